@@ -16,4 +16,9 @@ struct transaction_batch {
   std::vector<transaction> transactions;
 };
 
+inline bool operator==(const transaction_batch& a, const transaction_batch& b) {
+  return a.partition == b.partition && a.sequence == b.sequence
+         && a.transactions == b.transactions;
+}
+
 } // namespace txstream

@@ -43,4 +43,12 @@ inline bool operator==(const window_aggregate& a, const window_aggregate& b) {
          && a.max_cents == b.max_cents;
 }
 
+inline bool operator==(const running_total& a, const running_total& b) {
+  return a.merchant_id == b.merchant_id && a.currency == b.currency
+         && a.transaction_count == b.transaction_count
+         && a.purchase_cents == b.purchase_cents
+         && a.refund_cents == b.refund_cents && a.as_of_ms == b.as_of_ms
+         && a.last_window_end_ms == b.last_window_end_ms;
+}
+
 } // namespace txstream
