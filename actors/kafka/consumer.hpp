@@ -1,0 +1,48 @@
+// An RAII librdkafka group consumer that is always closed properly.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/kafka/client_config.hpp"
+
+namespace txstream::kafka {
+
+/// Partitions gained or lost in a (cooperative) rebalance.
+struct rebalance_event {
+  bool assigned = false;  // false: revoked or lost
+  std::vector<std::int32_t> partitions;
+};
+
+class consumer {
+public:
+  using rebalance_callback = std::function<void(const rebalance_event&)>;
+
+  /// Joins the group in `s` (group.id, bootstrap.servers, ...) and subscribes
+  /// to `topics`. `on_rebalance` (optional) runs inside consume(), after the
+  /// assignment changed. Throws on a bad setting (start-up only).
+  consumer(const settings& s, const std::vector<std::string>& topics,
+           rebalance_callback on_rebalance = {});
+  ~consumer();
+
+  consumer(const consumer&) = delete;
+  consumer& operator=(const consumer&) = delete;
+
+  /// The next message or event; nullptr on timeout. The caller owns it.
+  std::unique_ptr<RdKafka::Message> consume(int timeout_ms);
+
+  /// Leaves the group cleanly (commits nothing by itself). Idempotent.
+  void close();
+
+  RdKafka::KafkaConsumer& handle() { return *consumer_; }
+
+private:
+  class rebalance_adapter;
+  std::unique_ptr<rebalance_adapter> adapter_;  // outlives consumer_
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  bool closed_ = false;
+};
+
+} // namespace txstream::kafka

@@ -1,0 +1,206 @@
+#include "actors/kafka/topic_admin.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+namespace txstream::kafka {
+
+namespace {
+
+template <class T, void (*Destroy)(T*)>
+struct c_deleter {
+  void operator()(T* x) const { Destroy(x); }
+};
+using queue_ptr
+  = std::unique_ptr<rd_kafka_queue_t, c_deleter<rd_kafka_queue_t, rd_kafka_queue_destroy>>;
+using event_ptr
+  = std::unique_ptr<rd_kafka_event_t, c_deleter<rd_kafka_event_t, rd_kafka_event_destroy>>;
+using options_ptr = std::unique_ptr<
+  rd_kafka_AdminOptions_t,
+  c_deleter<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
+
+void metadata_destroy(const rd_kafka_metadata_t* md) { rd_kafka_metadata_destroy(md); }
+struct metadata_deleter {
+  void operator()(const rd_kafka_metadata_t* md) const { metadata_destroy(md); }
+};
+using metadata_ptr = std::unique_ptr<const rd_kafka_metadata_t, metadata_deleter>;
+
+metadata_ptr fetch_metadata(rd_kafka_t* rk, int timeout_ms) {
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(rk, 1, nullptr, &md, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error(std::string{"cannot read cluster metadata: "}
+                             + rd_kafka_err2str(err));
+  return metadata_ptr{md};
+}
+
+options_ptr make_options(rd_kafka_t* rk, rd_kafka_admin_op_t op, int timeout_ms) {
+  options_ptr opts{rd_kafka_AdminOptions_new(rk, op)};
+  char err[256];
+  if (rd_kafka_AdminOptions_set_request_timeout(opts.get(), timeout_ms, err, sizeof err)
+      != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error(err);
+  if (op != RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS
+      && rd_kafka_AdminOptions_set_operation_timeout(opts.get(), timeout_ms, err,
+                                                     sizeof err)
+           != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error(err);
+  return opts;
+}
+
+/// Waits for the single result event of an admin request on `q`.
+event_ptr await_result(rd_kafka_queue_t* q, int timeout_ms, const char* what) {
+  event_ptr ev{rd_kafka_queue_poll(q, timeout_ms + 5000)};
+  if (!ev)
+    throw std::runtime_error(std::string{what} + ": no answer from the cluster");
+  if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error(std::string{what} + ": "
+                             + rd_kafka_event_error_string(ev.get()));
+  return ev;
+}
+
+} // namespace
+
+topic_admin::topic_admin(const std::string& bootstrap, int timeout_ms)
+  : rk_(make_c_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap},
+                                          {"log_level", "0"}})),
+    timeout_ms_(timeout_ms) {
+  // Fail here, with the address in the message, when nothing answers.
+  try {
+    fetch_metadata(rk_.get(), timeout_ms_);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("kafka at " + bootstrap + " is not reachable ("
+                             + e.what() + ")");
+  }
+}
+
+int topic_admin::broker_count() {
+  return fetch_metadata(rk_.get(), timeout_ms_)->broker_cnt;
+}
+
+std::vector<topic_creation>
+topic_admin::create(const std::vector<topic_spec>& specs) {
+  const int brokers = broker_count();
+  std::vector<rd_kafka_NewTopic_t*> topics;
+  std::vector<topic_creation> out;
+  char err[256];
+  auto cleanup = [&] {
+    rd_kafka_NewTopic_destroy_array(topics.data(), topics.size());
+  };
+  for (const auto& spec : specs) {
+    int rf = std::min<int>(spec.replication, brokers);
+    auto* nt = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, rf,
+                                     err, sizeof err);
+    if (nt == nullptr) {
+      cleanup();
+      throw std::runtime_error("topic " + spec.name + ": " + err);
+    }
+    topics.push_back(nt);
+    for (const auto& [key, value] : spec.configs)
+      rd_kafka_NewTopic_set_config(nt, key.c_str(), value.c_str());
+    out.push_back({spec.name, topic_creation::outcome::created, rf});
+  }
+  queue_ptr q{rd_kafka_queue_new(rk_.get())};
+  auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms_);
+  rd_kafka_CreateTopics(rk_.get(), topics.data(), topics.size(), opts.get(),
+                        q.get());
+  cleanup();
+  auto ev = await_result(q.get(), timeout_ms_, "create topics");
+  size_t n = 0;
+  auto* results = rd_kafka_CreateTopics_result_topics(
+    rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    std::string name = rd_kafka_topic_result_name(results[i]);
+    auto code = rd_kafka_topic_result_error(results[i]);
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& c) { return c.name == name; });
+    if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      if (it != out.end())
+        it->result = topic_creation::outcome::already_existed;
+    } else if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* msg = rd_kafka_topic_result_error_string(results[i]);
+      throw std::runtime_error("create topic " + name + ": "
+                               + (msg ? msg : rd_kafka_err2str(code)));
+    }
+  }
+  return out;
+}
+
+std::vector<topic_description>
+topic_admin::describe(const std::vector<topic_spec>& specs) {
+  std::vector<topic_description> out;
+  auto md = fetch_metadata(rk_.get(), timeout_ms_);
+  std::vector<rd_kafka_ConfigResource_t*> resources;
+  for (const auto& spec : specs) {
+    topic_description d;
+    d.name = spec.name;
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      const auto& t = md->topics[i];
+      if (spec.name == t.topic && t.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        d.exists = true;
+        d.partitions = t.partition_cnt;
+        d.replication = t.partition_cnt > 0 ? t.partitions[0].replica_cnt : 0;
+      }
+    }
+    if (d.exists)
+      resources.push_back(
+        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, spec.name.c_str()));
+    out.push_back(std::move(d));
+  }
+  if (resources.empty())
+    return out;
+  queue_ptr q{rd_kafka_queue_new(rk_.get())};
+  auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms_);
+  rd_kafka_DescribeConfigs(rk_.get(), resources.data(), resources.size(),
+                           opts.get(), q.get());
+  rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
+  auto ev = await_result(q.get(), timeout_ms_, "describe topic configs");
+  size_t n = 0;
+  auto* res = rd_kafka_DescribeConfigs_result_resources(
+    rd_kafka_event_DescribeConfigs_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    std::string name = rd_kafka_ConfigResource_name(res[i]);
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& d) { return d.name == name; });
+    auto spec = std::find_if(specs.begin(), specs.end(),
+                             [&](const auto& s) { return s.name == name; });
+    if (it == out.end() || spec == specs.end())
+      continue;
+    size_t m = 0;
+    auto* entries = rd_kafka_ConfigResource_configs(res[i], &m);
+    for (size_t j = 0; j < m; ++j) {
+      std::string key = rd_kafka_ConfigEntry_name(entries[j]);
+      const char* value = rd_kafka_ConfigEntry_value(entries[j]);
+      for (const auto& wanted : spec->configs)
+        if (wanted.first == key)
+          it->configs[key] = value ? value : "";
+    }
+  }
+  return out;
+}
+
+void topic_admin::remove(const std::vector<std::string>& names) {
+  std::vector<rd_kafka_DeleteTopic_t*> topics;
+  for (const auto& name : names)
+    topics.push_back(rd_kafka_DeleteTopic_new(name.c_str()));
+  queue_ptr q{rd_kafka_queue_new(rk_.get())};
+  auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout_ms_);
+  rd_kafka_DeleteTopics(rk_.get(), topics.data(), topics.size(), opts.get(),
+                        q.get());
+  rd_kafka_DeleteTopic_destroy_array(topics.data(), topics.size());
+  auto ev = await_result(q.get(), timeout_ms_, "delete topics");
+  size_t n = 0;
+  auto* results = rd_kafka_DeleteTopics_result_topics(
+    rd_kafka_event_DeleteTopics_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    auto code = rd_kafka_topic_result_error(results[i]);
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR
+        && code != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+      throw std::runtime_error(std::string{"delete topic "}
+                               + rd_kafka_topic_result_name(results[i]) + ": "
+                               + rd_kafka_err2str(code));
+  }
+}
+
+} // namespace txstream::kafka

@@ -1,0 +1,52 @@
+// Creating, describing and deleting topics through librdkafka's Admin API.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/kafka/client_config.hpp"
+#include "config/topics_config.hpp"
+
+namespace txstream::kafka {
+
+/// A topic as the cluster has it.
+struct topic_description {
+  std::string name;
+  bool exists = false;
+  int partitions = 0;
+  int replication = 0;  // replicas of partition 0
+  std::map<std::string, std::string> configs;  // the keys txstream manages
+};
+
+/// Outcome of creating one topic.
+struct topic_creation {
+  std::string name;
+  enum class outcome { created, already_existed } result;
+  int replication = 0;  // after capping at the broker count
+};
+
+/// Admin client; every method throws std::runtime_error with a clear
+/// message when the cluster cannot be reached or refuses a request.
+class topic_admin {
+public:
+  explicit topic_admin(const std::string& bootstrap, int timeout_ms = 30000);
+
+  /// Number of brokers the cluster reports.
+  int broker_count();
+
+  /// Creates missing topics; existing ones are left as they are, so calling
+  /// this twice is harmless. Replication is capped at the broker count.
+  std::vector<topic_creation> create(const std::vector<topic_spec>& specs);
+
+  std::vector<topic_description> describe(const std::vector<topic_spec>& specs);
+
+  /// Deletes the named topics; missing ones are ignored.
+  void remove(const std::vector<std::string>& names);
+
+private:
+  handle_ptr rk_;
+  int timeout_ms_;
+};
+
+} // namespace txstream::kafka

@@ -1,0 +1,19 @@
+// The command-line application: parses arguments and runs one subcommand.
+#pragma once
+
+namespace txstream {
+
+/// Exit codes of the txstream executable.
+enum exit_code : int {
+  exit_ok = 0,
+  exit_failure = 1,  // the command ran and failed (e.g. verify found errors)
+  exit_usage = 2,    // unknown subcommand, bad flag or invalid config
+};
+
+class application {
+public:
+  /// Runs the command line; returns the process exit code.
+  int run(int argc, char** argv);
+};
+
+} // namespace txstream

@@ -1,0 +1,20 @@
+// Registration of every subcommand on the CLI11 application.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace txstream {
+
+/// What a subcommand runs once parsing succeeded; returns an exit code.
+using command_action = std::function<int()>;
+
+/// Each add_* registers one subcommand on `app` and stores its action in
+/// `action` when that subcommand is selected.
+void add_version_command(CLI::App& app, command_action& action);
+void add_topics_command(CLI::App& app, command_action& action);
+
+} // namespace txstream

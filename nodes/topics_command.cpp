@@ -1,0 +1,75 @@
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "actors/kafka/topic_admin.hpp"
+#include "config/kafka_config.hpp"
+#include "config/topics_config.hpp"
+
+#include "nodes/commands.hpp"
+
+namespace txstream {
+
+namespace {
+
+int create_topics(const std::string& bootstrap) {
+  kafka::topic_admin admin{bootstrap};
+  topics_config topics;
+  for (const auto& c : admin.create(topics.all()))
+    std::cout << std::left << std::setw(26) << c.name
+              << (c.result == kafka::topic_creation::outcome::created
+                    ? "created"
+                    : "exists")
+              << " (replication " << c.replication << ")\n";
+  return 0;
+}
+
+int describe_topics(const std::string& bootstrap) {
+  kafka::topic_admin admin{bootstrap};
+  topics_config topics;
+  int missing = 0;
+  std::cout << std::left << std::setw(26) << "TOPIC" << std::setw(12)
+            << "PARTITIONS" << std::setw(13) << "REPLICATION" << "CONFIGS\n";
+  for (const auto& d : admin.describe(topics.all())) {
+    std::cout << std::left << std::setw(26) << d.name;
+    if (!d.exists) {
+      std::cout << "missing (run 'txstream topics create')\n";
+      ++missing;
+      continue;
+    }
+    std::ostringstream configs;
+    for (const auto& [k, v] : d.configs)
+      configs << k << "=" << v << " ";
+    std::cout << std::setw(12) << d.partitions << std::setw(13) << d.replication
+              << configs.str() << "\n";
+  }
+  return missing == 0 ? 0 : 1;
+}
+
+} // namespace
+
+void add_topics_command(CLI::App& app, command_action& action) {
+  auto* cmd = app.add_subcommand("topics", "Create or describe txstream's topics");
+  cmd->require_subcommand(1);
+  // Shared by both subcommands; lives as long as the App.
+  static kafka_config cfg;
+  auto add_bootstrap = [](CLI::App* sub) {
+    sub->add_option("--bootstrap", cfg.bootstrap, "Kafka bootstrap servers")
+      ->envname("TXSTREAM_BOOTSTRAP")
+      ->capture_default_str();
+  };
+  auto* create = cmd->add_subcommand(
+    "create", "Create missing topics with their partitions, replication "
+              "(capped at the broker count) and retention; idempotent");
+  add_bootstrap(create);
+  create->callback([&action] { action = [] { return create_topics(cfg.bootstrap); }; });
+  auto* describe = cmd->add_subcommand("describe", "Print txstream's topics as "
+                                                   "the cluster has them");
+  add_bootstrap(describe);
+  describe->callback(
+    [&action] { action = [] { return describe_topics(cfg.bootstrap); }; });
+}
+
+} // namespace txstream
