@@ -1,0 +1,329 @@
+#include "actors/merchant_aggregator_state.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>   // message before aborting on an overflow bug
+#include <cstdlib>  // std::abort
+
+namespace txstream {
+
+namespace {
+
+// An int64 overflow of a sum means amounts beyond any real money slipped
+// past validation: a bug, so stop rather than emit a wrong total.
+[[noreturn]] void overflow_bug(const char* what) {
+  std::fprintf(stderr, "txstream: int64 overflow in %s\n", what);
+  assert(!"int64 overflow in merchant aggregator");
+  std::abort();
+}
+
+inline void add_checked(std::int64_t& acc, std::int64_t x, const char* what) {
+  if (__builtin_add_overflow(acc, x, &acc))
+    overflow_bug(what);
+}
+
+} // namespace
+
+merchant_aggregator_state::merchant_aggregator_state(
+  const aggregator_config& cfg)
+  : cfg_(cfg),
+    tracker_(cfg.allowed_lateness_ms, cfg.idle_partition_timeout_ms) {
+  assert(valid(cfg));
+}
+
+void merchant_aggregator_state::assign_partition(std::int32_t p,
+                                                 std::int64_t now_ms) {
+  tracker_.assign(p, now_ms);
+}
+
+const merchant_aggregator_state::replay_slot*
+merchant_aggregator_state::replay_of(std::int32_t p) const {
+  if (p < 0 || static_cast<std::size_t>(p) >= replay_.size())
+    return nullptr;
+  return &replay_[static_cast<std::size_t>(p)];
+}
+
+std::uint32_t
+merchant_aggregator_state::series_of(const std::string& merchant,
+                                     const std::string& currency) {
+  auto m_it = merchant_ids_.find(merchant);
+  if (m_it == merchant_ids_.end()) {
+    auto id = static_cast<std::uint32_t>(merchant_names_.size());
+    m_it = merchant_ids_.emplace(merchant, id).first;
+    merchant_names_.push_back(merchant);
+    merchant_series_.emplace_back();
+  }
+  auto c_it = currency_ids_.find(currency);
+  if (c_it == currency_ids_.end()) {
+    auto id = static_cast<std::uint32_t>(currency_names_.size());
+    c_it = currency_ids_.emplace(currency, id).first;
+    currency_names_.push_back(currency);
+  }
+  auto m = m_it->second;
+  auto c = c_it->second;
+  auto& pairs = merchant_series_[m];
+  for (const auto& [cur, sid] : pairs)
+    if (cur == c)
+      return sid;
+  auto sid = static_cast<std::uint32_t>(series_.size());
+  series_.push_back(series{m, c});
+  totals_.emplace_back();
+  pairs.emplace_back(c, sid);
+  return sid;
+}
+
+merchant_aggregator_state::bucket&
+merchant_aggregator_state::bucket_at(std::int64_t start) {
+  if (cached_bucket_ == nullptr || cached_start_ != start) {
+    cached_bucket_ = &buckets_[start];  // std::map nodes are stable
+    cached_start_ = start;
+  }
+  return *cached_bucket_;
+}
+
+void merchant_aggregator_state::count(const transaction& tx, std::uint32_t sid,
+                                      bucket& b) {
+  auto [it, inserted] = b.cells.try_emplace(sid);
+  auto& c = it->second;
+  if (inserted) {
+    ++open_cells_;
+    c.min = tx.amount_cents;
+    c.max = tx.amount_cents;
+  } else {
+    c.min = std::min(c.min, tx.amount_cents);
+    c.max = std::max(c.max, tx.amount_cents);
+  }
+  ++c.count;
+  if (tx.type == transaction_type::refund)
+    add_checked(c.refund, tx.amount_cents, "window refund_cents");
+  else
+    add_checked(c.purchase, tx.amount_cents, "window purchase_cents");
+}
+
+void merchant_aggregator_state::add(std::int32_t p,
+                                    const std::vector<transaction>& txns,
+                                    std::int64_t now_ms,
+                                    aggregator_output& out) {
+  tracker_.on_batch(p, now_ms, !txns.empty());
+  const auto len = cfg_.window_ms;
+  const auto lateness = cfg_.allowed_lateness_ms;
+  const replay_slot none;
+  const auto* rs = replay_of(p);
+  const auto& replay = rs ? *rs : none;
+  // p's max event time before the current record, kept local in the loop.
+  auto max_t = tracker_.max_event_time(p);
+  auto pw = max_t == no_event_time ? no_event_time
+                                   : saturating_sub(max_t, lateness);
+  for (std::size_t i = 0; i < txns.size(); ++i) {
+    const auto& tx = txns[i];
+    assert(tx.source.partition == p);
+    const auto offset = tx.source.offset;
+    if (frontier_.already_seen(p, offset)) {
+      ++out.skipped;
+      continue;
+    }
+    frontier_.on_processed(p, offset);
+    const auto t = tx.event_time_ms;
+    const auto start = window_start_of(t, len);
+    std::int64_t end = 0;
+    if (__builtin_add_overflow(start, len, &end))
+      overflow_bug("window end (event time out of range)");
+    if (end <= pw) {
+      out.late.push_back(i);
+      continue;
+    }
+    if (end <= closed_through_) {
+      if (offset <= replay.last_offset && end <= replay.closed_through) {
+        // Counted in a window emitted before the restart (or already
+        // dead-lettered as late then): do not count it again.
+        ++out.skipped;
+        if (t > max_t) {
+          max_t = t;
+          pw = saturating_sub(t, lateness);
+        }
+      } else {
+        out.late.push_back(i);
+      }
+      continue;
+    }
+    count(tx, series_of(tx.merchant_id, tx.currency), bucket_at(start));
+    frontier_.on_counted(start, p, offset, max_t);
+    if (t > max_t) {
+      max_t = t;
+      pw = saturating_sub(t, lateness);
+    }
+  }
+  tracker_.set_max_event_time(p, max_t);
+  tracker_.detect_idle(now_ms);
+  advance_and_close(out);
+}
+
+void merchant_aggregator_state::tick(std::int64_t now_ms,
+                                     aggregator_output& out) {
+  tracker_.detect_idle(now_ms);
+  advance_and_close(out);
+}
+
+void merchant_aggregator_state::finish_partition(std::int32_t p,
+                                                 aggregator_output& out) {
+  tracker_.finish(p);
+  advance_and_close(out);
+}
+
+void merchant_aggregator_state::revoke_partition(std::int32_t p) {
+  tracker_.revoke(p);
+}
+
+void merchant_aggregator_state::flush_all(aggregator_output& out) {
+  if (buckets_.empty())
+    return;
+  auto last_end = buckets_.rbegin()->first + cfg_.window_ms;
+  tracker_.raise_to(last_end);
+  close_until(tracker_.watermark(), out);
+}
+
+void merchant_aggregator_state::note_position(std::int32_t p,
+                                              std::int64_t next_offset) {
+  frontier_.note_position(p, next_offset);
+}
+
+void merchant_aggregator_state::restore_partition(
+  std::int32_t p, const partition_checkpoint& cp, std::int64_t now_ms) {
+  assert(p >= 0);
+  tracker_.restore(p, cp.max_event_time_ms, now_ms);
+  frontier_.restore(p, cp.resume_offset);
+  auto i = static_cast<std::size_t>(p);
+  if (i >= replay_.size())
+    replay_.resize(i + 1);
+  replay_[i] = replay_slot{cp.last_offset, cp.closed_through_ms};
+  closed_through_ = std::max(closed_through_, cp.closed_through_ms);
+  tracker_.raise_to(cp.closed_through_ms);
+}
+
+void merchant_aggregator_state::restore_total(const running_total& total) {
+  auto& slot = totals_[series_of(total.merchant_id, total.currency)];
+  slot.present = true;
+  slot.count = total.transaction_count;
+  slot.purchase = total.purchase_cents;
+  slot.refund = total.refund_cents;
+  slot.as_of = total.as_of_ms;
+  slot.last_window_end = total.last_window_end_ms;
+}
+
+partition_checkpoint
+merchant_aggregator_state::checkpoint(std::int32_t p) const {
+  partition_checkpoint cp;
+  auto f = frontier_.frontier(p);
+  cp.resume_offset = f.offset;
+  cp.max_event_time_ms = f.from_open_window ? f.max_event_time_ms
+                                            : tracker_.max_event_time(p);
+  cp.last_offset = frontier_.last_offset(p);
+  if (auto* rs = replay_of(p))
+    cp.last_offset = std::max(cp.last_offset, rs->last_offset);
+  cp.closed_through_ms = closed_through_;
+  return cp;
+}
+
+std::int64_t merchant_aggregator_state::frontier(std::int32_t p) const {
+  return frontier_.frontier(p).offset;
+}
+
+void merchant_aggregator_state::advance_and_close(aggregator_output& out) {
+  close_until(tracker_.advance(), out);
+}
+
+bool merchant_aggregator_state::series_less(std::uint32_t a,
+                                            std::uint32_t b) const {
+  const auto& x = series_[a];
+  const auto& y = series_[b];
+  if (x.merchant != y.merchant)
+    return merchant_names_[x.merchant] < merchant_names_[y.merchant];
+  return currency_names_[x.currency] < currency_names_[y.currency];
+}
+
+running_total merchant_aggregator_state::make_total(std::uint32_t sid) const {
+  const auto& s = series_[sid];
+  const auto& t = totals_[sid];
+  running_total r;
+  r.merchant_id = merchant_names_[s.merchant];
+  r.currency = currency_names_[s.currency];
+  r.transaction_count = t.count;
+  r.purchase_cents = t.purchase;
+  r.refund_cents = t.refund;
+  r.as_of_ms = t.as_of;
+  r.last_window_end_ms = t.last_window_end;
+  return r;
+}
+
+void merchant_aggregator_state::close_until(std::int64_t wm,
+                                            aggregator_output& out) {
+  std::vector<std::uint32_t> changed;
+  std::vector<std::uint32_t> sids;
+  while (!buckets_.empty() && buckets_.begin()->first + cfg_.window_ms <= wm) {
+    auto node = buckets_.begin();
+    const auto start = node->first;
+    const auto end = start + cfg_.window_ms;
+    auto& cells = node->second.cells;
+    sids.clear();
+    for (const auto& kv : cells)
+      sids.push_back(kv.first);
+    std::sort(sids.begin(), sids.end(), [this](auto a, auto b) {
+      return series_less(a, b);
+    });
+    for (auto sid : sids) {
+      const auto& c = cells.find(sid)->second;
+      const auto& s = series_[sid];
+      window_aggregate w;
+      w.merchant_id = merchant_names_[s.merchant];
+      w.currency = currency_names_[s.currency];
+      w.window_start_ms = start;
+      w.window_end_ms = end;
+      w.transaction_count = c.count;
+      w.purchase_cents = c.purchase;
+      w.refund_cents = c.refund;
+      w.min_cents = c.min;
+      w.max_cents = c.max;
+      out.windows.push_back(std::move(w));
+      auto& t = totals_[sid];
+      if (t.present && end <= t.last_window_end)
+        continue;  // folded before a restart: replay safety
+      if (!t.changed) {
+        t.changed = true;
+        changed.push_back(sid);
+      }
+      t.present = true;
+      add_checked(t.count, c.count, "total transaction_count");
+      add_checked(t.purchase, c.purchase, "total purchase_cents");
+      add_checked(t.refund, c.refund, "total refund_cents");
+      t.last_window_end = end;
+      t.as_of = end - 1;
+    }
+    open_cells_ -= cells.size();
+    frontier_.close_bucket(start);
+    buckets_.erase(node);
+    cached_bucket_ = nullptr;
+  }
+  closed_through_ = std::max(closed_through_, wm);
+  std::sort(changed.begin(), changed.end(),
+            [this](auto a, auto b) { return series_less(a, b); });
+  for (auto sid : changed) {
+    totals_[sid].changed = false;
+    out.totals.push_back(make_total(sid));
+  }
+}
+
+std::vector<running_total> merchant_aggregator_state::totals() const {
+  std::vector<std::uint32_t> sids;
+  for (std::uint32_t sid = 0; sid < totals_.size(); ++sid)
+    if (totals_[sid].present)
+      sids.push_back(sid);
+  std::sort(sids.begin(), sids.end(),
+            [this](auto a, auto b) { return series_less(a, b); });
+  std::vector<running_total> result;
+  result.reserve(sids.size());
+  for (auto sid : sids)
+    result.push_back(make_total(sid));
+  return result;
+}
+
+} // namespace txstream

@@ -1,0 +1,182 @@
+// State of one merchant-aggregator shard (docs/windows-and-watermarks.md).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/commit_frontier.hpp"
+#include "actors/tumbling_window.hpp"
+#include "actors/watermark_tracker.hpp"
+#include "config/aggregator_config.hpp"
+#include "messages/transaction.hpp"
+#include "messages/window_aggregate.hpp"
+
+namespace txstream {
+
+/// What one call produced. Calls append; the caller clears between calls.
+struct aggregator_output {
+  /// Indices into the batch passed to add(): dead-letter with reason `late`.
+  std::vector<std::size_t> late;
+  /// Records already accounted for before (replay or re-delivery).
+  std::size_t skipped = 0;
+  /// Closed windows, by window end, then merchant, then currency.
+  std::vector<window_aggregate> windows;
+  /// Running totals changed by the closes, one per key, by merchant, currency.
+  std::vector<running_total> totals;
+
+  void clear() {
+    late.clear();
+    skipped = 0;
+    windows.clear();
+    totals.clear();
+  }
+};
+
+/// What the caller persists with the commit of one partition, and hands to
+/// restore_partition() after a restart.
+struct partition_checkpoint {
+  /// The offset to commit and resume from.
+  std::int64_t resume_offset = -1;
+  /// Max event time of p's counted records below resume_offset.
+  std::int64_t max_event_time_ms = no_event_time;
+  /// Highest offset of p processed when the checkpoint was taken.
+  std::int64_t last_offset = -1;
+  /// The shard's closed_through when the checkpoint was taken.
+  std::int64_t closed_through_ms = no_event_time;
+};
+
+/// Tumbling windows and running totals per merchant x currency for one
+/// shard, closed by the shard's event-time watermark. Plain C++: the actor
+/// supplies wall time and does all I/O.
+class merchant_aggregator_state {
+public:
+  explicit merchant_aggregator_state(const aggregator_config& cfg);
+
+  /// Declares p an upstream: the watermark waits for p's first records (or
+  /// for p to go idle) before it advances.
+  void assign_partition(std::int32_t p, std::int64_t now_ms);
+
+  /// Adds a batch of partition p (offset order), then advances the
+  /// watermark and closes windows. An empty batch is a liveness signal.
+  void add(std::int32_t p, const std::vector<transaction>& txns,
+           std::int64_t now_ms, aggregator_output& out);
+
+  /// Idle detection without data; may advance the watermark.
+  void tick(std::int64_t now_ms, aggregator_output& out);
+
+  /// p reached the end of its input; may advance the watermark.
+  void finish_partition(std::int32_t p, aggregator_output& out);
+
+  /// p was taken away by a rebalance; the next add()/tick() advances the
+  /// watermark without it. Its counted records stay in their windows.
+  void revoke_partition(std::int32_t p);
+
+  /// Closes every open window (end of input).
+  void flush_all(aggregator_output& out);
+
+  /// Every record of p below next_offset meant for this shard was passed in.
+  void note_position(std::int32_t p, std::int64_t next_offset);
+
+  /// Restart: call on a fresh state, per partition, before its first add().
+  void restore_partition(std::int32_t p, const partition_checkpoint& cp,
+                         std::int64_t now_ms);
+
+  /// Restart: seeds the running total of total.merchant_id x currency.
+  void restore_total(const running_total& total);
+
+  /// The checkpoint of p to persist with a commit of cp.resume_offset.
+  partition_checkpoint checkpoint(std::int32_t p) const;
+
+  /// Shorthand for checkpoint(p).resume_offset; -1 when p is unknown.
+  std::int64_t frontier(std::int32_t p) const;
+
+  std::int64_t watermark() const noexcept {
+    return tracker_.watermark();
+  }
+
+  /// Windows ending at or before this are closed (monotonic).
+  std::int64_t closed_through() const noexcept {
+    return closed_through_;
+  }
+
+  /// Open merchant x currency x window cells.
+  std::size_t open_windows() const noexcept {
+    return open_cells_;
+  }
+
+  /// All running totals, by merchant then currency (for snapshots).
+  std::vector<running_total> totals() const;
+
+  const watermark_tracker& tracker() const noexcept {
+    return tracker_;
+  }
+
+private:
+  struct cell {
+    std::int64_t count = 0;
+    std::int64_t purchase = 0;
+    std::int64_t refund = 0;
+    std::int64_t min = 0;
+    std::int64_t max = 0;
+  };
+  struct bucket {
+    std::unordered_map<std::uint32_t, cell> cells;  // by series id
+  };
+  struct series {
+    std::uint32_t merchant;
+    std::uint32_t currency;
+  };
+  struct total_slot {
+    bool present = false;
+    bool changed = false;  // already in this close call's output
+    std::int64_t count = 0;
+    std::int64_t purchase = 0;
+    std::int64_t refund = 0;
+    std::int64_t as_of = 0;
+    std::int64_t last_window_end = no_event_time;
+  };
+  struct replay_slot {
+    std::int64_t last_offset = -1;
+    std::int64_t closed_through = no_event_time;
+  };
+
+  std::uint32_t series_of(const std::string& merchant,
+                          const std::string& currency);
+  bucket& bucket_at(std::int64_t start);
+  void count(const transaction& tx, std::uint32_t sid, bucket& b);
+  void advance_and_close(aggregator_output& out);
+  void close_until(std::int64_t wm, aggregator_output& out);
+  bool series_less(std::uint32_t a, std::uint32_t b) const;
+  running_total make_total(std::uint32_t sid) const;
+  const replay_slot* replay_of(std::int32_t p) const;
+
+  aggregator_config cfg_;
+  watermark_tracker tracker_;
+  commit_frontier frontier_;
+  std::int64_t closed_through_ = no_event_time;
+  std::size_t open_cells_ = 0;
+
+  // Interning: one allocation per new merchant, currency or pair, none per
+  // record (lookups take the transaction's own strings).
+  std::unordered_map<std::string, std::uint32_t> merchant_ids_;
+  std::unordered_map<std::string, std::uint32_t> currency_ids_;
+  std::vector<std::string> merchant_names_;
+  std::vector<std::string> currency_names_;
+  // Per merchant: its (currency, series) pairs; merchants have few.
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>>
+    merchant_series_;
+  std::vector<series> series_;
+  std::vector<total_slot> totals_;  // by series id
+
+  std::map<std::int64_t, bucket> buckets_;  // open windows by start
+  std::int64_t cached_start_ = no_event_time;
+  bucket* cached_bucket_ = nullptr;
+
+  std::vector<replay_slot> replay_;  // by partition id
+};
+
+} // namespace txstream

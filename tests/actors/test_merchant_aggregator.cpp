@@ -1,0 +1,294 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "actors/merchant_aggregator_state.hpp"
+
+using namespace txstream;
+
+namespace {
+
+transaction tx(std::int32_t p, std::int64_t offset, std::string merchant,
+               std::string currency, std::int64_t cents, std::int64_t time,
+               transaction_type type = transaction_type::purchase) {
+  transaction t;
+  t.merchant_id = std::move(merchant);
+  t.currency = std::move(currency);
+  t.amount_cents = cents;
+  t.event_time_ms = time;
+  t.type = type;
+  t.source = {p, offset};
+  return t;
+}
+
+aggregator_config cfg(std::int64_t lateness = 5000) {
+  aggregator_config c;
+  c.window_ms = 60000;
+  c.allowed_lateness_ms = lateness;
+  c.idle_partition_timeout_ms = 10000;
+  return c;
+}
+
+window_aggregate win(std::string m, std::string c, std::int64_t start,
+                     std::int64_t count, std::int64_t purchase,
+                     std::int64_t refund, std::int64_t min, std::int64_t max) {
+  return window_aggregate{std::move(m), std::move(c), start, start + 60000,
+                          count, purchase, refund, min, max};
+}
+
+} // namespace
+
+TEST_CASE("a window closes when the watermark reaches its end", "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  const auto refund = transaction_type::refund;
+  st.add(0,
+         {tx(0, 0, "m1", "USD", 100, 1000), tx(0, 1, "m1", "USD", 50, 2000, refund),
+          tx(0, 2, "m2", "EUR", 70, 3000), tx(0, 3, "m1", "EUR", 5, 59999),
+          tx(0, 4, "m1", "USD", 10, 64999)},
+         0, out);
+  CHECK(out.windows.empty());
+  CHECK(st.watermark() == 59999);
+  CHECK(st.open_windows() == 4);
+  st.add(0, {tx(0, 5, "m1", "USD", 20, 65000)}, 0, out);
+  REQUIRE(out.windows.size() == 3);
+  CHECK(out.windows[0] == win("m1", "EUR", 0, 1, 5, 0, 5, 5));
+  CHECK(out.windows[1] == win("m1", "USD", 0, 2, 100, 50, 50, 100));
+  CHECK(out.windows[2] == win("m2", "EUR", 0, 1, 70, 0, 70, 70));
+  CHECK(st.closed_through() == 60000);
+  CHECK(st.open_windows() == 1);
+  REQUIRE(out.totals.size() == 3);
+  CHECK(out.totals[1].merchant_id == "m1");
+  CHECK(out.totals[1].currency == "USD");
+  CHECK(out.totals[1].transaction_count == 2);
+  CHECK(out.totals[1].purchase_cents == 100);
+  CHECK(out.totals[1].refund_cents == 50);
+  CHECK(out.totals[1].last_window_end_ms == 60000);
+  CHECK(out.totals[1].as_of_ms == 59999);
+  CHECK(out.late.empty());
+  CHECK(out.skipped == 0);
+}
+
+TEST_CASE("windows before the epoch close and total correctly", "[actors]") {
+  merchant_aggregator_state st{cfg(0)};
+  aggregator_output out;
+  st.add(0, {tx(0, 0, "m", "USD", 7, -1), tx(0, 1, "m", "USD", 9, -60000)}, 0,
+         out);
+  st.add(0, {tx(0, 2, "m", "USD", 1, 0)}, 0, out);
+  REQUIRE(out.windows.size() == 1);
+  CHECK(out.windows[0] == win("m", "USD", -60000, 2, 16, 0, 7, 9));
+  REQUIRE(out.totals.size() == 1);
+  CHECK(out.totals[0].last_window_end_ms == 0);
+  CHECK(out.totals[0].as_of_ms == -1);
+}
+
+TEST_CASE("lateness is judged by the record's own partition watermark",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  st.assign_partition(0, 0);
+  st.assign_partition(1, 0);
+  // p0 reaches 130000 (watermark 125000); 119999 then ends at 120000: late.
+  st.add(0,
+         {tx(0, 0, "m", "USD", 1, 130000), tx(0, 1, "m", "USD", 2, 119999),
+          tx(0, 2, "m", "USD", 4, 120000)},
+         0, out);
+  CHECK(out.late == std::vector<std::size_t>{1});
+  // The same event time on p1, whose watermark is behind, is on time.
+  out.clear();
+  st.add(1, {tx(1, 0, "m", "USD", 8, 119999)}, 0, out);
+  CHECK(out.late.empty());
+  CHECK(st.watermark() == 114999);
+  out.clear();
+  st.add(1, {tx(1, 1, "m", "USD", 16, 125000)}, 0, out);
+  REQUIRE(out.windows.size() == 1);
+  CHECK(out.windows[0] == win("m", "USD", 60000, 1, 8, 0, 8, 8));
+}
+
+TEST_CASE("without assignment a partition's first data may find its window "
+          "closed",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  st.add(0, {tx(0, 0, "m", "USD", 1, 130000)}, 0, out);
+  CHECK(st.closed_through() == 125000);
+  st.add(1, {tx(1, 0, "m", "USD", 1, 100000), tx(1, 1, "m", "USD", 1, 121000)},
+         0, out);
+  CHECK(out.late == std::vector<std::size_t>{0});
+}
+
+TEST_CASE("records of an idle partition that come back to a closed window "
+          "are late",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  st.add(0, {tx(0, 0, "a", "USD", 1, 10000)}, 0, out);
+  st.add(1, {tx(1, 0, "b", "USD", 1, 10000)}, 0, out);
+  st.add(0, {tx(0, 1, "a", "USD", 1, 200000)}, 5000, out);
+  CHECK(out.windows.empty());  // p1 holds the watermark at 5000
+  st.tick(10000, out);
+  CHECK(out.windows.empty());
+  st.tick(10001, out);  // p1 silent for more than 10 s: excluded
+  CHECK(st.watermark() == 195000);
+  REQUIRE(out.windows.size() == 2);
+  out.clear();
+  st.add(1,
+         {tx(1, 1, "b", "USD", 1, 50000), tx(1, 2, "b", "USD", 1, 150000),
+          tx(1, 3, "b", "USD", 1, 210000)},
+         10002, out);
+  CHECK(out.late == std::vector<std::size_t>{0, 1});
+  CHECK(st.watermark() == 195000);  // monotonic although p1 is back lower
+}
+
+TEST_CASE("finished partitions stop holding; all excluded freezes; flush "
+          "closes",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  st.add(0, {tx(0, 0, "a", "USD", 1, 10000)}, 0, out);
+  st.add(1, {tx(1, 0, "a", "USD", 1, 100000)}, 0, out);
+  CHECK(st.watermark() == 5000);
+  st.finish_partition(0, out);
+  CHECK(st.watermark() == 95000);
+  REQUIRE(out.windows.size() == 1);
+  st.finish_partition(1, out);
+  st.tick(1000000, out);
+  CHECK(st.watermark() == 95000);
+  CHECK(st.open_windows() == 1);
+  out.clear();
+  st.flush_all(out);
+  REQUIRE(out.windows.size() == 1);
+  CHECK(out.windows[0].window_end_ms == 120000);
+  CHECK(st.closed_through() == 120000);
+  CHECK(st.open_windows() == 0);
+}
+
+TEST_CASE("revoking a partition releases the watermark on the next tick",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  st.add(0, {tx(0, 0, "a", "USD", 1, 10000)}, 0, out);
+  st.add(1, {tx(1, 0, "a", "USD", 1, 100000)}, 0, out);
+  st.revoke_partition(0);
+  CHECK(st.watermark() == 5000);
+  st.tick(1, out);
+  CHECK(st.watermark() == 95000);
+  CHECK(out.windows.size() == 1);
+}
+
+TEST_CASE("re-delivered offsets are skipped, not counted twice", "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  st.add(0, {tx(0, 0, "a", "USD", 1, 1000), tx(0, 1, "a", "USD", 1, 2000)}, 0,
+         out);
+  st.add(0, {tx(0, 1, "a", "USD", 1, 2000), tx(0, 2, "a", "USD", 1, 3000)}, 0,
+         out);
+  CHECK(out.skipped == 1);
+  st.flush_all(out);
+  REQUIRE(out.windows.size() == 1);
+  CHECK(out.windows[0].transaction_count == 3);
+}
+
+TEST_CASE("after a restore, re-read records of closed windows are skipped",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  partition_checkpoint cp;
+  cp.resume_offset = 10;
+  cp.max_event_time_ms = 50000;
+  cp.last_offset = 20;
+  cp.closed_through_ms = 60000;
+  st.restore_partition(0, cp, 0);
+  CHECK(st.watermark() == 60000);
+  CHECK(st.frontier(0) == 10);
+  st.add(0,
+         {tx(0, 5, "a", "USD", 1, 61000),    // below resume: done before
+          tx(0, 12, "a", "USD", 1, 50000),   // re-read, window closed: skip
+          tx(0, 13, "a", "USD", 1, 61000),   // re-read, window open: count
+          tx(0, 14, "a", "USD", 1, -1000),   // late by p0's watermark
+          tx(0, 25, "a", "USD", 1, 55000)},  // new record, window closed: late
+         0, out);
+  CHECK(out.skipped == 2);
+  CHECK(out.late == std::vector<std::size_t>{3, 4});
+  CHECK(st.open_windows() == 1);
+  CHECK(st.frontier(0) == 13);
+  auto next = st.checkpoint(0);
+  CHECK(next.resume_offset == 13);
+  CHECK(next.max_event_time_ms == 50000);
+  CHECK(next.last_offset == 25);
+  CHECK(next.closed_through_ms == 60000);
+}
+
+TEST_CASE("running totals fold each window once, also when it is re-emitted",
+          "[actors]") {
+  const std::vector<transaction> first = {tx(0, 0, "a", "USD", 100, 1000),
+                                          tx(0, 1, "a", "USD", 30, 2000,
+                                             transaction_type::refund)};
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  st.add(0, first, 0, out);
+  st.flush_all(out);
+  REQUIRE(out.totals.size() == 1);
+  const auto total = out.totals[0];
+  const auto window = out.windows[0];
+  CHECK(total.transaction_count == 2);
+
+  // A restarted shard re-emits the same window: the restored total already
+  // holds it, so it is not folded again.
+  merchant_aggregator_state again{cfg()};
+  again.restore_total(total);
+  aggregator_output out2;
+  again.add(0, first, 0, out2);
+  again.add(0, {tx(0, 2, "a", "USD", 5, 61000)}, 0, out2);
+  again.flush_all(out2);
+  REQUIRE(out2.windows.size() == 2);
+  CHECK(out2.windows[0] == window);
+  REQUIRE(out2.totals.size() == 1);  // only the second window changed it
+  CHECK(out2.totals[0].transaction_count == 3);
+  CHECK(out2.totals[0].purchase_cents == 105);
+  CHECK(out2.totals[0].refund_cents == 30);
+  CHECK(out2.totals[0].last_window_end_ms == 120000);
+  CHECK(again.totals().size() == 1);
+}
+
+TEST_CASE("the commit frontier follows open windows across partitions",
+          "[actors]") {
+  merchant_aggregator_state st{cfg(30000)};
+  aggregator_output out;
+  st.assign_partition(0, 0);
+  st.assign_partition(1, 0);
+  CHECK(st.frontier(0) == -1);
+  st.add(0,
+         {tx(0, 0, "a", "USD", 1, 10000), tx(0, 1, "b", "USD", 1, 70000),
+          tx(0, 2, "a", "USD", 1, 50000)},
+         0, out);
+  st.add(1, {tx(1, 0, "a", "USD", 1, 65000), tx(1, 1, "c", "USD", 1, 80000)},
+         0, out);
+  CHECK(st.watermark() == 40000);
+  CHECK(st.frontier(0) == 0);
+  CHECK(st.frontier(1) == 0);
+  st.add(0, {tx(0, 3, "a", "USD", 1, 95000)}, 0, out);
+  CHECK(st.watermark() == 50000);
+  st.add(1, {tx(1, 2, "a", "USD", 1, 100000)}, 0, out);
+  CHECK(st.watermark() == 65000);  // closes [0, 60000)
+  CHECK(st.frontier(0) == 1);
+  CHECK(st.checkpoint(0).max_event_time_ms == 10000);
+  CHECK(st.frontier(1) == 0);
+  st.add(0, {tx(0, 4, "a", "USD", 1, 125000)}, 0, out);
+  st.add(1, {tx(1, 3, "a", "USD", 1, 130000), tx(1, 4, "a", "USD", 1, 160000)},
+         0, out);
+  CHECK(st.watermark() == 95000);
+  st.add(0, {tx(0, 5, "a", "USD", 1, 155000)}, 0, out);
+  CHECK(st.watermark() == 125000);  // closes [60000, 120000)
+  CHECK(st.frontier(0) == 4);
+  CHECK(st.checkpoint(0).max_event_time_ms == 95000);
+  CHECK(st.frontier(1) == 3);
+  CHECK(st.checkpoint(1).max_event_time_ms == 100000);
+  st.flush_all(out);
+  CHECK(st.frontier(0) == 6);
+  CHECK(st.frontier(1) == 5);
+  CHECK(st.checkpoint(1).max_event_time_ms == 160000);
+  st.note_position(1, 9);  // p1 went on with records of other shards
+  CHECK(st.frontier(1) == 9);
+}
