@@ -1,0 +1,59 @@
+#include "monitoring/cluster_probe.hpp"
+
+#include "monitoring/family_builders.hpp"
+
+namespace txstream::monitoring {
+
+const std::vector<double>& cluster_probe::checkpoint_buckets() {
+  static const std::vector<double> buckets{0.001, 0.005, 0.01, 0.025, 0.05,
+                                           0.1,   0.25,  0.5,  1,     2.5,
+                                           5,     10,    30,   60};
+  return buckets;
+}
+
+cluster_probe::cluster_probe(metrics_registry& registry)
+  : registry_(registry),
+    partitions_owned_(gauge_family(registry, "txstream_partitions_owned",
+                                   "Kafka partitions assigned to this node")
+                        .Add({})),
+    shards_owned_(gauge_family(registry, "txstream_shards_owned",
+                               "State shards owned by this node")
+                    .Add({})),
+    cluster_size_(gauge_family(registry, "txstream_cluster_size",
+                               "Nodes visible in the cluster, self included")
+                    .Add({})),
+    rebalances_(counter_family(registry, "txstream_rebalances_total",
+                               "Consumer-group rebalances seen by this node")
+                  .Add({})),
+    checkpoint_duration_(
+      histogram_family(registry, "txstream_checkpoint_duration_seconds",
+                       "Time to take one checkpoint, in seconds")
+        .Add({}, checkpoint_buckets())),
+    checkpoint_age_(gauge_family(registry, "txstream_checkpoint_age_seconds",
+                                 "Seconds since the last completed checkpoint "
+                                 "(or since start)")
+                      .Add({})),
+    last_checkpoint_(std::chrono::steady_clock::now()) {
+  hook_ = registry_.add_collect_hook([this] { update_checkpoint_age(); });
+}
+
+cluster_probe::~cluster_probe() {
+  registry_.remove_collect_hook(hook_);
+}
+
+void cluster_probe::checkpoint_completed(std::chrono::duration<double> took) {
+  checkpoint_duration_.Observe(took.count());
+  std::lock_guard<std::mutex> guard{mutex_};
+  last_checkpoint_ = std::chrono::steady_clock::now();
+}
+
+void cluster_probe::update_checkpoint_age() {
+  std::chrono::duration<double> age;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    age = std::chrono::steady_clock::now() - last_checkpoint_;
+  }
+  checkpoint_age_.Set(age.count());
+}
+
+} // namespace txstream::monitoring
