@@ -1,0 +1,247 @@
+#include "actors/generator_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "actors/city_table.hpp"
+
+namespace txstream {
+
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
+
+int digits(std::uint64_t n) {
+  int d = 1;
+  while (n >= 10) {
+    n /= 10;
+    ++d;
+  }
+  return d;
+}
+
+constexpr double two_pi = 6.28318530717958647692;
+
+} // namespace
+
+// -- generator_rng ------------------------------------------------------------
+
+generator_rng::generator_rng(std::uint64_t seed) {
+  for (auto& word : s_)
+    word = splitmix64(seed);
+}
+
+std::uint64_t generator_rng::next() {
+  auto result = rotl(s_[1] * 5, 7) * 9;
+  auto t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+double generator_rng::uniform() {
+  return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
+
+std::uint64_t generator_rng::below(std::uint64_t n) {
+  // Reject the top partial bucket so every residue is equally likely.
+  auto limit = (~std::uint64_t{0}) - (~std::uint64_t{0}) % n;
+  for (;;) {
+    auto x = next();
+    if (x < limit)
+      return x % n;
+  }
+}
+
+double generator_rng::normal() {
+  auto u1 = 1.0 - uniform();  // (0, 1]: log stays finite
+  auto u2 = uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(two_pi * u2);
+}
+
+double generator_rng::truncated_normal(double limit) {
+  for (;;) {
+    auto x = normal();
+    if (std::fabs(x) <= limit)
+      return x;
+  }
+}
+
+// -- generator_state ----------------------------------------------------------
+
+generator_state::generator_state(const generator_config& cfg)
+  : cfg_(cfg),
+    rng_(cfg.seed),
+    user_digits_(std::max(6, digits(cfg.users > 0 ? cfg.users - 1 : 0))),
+    merchant_digits_(
+      std::max(4, digits(cfg.merchants > 0 ? cfg.merchants - 1 : 0))) {
+  cfg_.users = std::max<std::uint32_t>(1, cfg_.users);
+  cfg_.merchants = std::max<std::uint32_t>(1, cfg_.merchants);
+  users_.resize(cfg_.users);
+  auto log_median = std::log(static_cast<double>(cfg_.median_amount_cents));
+  for (auto& u : users_) {
+    u.home_city = static_cast<std::uint16_t>(rng_.below(city_count()));
+    u.log_median_usd = log_median
+                       + cfg_.user_amount_sigma * rng_.truncated_normal(2.5);
+  }
+  // Zipf: rank r (1-based) has weight r^-s; draws binary-search this CDF.
+  merchant_cdf_.resize(cfg_.merchants);
+  double sum = 0;
+  for (std::uint32_t r = 0; r < cfg_.merchants; ++r) {
+    sum += std::pow(static_cast<double>(r + 1), -cfg_.merchant_zipf_exponent);
+    merchant_cdf_[r] = sum;
+  }
+  for (auto& c : merchant_cdf_)
+    c /= sum;
+}
+
+const generated_record& generator_state::next(std::int64_t now_ms) {
+  if (rng_.chance(cfg_.fraud_rate))
+    start_scenario(now_ms);
+  if (!queue_.empty() && queue_.front().due_ms <= now_ms) {
+    std::pop_heap(queue_.begin(), queue_.end(), later{});
+    current_ = std::move(queue_.back().rec);
+    queue_.pop_back();
+  } else {
+    fill_normal(current_);
+  }
+  current_.txn.event_time_ms = now_ms;
+  ++generated_;
+  return current_;
+}
+
+std::string generator_state::user_id(std::uint32_t index) const {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "user_%0*u", user_digits_, index);
+  return buf;
+}
+
+std::string generator_state::merchant_id(std::uint32_t index) const {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "merchant_%0*u", merchant_digits_, index);
+  return buf;
+}
+
+void generator_state::fill_normal(generated_record& rec) {
+  auto user = static_cast<std::uint32_t>(rng_.below(cfg_.users));
+  const auto& profile = users_[user];
+  auto type = rng_.chance(cfg_.refund_rate) ? transaction_type::refund
+                                            : transaction_type::purchase;
+  auto usd = draw_usd_amount(profile);
+  if (rng_.chance(cfg_.international_rate)) {
+    // Cross-border e-commerce: located at the foreign merchant, paid remotely.
+    auto city = draw_foreign_city(profile.home_city);
+    auto method = draw_remote_method();
+    rec.txn = make_txn(user, city, usd, type, method, rng_.chance(0.5));
+  } else {
+    rec.txn = make_txn(user, profile.home_city, usd, type, draw_method(),
+                       false);
+  }
+  rec.fraud_label.clear();
+}
+
+transaction generator_state::make_txn(std::uint32_t user,
+                                      std::size_t city_index,
+                                      std::int64_t usd_cents,
+                                      transaction_type type,
+                                      payment_method method,
+                                      bool foreign_currency) {
+  const auto& home = city_at(users_[user].home_city);
+  const auto& where = city_at(city_index);
+  transaction t;
+  t.transaction_id = draw_uuid();
+  t.user_id = user_id(user);
+  t.merchant_id = merchant_id(draw_merchant());
+  t.location = std::string{where.name};
+  t.is_international = where.country != home.country;
+  auto currency = foreign_currency ? where.currency : home.currency;
+  t.currency = std::string{currency};
+  t.amount_cents = from_usd_cents(usd_cents, currency);
+  t.type = type;
+  t.method = method;
+  return t;
+}
+
+std::int64_t generator_state::draw_usd_amount(const user_profile& p) {
+  auto log_amount = p.log_median_usd
+                    + cfg_.txn_amount_sigma * rng_.truncated_normal(3.2);
+  auto cents = std::llround(std::exp(log_amount));
+  return std::clamp<std::int64_t>(cents, 1, cfg_.max_amount_cents);
+}
+
+std::uint32_t generator_state::draw_merchant() {
+  auto u = rng_.uniform();
+  auto it = std::upper_bound(merchant_cdf_.begin(), merchant_cdf_.end(), u);
+  if (it == merchant_cdf_.end())
+    --it;
+  return static_cast<std::uint32_t>(it - merchant_cdf_.begin());
+}
+
+std::string generator_state::draw_uuid() {
+  auto hi = rng_.next();
+  auto lo = rng_.next();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff),
+                static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return buf;
+}
+
+payment_method generator_state::draw_method() {
+  auto u = rng_.uniform();
+  if (u < 0.45)
+    return payment_method::credit_card;
+  if (u < 0.75)
+    return payment_method::debit_card;
+  if (u < 0.93)
+    return payment_method::paypal;
+  return payment_method::bank_transfer;
+}
+
+payment_method generator_state::draw_card_method() {
+  return rng_.chance(0.6) ? payment_method::credit_card
+                          : payment_method::debit_card;
+}
+
+payment_method generator_state::draw_remote_method() {
+  return rng_.chance(0.7) ? payment_method::paypal
+                          : payment_method::bank_transfer;
+}
+
+std::size_t generator_state::draw_foreign_city(std::size_t home) {
+  const auto& country = city_at(home).country;
+  for (;;) {
+    auto c = rng_.below(city_count());
+    if (city_at(c).country != country)
+      return c;
+  }
+}
+
+std::size_t generator_state::draw_far_city(std::size_t from, double min_km) {
+  for (;;) {
+    auto c = rng_.below(city_count());
+    if (great_circle_km(city_at(from), city_at(c)) >= min_km)
+      return c;
+  }
+}
+
+} // namespace txstream
