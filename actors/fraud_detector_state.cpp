@@ -1,0 +1,126 @@
+#include "actors/fraud_detector_state.hpp"
+
+#include <algorithm>
+
+#include "actors/city_table.hpp"
+
+namespace txstream {
+
+fraud_detector_state::fraud_detector_state(const fraud_rules_config& cfg)
+  : cfg_(cfg) {
+  cfg_.max_history_per_user = std::max<std::size_t>(1,
+                                                    cfg_.max_history_per_user);
+}
+
+void fraud_detector_state::process(const transaction& t, std::int64_t now_ms,
+                                   std::vector<anomaly>& out) {
+  auto [it, added] = users_.try_emplace(t.user_id);
+  auto& entry = it->second;
+  if (added) {
+    entry.lru = lru_.insert(lru_.end(), &it->first);
+  } else {
+    lru_.splice(lru_.end(), lru_, entry.lru);
+  }
+  auto& h = entry.history;
+  h.last_seen_ms = added ? t.event_time_ms
+                         : std::max(h.last_seen_ms, t.event_time_ms);
+  trim(h);
+  recent_txn cur;
+  cur.transaction_id = t.transaction_id;
+  cur.source = t.source;
+  cur.event_time_ms = t.event_time_ms;
+  cur.usd_cents = to_usd_cents(t.amount_cents, t.currency);
+  cur.city = find_city(t.location);
+  cur.type = t.type;
+  cur.method = t.method;
+  cur.is_international = t.is_international;
+  h.recent.push_back(std::move(cur));
+  ++buffered_;
+  run_rules(t, h, now_ms, out);
+  max_event_time_ = std::max(max_event_time_, t.event_time_ms);
+  evict_idle(max_event_time_ - cfg_.eviction_slack_ms);
+}
+
+void fraud_detector_state::run_rules(const transaction& t, user_history& h,
+                                     std::int64_t now_ms,
+                                     std::vector<anomaly>& out) {
+  const auto& cur = h.recent.back();
+  auto spiked = false;
+  auto run = [&](fraud_scenario rule, bool enabled, std::int32_t version,
+                 std::int64_t cooldown_ms, auto&& check) {
+    auto index = static_cast<std::size_t>(rule);
+    if (!enabled || cur.event_time_ms < h.cooldown_until[index])
+      return false;
+    anomaly a;
+    if (!check(a))
+      return false;
+    a.rule_id = std::string{to_string(rule)};
+    a.rule_version = version;
+    a.user_id = t.user_id;
+    a.event_time_ms = cur.event_time_ms;
+    a.detected_at_ms = now_ms;
+    out.push_back(std::move(a));
+    h.cooldown_until[index] = cur.event_time_ms + cooldown_ms;
+    return true;
+  };
+  const auto& hf = cfg_.high_frequency;
+  run(fraud_scenario::high_frequency, hf.enabled, hf.version, hf.cooldown_ms,
+      [&](anomaly& a) { return check_high_frequency(hf, h, a); });
+  const auto& ct = cfg_.card_testing;
+  run(fraud_scenario::card_testing, ct.enabled, ct.version, ct.cooldown_ms,
+      [&](anomaly& a) { return check_card_testing(ct, h, a); });
+  const auto& as = cfg_.amount_spike;
+  spiked = run(fraud_scenario::amount_spike, as.enabled, as.version,
+               as.cooldown_ms,
+               [&](anomaly& a) { return check_amount_spike(as, h, a); });
+  const auto& it = cfg_.impossible_travel;
+  run(fraud_scenario::impossible_travel, it.enabled, it.version,
+      it.cooldown_ms,
+      [&](anomaly& a) { return check_impossible_travel(it, h, a); });
+  const auto& ih = cfg_.international_high;
+  run(fraud_scenario::international_high, ih.enabled, ih.version,
+      ih.cooldown_ms,
+      [&](anomaly& a) { return check_international_high(ih, h, a); });
+  const auto& ra = cfg_.refund_abuse;
+  run(fraud_scenario::refund_abuse, ra.enabled, ra.version, ra.cooldown_ms,
+      [&](anomaly& a) { return check_refund_abuse(ra, h, a); });
+  // A flagged spike must not teach the baseline that spikes are normal.
+  if (!spiked)
+    update_amount_baseline(as, h);
+  if (is_card_payment(cur.method) && cur.city >= 0) {
+    h.last_card = cur;
+    h.has_last_card = true;
+  }
+}
+
+void fraud_detector_state::trim(user_history& h) {
+  auto horizon = h.last_seen_ms - cfg_.retention_ms();
+  auto keep = std::find_if(h.recent.begin(), h.recent.end(),
+                           [&](const recent_txn& t) {
+                             return t.event_time_ms > horizon;
+                           });
+  auto drop = static_cast<std::size_t>(keep - h.recent.begin());
+  // Leave room for the transaction about to be appended.
+  if (h.recent.size() - drop >= cfg_.max_history_per_user)
+    drop = h.recent.size() + 1 - cfg_.max_history_per_user;
+  h.recent.erase(h.recent.begin(),
+                 h.recent.begin() + static_cast<std::ptrdiff_t>(drop));
+  buffered_ -= drop;
+}
+
+std::size_t fraud_detector_state::evict_idle(std::int64_t watermark_ms) {
+  auto horizon = watermark_ms - cfg_.retention_ms();
+  std::size_t evicted = 0;
+  while (!lru_.empty()) {
+    auto user = users_.find(*lru_.front());
+    if (user->second.history.last_seen_ms >= horizon)
+      break;
+    buffered_ -= user->second.history.recent.size();
+    lru_.pop_front();
+    users_.erase(user);
+    ++evicted;
+  }
+  return evicted;
+}
+
+} // namespace txstream

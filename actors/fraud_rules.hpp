@@ -1,0 +1,85 @@
+// The six fraud rules as pure checks over one user's recent history.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/fraud_scenarios.hpp"
+#include "config/fraud_rules_config.hpp"
+#include "messages/anomaly.hpp"
+#include "messages/transaction.hpp"
+
+namespace txstream {
+
+/// What the rules remember of one transaction.
+struct recent_txn {
+  std::string transaction_id;
+  source_position source;
+  std::int64_t event_time_ms = 0;
+  std::int64_t usd_cents = 0;   // amount converted to US cents
+  std::int32_t city = -1;       // index in the city table, -1 if unknown
+  transaction_type type = transaction_type::purchase;
+  payment_method method = payment_method::credit_card;
+  bool is_international = false;
+};
+
+/// Everything the detector keeps about one user.
+struct user_history {
+  /// The user's transactions within the longest rule window, oldest first,
+  /// including the one being evaluated.
+  std::vector<recent_txn> recent;
+
+  /// amount_spike: exponentially weighted mean of log(usd_cents).
+  double log_baseline = 0;
+  std::int64_t baseline_count = 0;
+
+  /// impossible_travel: the last card payment in a known city.
+  recent_txn last_card;
+  bool has_last_card = false;
+
+  /// Per rule (indexed by fraud_scenario): no new anomaly before this time.
+  std::array<std::int64_t, fraud_scenario_count> cooldown_until{};
+
+  /// Newest event time seen for the user.
+  std::int64_t last_seen_ms = 0;
+};
+
+/// The score of a value past its threshold: (value - threshold) / value,
+/// clamped to [0, 1]. 0 at the threshold, approaching 1 far beyond it.
+double excess_score(double value, double threshold);
+
+// Each check looks at `h` whose newest entry h.recent.back() is the current
+// transaction. On a hit it fills a's score, details and transactions (the
+// caller fills the rule id, version, user and times) and returns true.
+
+bool check_high_frequency(const high_frequency_config& cfg,
+                          const user_history& h, anomaly& a);
+
+bool check_card_testing(const card_testing_config& cfg, const user_history& h,
+                        anomaly& a);
+
+/// Uses the baseline before the current transaction is folded into it.
+bool check_amount_spike(const amount_spike_config& cfg, const user_history& h,
+                        anomaly& a);
+
+/// Uses h.last_card from before the current transaction.
+bool check_impossible_travel(const impossible_travel_config& cfg,
+                             const user_history& h, anomaly& a);
+
+bool check_international_high(const international_high_config& cfg,
+                              const user_history& h, anomaly& a);
+
+bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h,
+                        anomaly& a);
+
+/// Folds the current transaction into the amount baseline when eligible.
+void update_amount_baseline(const amount_spike_config& cfg, user_history& h);
+
+/// True for payments that place the user at the transaction's location.
+inline bool is_card_payment(payment_method m) {
+  return m == payment_method::credit_card || m == payment_method::debit_card;
+}
+
+} // namespace txstream
