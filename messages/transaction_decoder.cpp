@@ -13,6 +13,9 @@ using field = transaction_field;
 
 constexpr std::int64_t max_event_time_ms = 32'503'680'000'000;  // 3000-01-01
 constexpr std::int64_t seconds_limit_ms = 100'000'000'000'000;  // 1e11 s
+// Below 1e11 a number reads as seconds, so the smallest time that survives
+// encode (ms) -> decode is 1e11 ms (1973-03-03); earlier ones are rejected.
+constexpr std::int64_t min_event_time_ms = 100'000'000'000;
 
 constexpr std::uint16_t bit(field f) {
   return static_cast<std::uint16_t>(1u << static_cast<unsigned>(f));
@@ -581,8 +584,8 @@ private:
       soft(reason::bad_time, field::transaction_time, "negative time", at);
     else if (st == decimal_status::overflow || ms > max_event_time_ms)
       soft(reason::bad_time, field::transaction_time, "time after year 3000", at);
-    else if (ms <= 0)
-      soft(reason::bad_time, field::transaction_time, "time not positive", at);
+    else if (ms < min_event_time_ms)
+      soft(reason::bad_time, field::transaction_time, "time before 1973-03-03", at);
     else
       out_.event_time_ms = ms;
     return true;

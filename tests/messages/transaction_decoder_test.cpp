@@ -138,6 +138,7 @@ TEST_CASE("transaction time accepts epoch ms and epoch seconds", "[messages]") {
   CHECK(ms("32503679999") == 32'503'679'999'000);
   CHECK(ms("100000000000") == 100'000'000'000);
   CHECK(ms("32503680000000") == 32'503'680'000'000);
+  CHECK(ms("100000000") == 100'000'000'000);
 }
 
 TEST_CASE("any key order, whitespace, extra fields and escapes", "[messages]") {
@@ -270,6 +271,8 @@ TEST_CASE("malformed inputs are rejected with a precise reason", "[messages]") {
     {with_field("transactionTime", "32503680000001"), r::bad_time, f::transaction_time},
     {with_field("transactionTime", "1e300"), r::bad_time, f::transaction_time},
     {with_field("transactionTime", "99999999999"), r::bad_time, f::transaction_time},
+    {with_field("transactionTime", "99999999"), r::bad_time, f::transaction_time},
+    {with_field("transactionTime", "5000"), r::bad_time, f::transaction_time},
     {with_field("transactionTime", "NaN"), r::bad_time, f::transaction_time},
     {with_field("transactionTime", "0.0001"), r::bad_time, f::transaction_time},
     // enums
