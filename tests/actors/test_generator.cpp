@@ -1,0 +1,202 @@
+// generator_state and city_table: determinism, field validity, skew, fraud
+// injection and labels.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/city_table.hpp"
+#include "actors/fraud_scenarios.hpp"
+#include "actors/generator_state.hpp"
+
+using namespace txstream;
+
+namespace {
+
+constexpr std::int64_t gen_t0 = 1'700'000'000'000;
+
+std::vector<generated_record> generate(const generator_config& cfg,
+                                       std::size_t n,
+                                       std::int64_t step_ms = 100) {
+  generator_state gen{cfg};
+  std::vector<generated_record> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(gen.next(gen_t0 + static_cast<std::int64_t>(i) * step_ms));
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("same seed gives the same records, another seed differs",
+          "[actors][generator]") {
+  generator_config cfg;
+  cfg.fraud_rate = 0.01;
+  auto a = generate(cfg, 20000);
+  auto b = generate(cfg, 20000);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    REQUIRE(a[i].txn == b[i].txn);
+    REQUIRE(a[i].fraud_label == b[i].fraud_label);
+  }
+  cfg.seed = 43;
+  auto c = generate(cfg, 100);
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < c.size(); ++i)
+    same += a[i].txn.transaction_id == c[i].txn.transaction_id ? 1 : 0;
+  CHECK(same == 0);
+}
+
+TEST_CASE("generated fields are valid", "[actors][generator]") {
+  generator_config cfg;
+  auto records = generate(cfg, 50000);
+  std::regex user_re{"user_[0-9]{6}"};
+  std::regex merchant_re{"merchant_[0-9]{4}"};
+  std::regex uuid_re{
+    "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"};
+  std::set<std::string> ids;
+  std::size_t refunds = 0;
+  std::size_t international = 0;
+  std::vector<std::int64_t> usd;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& t = records[i].txn;
+    REQUIRE(std::regex_match(t.user_id, user_re));
+    REQUIRE(std::regex_match(t.merchant_id, merchant_re));
+    REQUIRE(std::regex_match(t.transaction_id, uuid_re));
+    REQUIRE(t.currency.size() == 3);
+    REQUIRE(std::all_of(t.currency.begin(), t.currency.end(),
+                        [](char ch) { return ch >= 'A' && ch <= 'Z'; }));
+    REQUIRE(units_per_usd(t.currency) > 0);
+    REQUIRE(t.amount_cents > 0);
+    REQUIRE(t.event_time_ms == gen_t0 + static_cast<std::int64_t>(i) * 100);
+    auto city = find_city(t.location);
+    REQUIRE(city >= 0);
+    if (!t.is_international)
+      REQUIRE(t.currency == city_at(static_cast<std::size_t>(city)).currency);
+    ids.insert(t.transaction_id);
+    refunds += t.type == transaction_type::refund ? 1 : 0;
+    international += t.is_international ? 1 : 0;
+    usd.push_back(to_usd_cents(t.amount_cents, t.currency));
+  }
+  CHECK(ids.size() == records.size());
+  auto n = static_cast<double>(records.size());
+  CHECK(refunds / n == Approx(0.07).margin(0.01));
+  CHECK(international / n == Approx(0.03).margin(0.008));
+  std::sort(usd.begin(), usd.end());
+  auto median = usd[usd.size() / 2];
+  CHECK(median > 3000);
+  CHECK(median < 5500);
+  // Long tail: the 99.9th percentile is far above the median.
+  CHECK(usd[usd.size() * 999 / 1000] > 10 * median);
+}
+
+TEST_CASE("merchants are Zipf-skewed", "[actors][generator]") {
+  generator_config cfg;
+  cfg.fraud_rate = 0;
+  auto records = generate(cfg, 200000);
+  std::map<std::string, std::size_t> counts;
+  for (const auto& r : records)
+    ++counts[r.txn.merchant_id];
+  std::vector<std::size_t> sorted;
+  for (const auto& [id, n] : counts)
+    sorted.push_back(n);
+  std::sort(sorted.rbegin(), sorted.rend());
+  std::size_t top = 0;
+  for (std::size_t i = 0; i < cfg.merchants / 100; ++i)
+    top += sorted[i];
+  auto share = static_cast<double>(top) / static_cast<double>(records.size());
+  INFO("top 1% merchants' share " << share);
+  CHECK(share > 0.40);
+  CHECK(share < 0.60);
+  CHECK(sorted.front() > 50 * sorted[sorted.size() / 2]);
+}
+
+TEST_CASE("fraud instances start at the configured rate and are labelled",
+          "[actors][generator]") {
+  generator_config cfg;
+  generator_state gen{cfg};
+  std::int64_t now = gen_t0;
+  const std::uint64_t n = 200000;
+  std::map<std::string, std::vector<transaction>> by_label;
+  std::uint64_t i = 0;
+  for (; i < n || gen.pending() > 0; ++i, now += 100) {
+    if (i == n)
+      gen.set_fraud_rate(0);
+    const auto& r = gen.next(now);
+    if (!r.fraud_label.empty())
+      by_label[r.fraud_label].push_back(r.txn);
+  }
+  auto expected = cfg.fraud_rate * static_cast<double>(n);
+  INFO("instances " << gen.scenario_instances() << " expected " << expected);
+  CHECK(static_cast<double>(gen.scenario_instances())
+        == Approx(expected).epsilon(0.15));
+  CHECK(by_label.size() == gen.scenario_instances());
+  const std::map<std::string, std::size_t> sizes = {
+    {"high_frequency", 12},    {"card_testing", 8},
+    {"amount_spike", 7},       {"impossible_travel", 2},
+    {"international_high", 1}, {"refund_abuse", 7}};
+  std::map<std::string, std::size_t> per_scenario;
+  for (const auto& [label, txns] : by_label) {
+    auto parsed = parse_fraud_label(label);
+    REQUIRE(parsed);
+    REQUIRE(parse_fraud_scenario(parsed->scenario));
+    REQUIRE(parsed->instance >= 1);
+    REQUIRE(parsed->instance <= gen.scenario_instances());
+    auto scenario = std::string{parsed->scenario};
+    ++per_scenario[scenario];
+    CHECK(txns.size() == sizes.at(scenario));
+    for (const auto& t : txns)
+      CHECK(t.user_id == txns.front().user_id);
+  }
+  CHECK(per_scenario.size() == fraud_scenario_count);
+}
+
+TEST_CASE("fraud labels parse and reject malformed text",
+          "[actors][generator]") {
+  auto label = make_fraud_label(fraud_scenario::card_testing, 17);
+  CHECK(label == "card_testing:17");
+  auto parsed = parse_fraud_label(label);
+  REQUIRE(parsed);
+  CHECK(parsed->scenario == "card_testing");
+  CHECK(parsed->instance == 17);
+  CHECK_FALSE(parse_fraud_label(""));
+  CHECK_FALSE(parse_fraud_label("card_testing"));
+  CHECK_FALSE(parse_fraud_label("card_testing:"));
+  CHECK_FALSE(parse_fraud_label(":3"));
+  CHECK_FALSE(parse_fraud_label("card_testing:3x"));
+  for (auto x : all_fraud_scenarios)
+    CHECK(parse_fraud_scenario(to_string(x)) == x);
+}
+
+TEST_CASE("the city table holds at least 100 valid cities",
+          "[actors][generator]") {
+  REQUIRE(city_count() >= 100);
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < city_count(); ++i) {
+    const auto& c = city_at(i);
+    INFO(c.name);
+    CHECK(names.insert(c.name).second);
+    CHECK(c.latitude >= -90);
+    CHECK(c.latitude <= 90);
+    CHECK(c.longitude >= -180);
+    CHECK(c.longitude <= 180);
+    CHECK(c.country.size() == 2);
+    CHECK(units_per_usd(c.currency) > 0);
+    CHECK(find_city(c.name) == static_cast<std::int32_t>(i));
+  }
+  CHECK(find_city("Atlantis") == -1);
+  auto km = [](const char* a, const char* b) {
+    return great_circle_km(city_at(static_cast<std::size_t>(find_city(a))),
+                           city_at(static_cast<std::size_t>(find_city(b))));
+  };
+  CHECK(km("London", "Paris") == Approx(344).margin(10));
+  CHECK(km("New York", "London") == Approx(5570).margin(30));
+  CHECK(km("Sydney", "Sydney") == 0);
+  CHECK(to_usd_cents(from_usd_cents(4000, "JPY"), "JPY") == 4000);
+  CHECK(from_usd_cents(10000, "EUR") == 9200);
+}
