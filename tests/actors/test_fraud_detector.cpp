@@ -1,0 +1,124 @@
+// fraud_detector_state memory bounds and fraud_evaluation scoring.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "actors/fraud_detector_state.hpp"
+#include "actors/fraud_evaluation.hpp"
+
+using namespace txstream;
+
+namespace {
+
+constexpr std::int64_t det_t0 = 1'700'000'000'000;
+
+transaction make_txn(std::uint64_t user, std::int64_t t_ms,
+                     std::int64_t offset) {
+  transaction t;
+  t.transaction_id = "tx-" + std::to_string(offset);
+  t.user_id = "user_" + std::to_string(user);
+  t.merchant_id = "merchant_0001";
+  t.location = "Berlin";
+  t.currency = "EUR";
+  t.amount_cents = 3000;
+  t.event_time_ms = det_t0 + t_ms;
+  t.source = source_position{0, offset};
+  return t;
+}
+
+anomaly make_anomaly(const char* rule, std::vector<const char*> ids) {
+  anomaly a;
+  a.rule_id = rule;
+  for (auto id : ids)
+    a.transactions.push_back(anomaly_transaction{id, {}});
+  return a;
+}
+
+} // namespace
+
+TEST_CASE("idle users are evicted so memory stays bounded",
+          "[actors][fraud]") {
+  fraud_rules_config cfg;
+  fraud_detector_state det{cfg};
+  std::vector<anomaly> out;
+  // A million distinct users, one transaction each, one per second.
+  const std::int64_t n = 1'000'000;
+  std::size_t peak = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    det.process(make_txn(static_cast<std::uint64_t>(i), i * 1000, i), 0, out);
+    peak = std::max(peak, det.user_count());
+  }
+  auto horizon_s = (cfg.retention_ms() + cfg.eviction_slack_ms) / 1000;
+  CHECK(peak <= static_cast<std::size_t>(horizon_s) + 2);
+  CHECK(det.buffered_transactions() == det.user_count());
+  // A watermark past everyone's retention drops them all.
+  auto evicted = det.evict_idle(det.max_event_time() + cfg.retention_ms() + 1);
+  CHECK(evicted > 0);
+  CHECK(det.user_count() == 0);
+  CHECK(det.buffered_transactions() == 0);
+  CHECK(out.empty());
+}
+
+TEST_CASE("one user's history is bounded by windows and a hard cap",
+          "[actors][fraud]") {
+  fraud_rules_config cfg;
+  cfg.high_frequency.enabled = false;
+  cfg.max_history_per_user = 64;
+  fraud_detector_state det{cfg};
+  std::vector<anomaly> out;
+  for (std::int64_t i = 0; i < 10000; ++i)
+    det.process(make_txn(7, i, i), 0, out);
+  CHECK(det.user_count() == 1);
+  CHECK(det.buffered_transactions() == 64);
+  // Later, only what falls in the retention window is kept.
+  det.process(make_txn(7, 10 * cfg.retention_ms(), 10000), 0, out);
+  CHECK(det.buffered_transactions() == 1);
+}
+
+TEST_CASE("evaluation counts instances, detections and true positives",
+          "[actors][fraud]") {
+  fraud_evaluation ev;
+  ev.add_label("a1", "card_testing:1");
+  ev.add_label("a2", "card_testing:1");
+  ev.add_label("b1", "card_testing:2");
+  ev.add_label("c1", "refund_abuse:3");
+  ev.add_label("n1", "");
+  ev.add_label("bad", "nonsense");
+  // Detects instance 1; a second hit on the same instance is still a TP.
+  ev.add_anomaly(make_anomaly("card_testing", {"n1", "a2"}));
+  ev.add_anomaly(make_anomaly("card_testing", {"a1"}));
+  // Normal traffic only: a false positive.
+  ev.add_anomaly(make_anomaly("card_testing", {"n1"}));
+  // The wrong rule on a labelled transaction detects nothing.
+  ev.add_anomaly(make_anomaly("high_frequency", {"b1", "c1"}));
+  auto rows = ev.results();
+  CHECK(ev.malformed_labels() == 1);
+  REQUIRE(rows.size() == 6);
+  auto row = [&](const char* name) {
+    for (const auto& r : rows)
+      if (r.scenario == name)
+        return r;
+    FAIL("no row " << name);
+    return scenario_score{};
+  };
+  auto ct = row("card_testing");
+  CHECK(ct.instances == 2);
+  CHECK(ct.detected_instances == 1);
+  CHECK(ct.recall() == Approx(0.5));
+  CHECK(ct.anomalies == 3);
+  CHECK(ct.true_positives == 2);
+  CHECK(ct.precision() == Approx(2.0 / 3));
+  auto hf = row("high_frequency");
+  CHECK(hf.instances == 0);
+  CHECK(hf.recall() == 1.0);
+  CHECK(hf.anomalies == 1);
+  CHECK(hf.true_positives == 0);
+  CHECK(hf.precision() == 0.0);
+  auto ra = row("refund_abuse");
+  CHECK(ra.instances == 1);
+  CHECK(ra.recall() == 0.0);
+  CHECK(ra.precision() == 1.0);
+  auto table = fraud_evaluation::format_table(rows);
+  CHECK(table.find("card_testing") != std::string::npos);
+}
