@@ -55,9 +55,10 @@ void commit_frontier::close_bucket(std::int64_t bucket_start) {
 }
 
 void commit_frontier::restore(std::int32_t p, std::int64_t resume_offset) {
+  // Merge, do not reset: a live shard re-attached to p keeps skipping the
+  // offsets it already handled.
   auto& x = at(p);
-  x = progress{};
-  x.resume = resume_offset;
+  x.resume = std::max(x.resume, resume_offset);
 }
 
 commit_frontier::point commit_frontier::frontier(std::int32_t p) const {

@@ -46,7 +46,8 @@ public:
   /// The window bucket starting at `bucket_start` was emitted.
   void close_bucket(std::int64_t bucket_start);
 
-  /// Restart: records of p below `resume_offset` were fully done before.
+  /// Restart or re-attach: records of p below `resume_offset` were fully
+  /// done before. Keeps what this object already processed of p.
   void restore(std::int32_t p, std::int64_t resume_offset);
 
   /// The commit point of p: min over open buckets of p's offsets there,

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstdio>   // message before aborting on an overflow bug
 #include <cstdlib>  // std::abort
+#include <limits>
 
 namespace txstream {
 
@@ -195,7 +196,9 @@ void merchant_aggregator_state::restore_partition(
   auto i = static_cast<std::size_t>(p);
   if (i >= replay_.size())
     replay_.resize(i + 1);
-  replay_[i] = replay_slot{cp.last_offset, cp.closed_through_ms};
+  replay_[i].last_offset = std::max(replay_[i].last_offset, cp.last_offset);
+  replay_[i].closed_through
+    = std::max(replay_[i].closed_through, cp.closed_through_ms);
   closed_through_ = std::max(closed_through_, cp.closed_through_ms);
   tracker_.raise_to(cp.closed_through_ms);
 }
@@ -208,6 +211,12 @@ void merchant_aggregator_state::restore_total(const running_total& total) {
   slot.refund = total.refund_cents;
   slot.as_of = total.as_of_ms;
   slot.last_window_end = total.last_window_end_ms;
+}
+
+std::int64_t merchant_aggregator_state::open_min_offset(std::int32_t p) const {
+  auto f = frontier_.frontier(p);
+  return f.from_open_window ? f.offset
+                            : std::numeric_limits<std::int64_t>::max();
 }
 
 partition_checkpoint

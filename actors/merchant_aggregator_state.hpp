@@ -81,7 +81,9 @@ public:
   /// Every record of p below next_offset meant for this shard was passed in.
   void note_position(std::int32_t p, std::int64_t next_offset);
 
-  /// Restart: call on a fresh state, per partition, before its first add().
+  /// Restart, per partition, before p's first add(). On a live state (p
+  /// re-attached after a rebalance) it merges: offsets already handled stay
+  /// skipped, so re-delivered records are not counted twice.
   void restore_partition(std::int32_t p, const partition_checkpoint& cp,
                          std::int64_t now_ms);
 
@@ -93,6 +95,10 @@ public:
 
   /// Shorthand for checkpoint(p).resume_offset; -1 when p is unknown.
   std::int64_t frontier(std::int32_t p) const;
+
+  /// Lowest offset of p counted in a still open window, or no_offset
+  /// (INT64_MAX) when no open window holds a record of p.
+  std::int64_t open_min_offset(std::int32_t p) const;
 
   std::int64_t watermark() const noexcept {
     return tracker_.watermark();

@@ -80,11 +80,13 @@ void watermark_tracker::restore(std::int32_t p,
                                 std::int64_t max_event_time_ms,
                                 std::int64_t now_ms) {
   auto& s = at(p);
-  s = slot{};
   s.known = true;
-  s.max_event_time = max_event_time_ms;
+  s.idle = false;
+  s.finished = false;
+  s.revoked = false;
+  s.max_event_time = std::max(s.max_event_time, max_event_time_ms);
   s.last_batch_ms = now_ms;
-  s.pending = max_event_time_ms == no_event_time;
+  s.pending = s.max_event_time == no_event_time;
 }
 
 void watermark_tracker::detect_idle(std::int64_t now_ms) {

@@ -46,7 +46,8 @@ public:
   void revoke(std::int32_t p);
 
   /// Restores p after a restart: its max event time as of the committed
-  /// offset. With no_event_time, p is treated as assigned without data.
+  /// offset (merged with what the tracker already knows of p). Without any
+  /// max event time, p is treated as assigned without data.
   void restore(std::int32_t p, std::int64_t max_event_time_ms,
                std::int64_t now_ms);
 

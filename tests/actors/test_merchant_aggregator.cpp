@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -291,4 +292,38 @@ TEST_CASE("the commit frontier follows open windows across partitions",
   CHECK(st.checkpoint(1).max_event_time_ms == 160000);
   st.note_position(1, 9);  // p1 went on with records of other shards
   CHECK(st.frontier(1) == 9);
+}
+
+TEST_CASE("open_min_offset reports only records in open windows", "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  constexpr auto none = std::numeric_limits<std::int64_t>::max();
+  CHECK(st.open_min_offset(0) == none);
+  st.add(0, {tx(0, 3, "a", "USD", 1, 1000), tx(0, 4, "a", "USD", 1, 61000)}, 0,
+         out);
+  CHECK(st.open_min_offset(0) == 3);
+  st.add(0, {tx(0, 5, "a", "USD", 1, 66000)}, 0, out);  // closes [0, 60000)
+  CHECK(st.open_min_offset(0) == 4);
+  st.flush_all(out);
+  CHECK(st.open_min_offset(0) == none);
+  CHECK(st.frontier(0) == 6);
+}
+
+TEST_CASE("re-attaching a partition to a live shard does not count twice",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  const std::vector<transaction> batch = {tx(0, 0, "a", "USD", 1, 1000),
+                                          tx(0, 1, "a", "USD", 1, 2000)};
+  st.add(0, batch, 0, out);
+  // The partition moved to another consumer, which resumes from the last
+  // commit (offset 0, nothing known yet) and sends the records again.
+  st.revoke_partition(0);
+  st.restore_partition(0, partition_checkpoint{}, 5);
+  st.add(0, batch, 5, out);
+  CHECK(out.skipped == 2);
+  st.add(0, {tx(0, 2, "a", "USD", 1, 3000)}, 5, out);
+  st.flush_all(out);
+  REQUIRE(out.windows.size() == 1);
+  CHECK(out.windows[0].transaction_count == 3);
 }
