@@ -1,0 +1,42 @@
+# Shared helpers for scripts/setup and scripts/kafka. Source it; do not run it.
+# shellcheck shell=bash disable=SC2034  # variables are for the scripts that source this
+
+# Repository root, from this file's location (scripts/lib/common.sh).
+TXS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TXS_KAFKA_RUNTIME="$TXS_ROOT/scripts/kafka-runtime"
+
+# The Kafka version lives in one place only: the pom's <kafka.version>.
+TXS_KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' \
+  "$TXS_KAFKA_RUNTIME/pom.xml" | head -n1)"
+TXS_KAFKA_HOME="$TXS_ROOT/.cache/kafka-$TXS_KAFKA_VERSION"
+TXS_KAFKA_LIB="$TXS_KAFKA_HOME/lib"
+TXS_KAFKA_STAMP="$TXS_KAFKA_HOME/.stamp"
+
+# Progress and errors: short lines, prefixed with the script name.
+say()  { printf '%s: %s\n' "${0##*/}" "$*"; }
+warn() { printf '%s: warning: %s\n' "${0##*/}" "$*" >&2; }
+die()  { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# Major version of a java binary ("17" for 17.0.x), empty when it cannot run.
+java_major() {
+  local v
+  v="$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')" || true
+  printf '%s' "${v%%.*}"
+}
+
+# Path of a JDK 17 java: $JAVA_HOME first, then PATH, then Debian's JVM dir.
+# Why not "any java >= 17": the project is tested on 17 only (a Temurin 25 may
+# sit next to it and win on PATH on some machines).
+find_java17() {
+  local c
+  for c in "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java 2>/dev/null)" \
+           /usr/lib/jvm/java-17-openjdk-*/bin/java; do
+    [[ -n "$c" && -x "$c" ]] || continue
+    if [[ "$(java_major "$c")" == 17 ]]; then printf '%s' "$c"; return 0; fi
+  done
+  return 1
+}
+
+# The stamp records what was resolved: the pom's hash and the jar count.
+# setup writes it last; scripts/kafka trusts the jars only when it exists.
+kafka_pom_hash() { sha256sum "$TXS_KAFKA_RUNTIME/pom.xml" | cut -d' ' -f1; }
