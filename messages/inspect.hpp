@@ -9,6 +9,8 @@
 #include "messages/transaction.hpp"
 #include "messages/transaction_batch.hpp"
 #include "messages/window_aggregate.hpp"
+// The pipeline protocol messages, so this one header covers every type.
+#include "messages/pipeline_inspect.hpp"
 
 namespace txstream {
 

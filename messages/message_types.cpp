@@ -11,7 +11,15 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<window_aggregate>("txstream::window_aggregate")
     .add_message_type<running_total>("txstream::running_total")
     .add_message_type<anomaly>("txstream::anomaly")
-    .add_message_type<dead_letter>("txstream::dead_letter");
+    .add_message_type<dead_letter>("txstream::dead_letter")
+    .add_message_type<raw_batch>("txstream::raw_batch")
+    .add_message_type<shard_ack>("txstream::shard_ack")
+    .add_message_type<shard_progress>("txstream::shard_progress")
+    .add_message_type<detector_ack>("txstream::detector_ack")
+    .add_message_type<partition_resume_point>("txstream::partition_resume_point")
+    .add_message_type<partition_restore>("txstream::partition_restore")
+    .add_message_type<partition_end>("txstream::partition_end")
+    .add_message_type<output_batch>("txstream::output_batch");
 }
 
 } // namespace txstream

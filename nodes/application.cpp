@@ -27,6 +27,9 @@ int application::run(int argc, char** argv) {
   command_action action;
   add_version_command(app, action);
   add_topics_command(app, action);
+  add_generate_command(app, action);
+  add_verify_command(app, action);
+  add_node_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

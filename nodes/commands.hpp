@@ -16,5 +16,8 @@ using command_action = std::function<int()>;
 /// `action` when that subcommand is selected.
 void add_version_command(CLI::App& app, command_action& action);
 void add_topics_command(CLI::App& app, command_action& action);
+void add_generate_command(CLI::App& app, command_action& action);
+void add_verify_command(CLI::App& app, command_action& action);
+void add_node_command(CLI::App& app, command_action& action);
 
 } // namespace txstream

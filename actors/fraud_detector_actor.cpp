@@ -1,0 +1,67 @@
+#include "actors/fraud_detector_actor.hpp"
+
+#include <stdexcept>
+
+#include <caf/all.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/inspect.hpp"
+#include "messages/json_encoder.hpp"
+#include "messages/output_batch.hpp"
+#include "messages/transaction_batch.hpp"
+
+namespace txstream {
+
+caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
+                                   caf::actor upstream, caf::actor sink,
+                                   const pipeline_context* ctx) {
+  self->state.rules = std::make_unique<fraud_detector_state>(ctx->fraud);
+  return {
+    [=](const transaction_batch& b) {
+      auto& st = self->state;
+      st.found.clear();
+      const auto now = ctx->now_ms();
+      for (const auto& tx : b.transactions)
+        st.rules->process(tx, now, st.found);
+      auto step = st.release.begin(detector_ack{b.partition, b.sequence});
+      auto release = [self, upstream, step] {
+        std::vector<detector_ack> ready;
+        self->state.release.done(step, ready);
+        for (auto& ack : ready)
+          self->send(upstream, ack);
+      };
+      if (st.found.empty()) {
+        release();
+        return;
+      }
+      output_batch batch;
+      batch.records.reserve(st.found.size());
+      for (const auto& a : st.found) {
+        output_record r;
+        r.topic = ctx->topics.anomalies.name;
+        r.key = a.user_id;
+        encode_json(a, r.value);
+        batch.records.push_back(std::move(r));
+        if (ctx->metrics != nullptr)
+          ctx->metrics->anomalies(a.rule_id);
+      }
+      // Event-to-anomaly latency is measured when the anomaly is delivered.
+      std::vector<std::int64_t> event_times;
+      event_times.reserve(st.found.size());
+      for (const auto& a : st.found)
+        event_times.push_back(a.event_time_ms);
+      self->request(sink, caf::infinite, std::move(batch))
+        .then([=](delivered_atom) {
+          if (ctx->metrics != nullptr) {
+            auto delivered = ctx->now_ms();
+            for (auto t : event_times)
+              ctx->metrics->observe_latency((delivered - t) / 1000.0);
+          }
+          release();
+        });
+    },
+    [=](crash_atom) { throw std::runtime_error("injected failure"); },
+  };
+}
+
+} // namespace txstream

@@ -1,0 +1,347 @@
+#include "actors/kafka/ingress_actor.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/kafka/consumer.hpp"
+#include "actors/merchant_aggregator_actor.hpp"
+#include "actors/partition_consumer_actor.hpp"
+#include "messages/atoms.hpp"
+#include "messages/inspect.hpp"
+#include "messages/pipeline_messages.hpp"
+
+namespace txstream::kafka {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::int64_t elapsed_ms(clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since)
+    .count();
+}
+
+/// Everything the ingress knows about one assigned partition.
+struct partition_slot {
+  caf::actor consumer;
+  raw_batch pending;               // records read, not yet handed over
+  std::int64_t commit_offset = -1;  // latest commit point reported
+  std::string commit_metadata;
+  bool commit_dirty = false;
+  std::int64_t end_offset = -1;     // offset after the last record (EOF)
+  bool at_end = false;
+  bool paused = false;
+};
+
+struct partition_list_deleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+};
+using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t,
+                                       partition_list_deleter>;
+
+class ingress {
+public:
+  ingress(caf::blocking_actor* self, ingress_config cfg,
+          std::vector<caf::actor> shards, caf::actor sink,
+          const pipeline_context* ctx)
+    : self_(self),
+      cfg_(std::move(cfg)),
+      shards_(std::move(shards)),
+      sink_(std::move(sink)),
+      ctx_(ctx),
+      topic_(ctx->topics.transactions.name) {
+    auto s = cfg_.consumer;
+    s.emplace_back("enable.auto.commit", "false");
+    s.emplace_back("enable.auto.offset.store", "false");
+    s.emplace_back("auto.offset.reset", "earliest");
+    s.emplace_back("partition.assignment.strategy", "cooperative-sticky");
+    s.emplace_back("enable.partition.eof", "true");
+    s.emplace_back("isolation.level", "read_committed");
+    consumer_ = std::make_unique<consumer>(
+      s, std::vector<std::string>{topic_},
+      [this](const rebalance_event& ev) { on_rebalance(ev); });
+  }
+
+  /// Runs until drained, stopped or failed; returns the exit reason.
+  caf::error run() {
+    auto last_commit = clock::now();
+    auto last_data = clock::now();
+    bool flushing = false;
+    while (!failure_) {
+      if (cfg_.stop != nullptr && cfg_.stop->load())
+        break;
+      bool got = read_some();
+      if (got)
+        last_data = clock::now();
+      hand_over();
+      serve_mailbox();
+      if (elapsed_ms(last_commit) >= cfg_.commit_interval_ms) {
+        commit(true);
+        last_commit = clock::now();
+      }
+      if (cfg_.until_drained && !slots_.empty() && all_at_end()
+          && elapsed_ms(last_data) >= cfg_.drain_idle_ms) {
+        if (!flushing) {
+          // End of input: let every window close so all offsets can commit.
+          for (const auto& [p, slot] : slots_)
+            for (const auto& shard : shards_)
+              self_->send(shard, partition_end{p});
+          for (const auto& shard : shards_)
+            self_->send(shard, flush_atom::value);
+          flushing = true;
+        }
+        if (all_committed_to_end()) {
+          commit(false);
+          spdlog::info("ingress: input drained and committed");
+          break;
+        }
+      }
+    }
+    if (failure_)
+      return failure_;
+    shutdown();
+    return caf::none;
+  }
+
+private:
+  bool read_some() {
+    bool got = false;
+    const auto max = ctx_->pipeline.max_batch_records;
+    for (std::size_t n = 0; n < max * 4; ++n) {
+      auto msg = consumer_->consume(n == 0 ? 50 : 0);
+      if (!msg)
+        break;
+      switch (msg->err()) {
+        case RdKafka::ERR_NO_ERROR: {
+          auto it = slots_.find(msg->partition());
+          if (it == slots_.end())
+            break;  // revoked meanwhile
+          auto& slot = it->second;
+          slot.at_end = false;
+          std::string_view key;
+          if (msg->key_pointer() != nullptr)
+            key = {static_cast<const char*>(msg->key_pointer()), msg->key_len()};
+          slot.pending.add(msg->offset(), key,
+                           {static_cast<const char*>(msg->payload()), msg->len()});
+          got = true;
+          if (slot.pending.records.size() >= max)
+            flush_slot(it->first, slot);
+          break;
+        }
+        case RdKafka::ERR__PARTITION_EOF:
+          if (auto it = slots_.find(msg->partition()); it != slots_.end()) {
+            it->second.at_end = true;
+            it->second.end_offset = msg->offset();
+          }
+          break;
+        case RdKafka::ERR__TIMED_OUT:
+          break;
+        default:
+          // librdkafka recovers from transient errors by itself; a fatal
+          // one ends the pipeline so the supervisor can restart it.
+          if (msg->err() == RdKafka::ERR__FATAL) {
+            failure_ = caf::make_error(caf::sec::runtime_error,
+                                       "kafka consumer fatal error: " + msg->errstr());
+            return got;
+          }
+          spdlog::warn("ingress: consumer error: {}", msg->errstr());
+          break;
+      }
+    }
+    return got;
+  }
+
+  void flush_slot(std::int32_t p, partition_slot& slot) {
+    if (slot.pending.records.empty())
+      return;
+    raw_batch batch;
+    std::swap(batch, slot.pending);
+    slot.pending.partition = p;
+    slot.pending.bytes.reserve(batch.bytes.capacity());
+    slot.pending.records.reserve(batch.records.capacity());
+    self_->send(slot.consumer, std::move(batch));
+  }
+
+  void hand_over() {
+    for (auto& [p, slot] : slots_)
+      flush_slot(p, slot);
+  }
+
+  void serve_mailbox() {
+    while (!self_->mailbox().empty()) {
+      self_->receive(
+        [&](commit_atom, std::int32_t p, std::int64_t offset, std::string& meta) {
+          if (auto it = slots_.find(p); it != slots_.end() && offset >= 0) {
+            it->second.commit_offset = offset;
+            it->second.commit_metadata = std::move(meta);
+            it->second.commit_dirty = true;
+          }
+        },
+        [&](pause_atom, std::int32_t p) { set_paused(p, true); },
+        [&](resume_atom, std::int32_t p) { set_paused(p, false); },
+        [&](caf::down_msg& dm) {
+          if (dm.reason)
+            failure_ = dm.reason;
+        },
+        [&](caf::exit_msg& em) {
+          failure_ = em.reason ? em.reason
+                               : caf::make_error(caf::exit_reason::user_shutdown);
+        },
+        caf::after(std::chrono::seconds(0)) >> [] {});
+    }
+  }
+
+  void set_paused(std::int32_t p, bool pause) {
+    auto it = slots_.find(p);
+    if (it == slots_.end() || it->second.paused == pause)
+      return;
+    it->second.paused = pause;
+    std::vector<RdKafka::TopicPartition*> parts{
+      RdKafka::TopicPartition::create(topic_, p)};
+    auto err = pause ? consumer_->handle().pause(parts)
+                     : consumer_->handle().resume(parts);
+    if (err != RdKafka::ERR_NO_ERROR)
+      spdlog::warn("ingress: cannot {} partition {}: {}", pause ? "pause" : "resume",
+                   p, RdKafka::err2str(err));
+    RdKafka::TopicPartition::destroy(parts);
+  }
+
+  /// Commits every partition whose commit point moved, with its metadata.
+  void commit(bool async) {
+    partition_list list{rd_kafka_topic_partition_list_new(4)};
+    for (auto& [p, slot] : slots_) {
+      if (!slot.commit_dirty)
+        continue;
+      auto* tp = rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p);
+      tp->offset = slot.commit_offset;
+      // librdkafka frees metadata with the list, so hand it a malloc'd copy.
+      tp->metadata = std::malloc(slot.commit_metadata.size());
+      std::memcpy(tp->metadata, slot.commit_metadata.data(),
+                  slot.commit_metadata.size());
+      tp->metadata_size = slot.commit_metadata.size();
+      slot.commit_dirty = false;
+    }
+    if (list->cnt == 0)
+      return;
+    auto err = rd_kafka_commit(consumer_->handle().c_ptr(), list.get(), async ? 1 : 0);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      spdlog::warn("ingress: commit failed: {}", rd_kafka_err2str(err));
+  }
+
+  bool all_at_end() const {
+    for (const auto& [p, slot] : slots_)
+      if (!slot.at_end || !slot.pending.records.empty())
+        return false;
+    return true;
+  }
+
+  bool all_committed_to_end() const {
+    for (const auto& [p, slot] : slots_)
+      if (slot.end_offset >= 0 && slot.commit_offset < slot.end_offset)
+        return false;
+    return true;
+  }
+
+  void on_rebalance(const rebalance_event& ev) {
+    if (ev.assigned)
+      assign(ev.partitions);
+    else
+      revoke(ev.partitions);
+  }
+
+  void assign(const std::vector<std::int32_t>& parts) {
+    partition_list list{rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()))};
+    for (auto p : parts)
+      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p);
+    auto* rk = consumer_->handle().c_ptr();
+    auto err = rd_kafka_committed(rk, list.get(), 10000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      spdlog::warn("ingress: cannot read committed offsets: {}", rd_kafka_err2str(err));
+    for (int i = 0; i < list->cnt; ++i) {
+      const auto& tp = list->elems[i];
+      std::string meta;
+      if (tp.metadata != nullptr)
+        meta.assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
+      auto resume = decode_commit_metadata(tp.offset, meta);
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      rd_kafka_query_watermark_offsets(rk, topic_.c_str(), tp.partition, &low,
+                                       &high, 10000);
+      if (resume.offset < 0)
+        resume.offset = low;
+      partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1};
+      partition_slot slot;
+      slot.pending.partition = tp.partition;
+      slot.commit_offset = resume.offset;
+      slot.consumer = self_->spawn(partition_consumer_actor, tp.partition, resume,
+                                   shards_, sink_, caf::actor{self_}, ctx_);
+      self_->monitor(slot.consumer);
+      for (const auto& shard : shards_)
+        self_->send(shard, upstream_atom::value, tp.partition, slot.consumer, restore);
+      spdlog::info("ingress: assigned partition {} from offset {}", tp.partition,
+                   resume.offset);
+      slots_[tp.partition] = std::move(slot);
+    }
+  }
+
+  void revoke(const std::vector<std::int32_t>& parts) {
+    commit(false);
+    for (auto p : parts) {
+      auto it = slots_.find(p);
+      if (it == slots_.end())
+        continue;
+      self_->demonitor(it->second.consumer);
+      self_->send_exit(it->second.consumer, caf::exit_reason::user_shutdown);
+      slots_.erase(it);
+      spdlog::info("ingress: revoked partition {}", p);
+    }
+  }
+
+  void shutdown() {
+    // Give in-flight batches a moment to finish so the final commit is as
+    // far along as it can be; open windows keep their records uncommitted.
+    hand_over();
+    auto start = clock::now();
+    while (elapsed_ms(start) < 2000) {
+      serve_mailbox();
+      if (failure_)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    commit(false);
+    for (auto& [p, slot] : slots_)
+      self_->send_exit(slot.consumer, caf::exit_reason::user_shutdown);
+    consumer_->close();
+  }
+
+  caf::blocking_actor* self_;
+  ingress_config cfg_;
+  std::vector<caf::actor> shards_;
+  caf::actor sink_;
+  const pipeline_context* ctx_;
+  std::string topic_;
+  std::unique_ptr<consumer> consumer_;
+  std::map<std::int32_t, partition_slot> slots_;
+  caf::error failure_;
+};
+
+} // namespace
+
+void ingress_actor(caf::blocking_actor* self, ingress_config cfg,
+                   std::vector<caf::actor> shards, caf::actor sink,
+                   const pipeline_context* ctx) {
+  ingress in{self, std::move(cfg), std::move(shards), std::move(sink), ctx};
+  if (auto err = in.run())
+    self->fail_state(std::move(err));
+}
+
+} // namespace txstream::kafka

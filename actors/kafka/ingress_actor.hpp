@@ -1,0 +1,36 @@
+// The node's Kafka ingress: one group consumer on its own thread (a detached
+// blocking actor) that feeds partition-consumers and commits their offsets.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+
+#include "actors/kafka/client_config.hpp"
+#include "actors/pipeline_context.hpp"
+
+namespace txstream::kafka {
+
+struct ingress_config {
+  settings consumer;  // bootstrap.servers, group.id, session.timeout.ms, ...
+  /// Exit once every assigned partition is consumed to its end, idle for
+  /// `drain_idle_ms`, all windows flushed and every offset committed.
+  bool until_drained = false;
+  std::int64_t drain_idle_ms = 2000;
+  std::int64_t commit_interval_ms = 1000;
+  /// Set by the node on SIGTERM/SIGINT: stop reading, commit, leave.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+/// Spawn detached. `shards` are the node's merchant aggregators, `sink` its
+/// Kafka sink. Ends normally when drained or stopped; ends with an error
+/// when a partition-consumer (or its detector) fails.
+void ingress_actor(caf::blocking_actor* self, ingress_config cfg,
+                   std::vector<caf::actor> shards, caf::actor sink,
+                   const pipeline_context* ctx);
+
+} // namespace txstream::kafka

@@ -1,0 +1,94 @@
+#include "actors/kafka/sink_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/inspect.hpp"
+#include "messages/output_batch.hpp"
+
+namespace txstream::kafka {
+
+namespace {
+
+constexpr auto poll_interval = std::chrono::milliseconds(2);
+
+void schedule_poll(sink_actor_ptr self) {
+  if (!self->state.polling && !self->state.requests.empty()) {
+    self->state.polling = true;
+    self->delayed_send(self, poll_interval, poll_atom::value);
+  }
+}
+
+} // namespace
+
+caf::behavior sink_actor(sink_actor_ptr self, settings s,
+                         const pipeline_context* ctx) {
+  s.emplace_back("enable.idempotence", "true");
+  s.emplace_back("acks", "all");
+  // Java's partitioner, so keys land where Kafka Streams or Java clients
+  // would put them.
+  s.emplace_back("partitioner", "murmur2_random");
+  s.emplace_back("linger.ms", "5");
+  self->state.out = std::make_unique<producer>(s, [self, ctx](const delivery_report& r) {
+    auto& st = self->state;
+    auto id = reinterpret_cast<std::uintptr_t>(r.opaque);
+    if (!r.ok) {
+      if (st.failure.empty())
+        st.failure = r.error;
+      return;
+    }
+    auto it = st.requests.find(id);
+    if (it == st.requests.end())
+      return;
+    if (--it->second.remaining == 0) {
+      it->second.promise.deliver(delivered_atom::value);
+      st.requests.erase(it);
+    }
+    (void) ctx;
+  });
+  self->attach_functor([self] {
+    // Deliver what is queued before the producer goes away.
+    if (self->state.out)
+      self->state.out->flush(5000);
+  });
+  auto check_failure = [self] {
+    if (!self->state.failure.empty())
+      self->quit(caf::make_error(caf::sec::runtime_error,
+                                 "kafka delivery failed: " + self->state.failure));
+  };
+  return {
+    [=](output_batch& batch) -> caf::result<delivered_atom> {
+      auto& st = self->state;
+      if (batch.records.empty())
+        return delivered_atom::value;
+      auto id = st.next_request++;
+      auto promise = self->make_response_promise();
+      st.requests.emplace(id, sink_actor_state::pending{batch.records.size(), promise});
+      for (const auto& r : batch.records) {
+        auto err = st.out->produce(r.topic, -1, r.key, r.value, &r.headers,
+                                   reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
+        if (!err.empty()) {
+          if (ctx->metrics != nullptr)
+            ctx->metrics->produce_errors(r.topic);
+          self->quit(caf::make_error(caf::sec::runtime_error,
+                                     "kafka produce failed: " + err));
+          return promise;
+        }
+        if (ctx->metrics != nullptr)
+          ctx->metrics->produced(r.topic, 1);
+      }
+      st.out->poll(0);
+      check_failure();
+      schedule_poll(self);
+      return promise;
+    },
+    [=](poll_atom) {
+      self->state.polling = false;
+      self->state.out->poll(0);
+      check_failure();
+      schedule_poll(self);
+    },
+  };
+}
+
+} // namespace txstream::kafka

@@ -1,0 +1,41 @@
+// The node's Kafka sink: one idempotent producer owned by an actor; answers
+// each output_batch once all its records are delivered.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <caf/fwd.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/kafka/producer.hpp"
+#include "actors/pipeline_context.hpp"
+
+namespace txstream::kafka {
+
+struct sink_actor_state {
+  explicit sink_actor_state(caf::local_actor*) {}
+  struct pending {
+    std::size_t remaining = 0;
+    caf::response_promise promise;
+  };
+  std::unique_ptr<producer> out;
+  std::unordered_map<std::uint64_t, pending> requests;
+  std::uint64_t next_request = 1;
+  std::string failure;  // first failed delivery; fatal
+  bool polling = false;
+  static inline const char* name = "kafka_sink";
+};
+
+using sink_actor_ptr = caf::stateful_actor<sink_actor_state>*;
+
+/// `settings` must name bootstrap.servers; idempotence and acks=all are
+/// added. A record that cannot be delivered ends the actor with an error,
+/// so its supervisor restarts the pipeline from committed offsets.
+caf::behavior sink_actor(sink_actor_ptr self, settings s,
+                         const pipeline_context* ctx);
+
+} // namespace txstream::kafka

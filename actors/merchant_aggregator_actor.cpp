@@ -1,0 +1,155 @@
+#include "actors/merchant_aggregator_actor.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <caf/all.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/inspect.hpp"
+#include "messages/json_encoder.hpp"
+#include "messages/output_batch.hpp"
+#include "messages/transaction_batch.hpp"
+
+namespace txstream {
+
+namespace {
+
+/// Encodes what a step produced and sends it to the sink; releases `owed`
+/// upstream once delivered, in step order.
+void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
+          const pipeline_context* ctx,
+          merchant_aggregator_actor_state::owed owed) {
+  auto& st = self->state;
+  output_batch batch;
+  batch.records.reserve(st.out.windows.size() + st.out.totals.size());
+  for (const auto& w : st.out.windows) {
+    output_record r;
+    r.topic = ctx->topics.aggregates.name;
+    r.key = w.merchant_id;
+    encode_json(w, r.value);
+    batch.records.push_back(std::move(r));
+  }
+  for (const auto& t : st.out.totals) {
+    output_record r;
+    r.topic = ctx->topics.aggregates.name;
+    r.key = t.merchant_id;
+    encode_json(t, r.value);
+    batch.records.push_back(std::move(r));
+  }
+  if (ctx->metrics != nullptr) {
+    ctx->metrics->windows_emitted(st.out.windows.size());
+    ctx->metrics->totals_emitted(st.out.totals.size());
+    ctx->metrics->watermark(st.shard, st.agg->watermark());
+  }
+  // Windows closed: every partition's hold on this shard may have moved.
+  if (!st.out.windows.empty())
+    for (const auto& [p, consumer] : st.upstream)
+      owed.progress.push_back({st.shard, p, st.agg->open_min_offset(p)});
+  auto step = st.release.begin(std::move(owed));
+  auto release = [self, step] {
+    std::vector<merchant_aggregator_actor_state::owed> ready;
+    self->state.release.done(step, ready);
+    for (auto& o : ready) {
+      for (auto& ack : o.acks)
+        if (auto it = self->state.upstream.find(ack.partition);
+            it != self->state.upstream.end())
+          self->send(it->second, std::move(ack));
+      for (auto& pr : o.progress)
+        if (auto it = self->state.upstream.find(pr.partition);
+            it != self->state.upstream.end())
+          self->send(it->second, pr);
+    }
+  };
+  if (batch.records.empty()) {
+    release();
+    return;
+  }
+  self->request(sink, caf::infinite, std::move(batch))
+    .then([release](delivered_atom) { release(); });
+}
+
+} // namespace
+
+caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
+                                        std::uint32_t shard, caf::actor sink,
+                                        const pipeline_context* ctx,
+                                        std::vector<running_total> restored) {
+  auto& st = self->state;
+  st.shard = shard;
+  st.agg = std::make_unique<merchant_aggregator_state>(ctx->aggregation);
+  for (const auto& t : restored) {
+    st.agg->restore_total(t);
+    st.restored_closed_through
+      = std::max(st.restored_closed_through, t.last_window_end_ms);
+  }
+  self->delayed_send(self, std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),
+                     poll_atom::value);
+  return {
+    [=](upstream_atom, std::int32_t p, caf::actor consumer,
+        partition_restore r) {
+      auto& st = self->state;
+      st.upstream[p] = std::move(consumer);
+      st.agg->revoke_partition(p);
+      partition_checkpoint cp;
+      cp.resume_offset = r.resume_offset;
+      cp.max_event_time_ms = r.max_event_time_ms;
+      cp.last_offset = r.last_offset;
+      // Every window of this shard up to the last one folded into a restored
+      // total was emitted before: records of those windows are skipped.
+      cp.closed_through_ms = st.restored_closed_through;
+      st.agg->restore_partition(p, cp, ctx->now_ms());
+      st.agg->assign_partition(p, ctx->now_ms());
+    },
+    [=](transaction_batch& b) {
+      auto& st = self->state;
+      st.out.clear();
+      st.agg->add(b.partition, b.transactions, ctx->now_ms(), st.out);
+      merchant_aggregator_actor_state::owed owed;
+      shard_ack ack;
+      ack.shard = st.shard;
+      ack.partition = b.partition;
+      ack.sequence = b.sequence;
+      for (auto i : st.out.late)
+        ack.late_offsets.push_back(b.transactions[i].source.offset);
+      if (ctx->metrics != nullptr && !st.out.late.empty())
+        ctx->metrics->late(st.out.late.size());
+      ack.open_min_offset = st.agg->open_min_offset(b.partition);
+      owed.acks.push_back(std::move(ack));
+      emit(self, sink, ctx, std::move(owed));
+    },
+    [=](partition_end e) {
+      auto& st = self->state;
+      st.out.clear();
+      st.agg->finish_partition(e.partition, st.out);
+      emit(self, sink, ctx, {});
+    },
+    [=](flush_atom) {
+      auto& st = self->state;
+      st.out.clear();
+      st.agg->flush_all(st.out);
+      merchant_aggregator_actor_state::owed owed;
+      // After a flush nothing is open: release every partition.
+      for (const auto& [p, consumer] : st.upstream)
+        owed.progress.push_back({st.shard, p, no_offset});
+      emit(self, sink, ctx, std::move(owed));
+    },
+    [=](poll_atom) {
+      auto& st = self->state;
+      st.out.clear();
+      st.agg->tick(ctx->now_ms(), st.out);
+      if (!st.out.windows.empty())
+        emit(self, sink, ctx, {});
+      self->delayed_send(self,
+                         std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),
+                         poll_atom::value);
+    },
+    [=](crash_atom) {
+      // Behaves like a bug in a handler: the actor dies with an error and
+      // its supervisor takes over.
+      throw std::runtime_error("injected failure");
+    },
+  };
+}
+
+} // namespace txstream

@@ -1,0 +1,118 @@
+#include "actors/partition_consumer_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/fraud_detector_actor.hpp"
+#include "messages/atoms.hpp"
+#include "messages/inspect.hpp"
+#include "messages/kafka_headers.hpp"
+#include "messages/output_batch.hpp"
+
+namespace txstream {
+
+namespace {
+
+/// Tells the ingress the new commit point and applies backpressure.
+void report_progress(partition_consumer_actor_ptr self, const caf::actor& ingress,
+                     const pipeline_context* ctx) {
+  auto& st = self->state;
+  auto point = st.logic->commit_point();
+  if (point.offset > st.last_commit) {
+    st.last_commit = point.offset;
+    self->send(ingress, commit_atom::value, st.logic->partition(), point.offset,
+               encode_commit_metadata(point));
+  }
+  const auto in_flight = st.logic->in_flight();
+  const auto limit = ctx->pipeline.max_in_flight_batches;
+  if (!st.paused && in_flight >= limit) {
+    st.paused = true;
+    self->send(ingress, pause_atom::value, st.logic->partition());
+  } else if (st.paused && in_flight <= limit / 2) {
+    st.paused = false;
+    self->send(ingress, resume_atom::value, st.logic->partition());
+  }
+  if (ctx->metrics != nullptr)
+    ctx->metrics->in_flight_batches(static_cast<std::int64_t>(in_flight));
+}
+
+/// Sends dead letters of batch `sequence` to the sink and counts them off
+/// once delivered.
+void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink,
+                 const caf::actor& ingress, const pipeline_context* ctx,
+                 std::uint64_t sequence, std::vector<txstream::dead_letter> dead) {
+  if (dead.empty())
+    return;
+  output_batch batch;
+  batch.records.reserve(dead.size());
+  for (auto& d : dead) {
+    output_record r;
+    r.topic = ctx->topics.deadletter.name;
+    r.key = std::move(d.key);
+    r.value = std::move(d.payload);
+    for (auto& h : dead_letter_headers(d.reason, d.detail, d.topic, d.partition,
+                                       d.offset))
+      r.headers.emplace_back(std::move(h.key), std::move(h.value));
+    if (ctx->metrics != nullptr)
+      ctx->metrics->dead_lettered(to_string(d.reason));
+    batch.records.push_back(std::move(r));
+  }
+  const auto n = batch.records.size();
+  self->state.logic->dead_letters_sent(sequence, n);
+  self->request(sink, caf::infinite, std::move(batch))
+    .then([=](delivered_atom) {
+      self->state.logic->dead_letters_delivered(sequence, n);
+      report_progress(self, ingress, ctx);
+    });
+}
+
+} // namespace
+
+caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self,
+                                       std::int32_t partition,
+                                       partition_resume_point resume,
+                                       std::vector<caf::actor> shards,
+                                       caf::actor sink, caf::actor ingress,
+                                       const pipeline_context* ctx) {
+  auto& st = self->state;
+  st.logic = std::make_unique<partition_consumer_state>(
+    partition, ctx->topics.transactions.name, ctx->aggregation, resume);
+  st.last_commit = resume.offset;
+  st.shards = std::move(shards);
+  // Same partition, same node: the detector lives and dies with us.
+  st.detector = self->spawn<caf::linked>(fraud_detector_actor,
+                                         caf::actor{self}, sink, ctx);
+  return {
+    [=](const raw_batch& raw) {
+      auto& st = self->state;
+      if (ctx->metrics != nullptr)
+        ctx->metrics->consumed(partition, raw.records.size());
+      const auto sequence = st.logic->next_sequence();
+      st.logic->route(raw, true, st.routed);
+      auto& routed = st.routed;
+      if (ctx->metrics != nullptr)
+        ctx->metrics->decoded(routed.valid.transactions.size());
+      for (size_t i = 0; i < routed.shards.size(); ++i)
+        self->send(st.shards[routed.shards[i]], std::move(routed.per_shard[i]));
+      self->send(st.detector, std::move(routed.valid));
+      send_dead_letters(self, sink, ingress, ctx, sequence, std::move(routed.dead));
+      report_progress(self, ingress, ctx);
+    },
+    [=](shard_ack& ack) {
+      auto seq = ack.sequence;
+      auto dead = self->state.logic->on_shard_ack(ack);
+      send_dead_letters(self, sink, ingress, ctx, seq, std::move(dead));
+      report_progress(self, ingress, ctx);
+    },
+    [=](const shard_progress& p) {
+      self->state.logic->on_shard_progress(p.shard, p.open_min_offset);
+      report_progress(self, ingress, ctx);
+    },
+    [=](const detector_ack& ack) {
+      self->state.logic->on_detector_ack(ack.sequence);
+      report_progress(self, ingress, ctx);
+    },
+    [=](crash_atom) { throw std::runtime_error("injected failure"); },
+  };
+}
+
+} // namespace txstream

@@ -1,0 +1,41 @@
+// The partition-consumer actor: decodes and routes one Kafka partition's
+// records, dead-letters bad ones, and tells the ingress what to commit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/partition_consumer_state.hpp"
+#include "actors/pipeline_context.hpp"
+
+namespace txstream {
+
+struct partition_consumer_actor_state {
+  explicit partition_consumer_actor_state(caf::local_actor*) {}
+  std::unique_ptr<partition_consumer_state> logic;
+  caf::actor detector;
+  std::vector<caf::actor> shards;  // by shard id
+  routed_batch routed;
+  std::int64_t last_commit = -1;
+  bool paused = false;
+  static inline const char* name = "partition_consumer";
+};
+
+using partition_consumer_actor_ptr
+  = caf::stateful_actor<partition_consumer_actor_state>*;
+
+/// Spawn per assigned partition. `ingress` receives (commit_atom, partition,
+/// offset, metadata) and (pause_atom|resume_atom, partition).
+caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self,
+                                       std::int32_t partition,
+                                       partition_resume_point resume,
+                                       std::vector<caf::actor> shards,
+                                       caf::actor sink, caf::actor ingress,
+                                       const pipeline_context* ctx);
+
+} // namespace txstream

@@ -1,0 +1,198 @@
+#include "actors/partition_consumer_state.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cinttypes>
+#include <cstdio>
+
+#include "actors/shard_router.hpp"
+
+namespace txstream {
+
+std::string encode_commit_metadata(const partition_resume_point& p) {
+  return "v1 " + std::to_string(p.max_event_time_ms);
+}
+
+partition_resume_point decode_commit_metadata(std::int64_t offset,
+                                              const std::string& metadata) {
+  partition_resume_point p;
+  p.offset = offset;
+  long long value = 0;
+  if (std::sscanf(metadata.c_str(), "v1 %lld", &value) == 1)
+    p.max_event_time_ms = value;
+  return p;
+}
+
+partition_consumer_state::partition_consumer_state(std::int32_t partition,
+                                                   std::string topic,
+                                                   const aggregator_config& cfg,
+                                                   partition_resume_point resume)
+  : partition_(partition),
+    topic_(std::move(topic)),
+    cfg_(cfg),
+    max_event_time_(resume.max_event_time_ms),
+    next_offset_(resume.offset),
+    shard_open_min_(cfg.shards, no_offset),
+    shard_slot_(cfg.shards, -1) {
+}
+
+dead_letter partition_consumer_state::make_dead(const raw_batch& raw,
+                                                const raw_record& r,
+                                                dead_letter_reason reason,
+                                                std::string detail) const {
+  dead_letter d;
+  d.reason = reason;
+  d.detail = std::move(detail);
+  d.topic = topic_;
+  d.partition = partition_;
+  d.offset = r.offset;
+  d.key = std::string{raw.key(r)};
+  d.payload = std::string{raw.value(r)};
+  return d;
+}
+
+void partition_consumer_state::route(const raw_batch& raw, bool with_detector,
+                                     routed_batch& out) {
+  out.valid.partition = partition_;
+  out.valid.sequence = next_sequence_;
+  out.valid.transactions.clear();
+  out.valid.transactions.reserve(raw.records.size());
+  out.shards.clear();
+  out.per_shard.clear();
+  out.dead.clear();
+  if (raw.records.empty())
+    return;
+  history_.push_back({raw.records.front().offset, max_event_time_});
+  transaction tx;
+  for (const auto& r : raw.records) {
+    auto res = decoder_.decode(raw.value(r), tx);
+    if (!res.ok()) {
+      out.dead.push_back(make_dead(raw, r, res.reason, describe(res)));
+      continue;
+    }
+    tx.source = {partition_, r.offset};
+    // Lateness by the partition's own watermark: a function of this
+    // partition's earlier records only, hence identical on every replay.
+    const auto end = window_start_of(tx.event_time_ms, cfg_.window_ms) + cfg_.window_ms;
+    const auto watermark = saturating_sub(max_event_time_, cfg_.allowed_lateness_ms);
+    if (max_event_time_ != no_event_time && end <= watermark) {
+      out.dead.push_back(make_dead(
+        raw, r, dead_letter_reason::late,
+        "event time " + std::to_string(tx.event_time_ms)
+          + " is in window ending " + std::to_string(end)
+          + ", behind the partition watermark " + std::to_string(watermark)));
+      out.valid.transactions.push_back(tx);
+      continue;
+    }
+    max_event_time_ = std::max(max_event_time_, tx.event_time_ms);
+    auto shard = shard_of(tx.merchant_id, cfg_.shards);
+    if (shard_slot_[shard] < 0) {
+      shard_slot_[shard] = static_cast<int>(out.shards.size());
+      out.shards.push_back(shard);
+      out.per_shard.emplace_back();
+      out.per_shard.back().partition = partition_;
+      out.per_shard.back().sequence = next_sequence_;
+    }
+    out.per_shard[shard_slot_[shard]].transactions.push_back(tx);
+    out.valid.transactions.push_back(std::move(tx));
+  }
+  for (auto shard : out.shards)
+    shard_slot_[shard] = -1;
+  batch_entry e;
+  e.sequence = next_sequence_++;
+  e.first_offset = raw.records.front().offset;
+  e.pending_acks = static_cast<int>(out.shards.size()) + (with_detector ? 1 : 0);
+  // Only late records need their payload after routing.
+  if (!out.shards.empty())
+    e.raw = raw;
+  in_flight_.push_back(std::move(e));
+  next_offset_ = raw.records.back().offset + 1;
+  pop_done();
+}
+
+partition_consumer_state::batch_entry*
+partition_consumer_state::find(std::uint64_t sequence) {
+  for (auto& e : in_flight_)
+    if (e.sequence == sequence)
+      return &e;
+  return nullptr;
+}
+
+void partition_consumer_state::pop_done() {
+  while (!in_flight_.empty() && in_flight_.front().pending_acks == 0
+         && in_flight_.front().pending_dead == 0)
+    in_flight_.pop_front();
+}
+
+std::vector<dead_letter>
+partition_consumer_state::on_shard_ack(const shard_ack& ack) {
+  std::vector<dead_letter> dead;
+  if (ack.shard < shard_open_min_.size())
+    shard_open_min_[ack.shard] = ack.open_min_offset;
+  auto* e = find(ack.sequence);
+  assert(e != nullptr);
+  if (e == nullptr)
+    return dead;
+  for (auto offset : ack.late_offsets) {
+    auto it = std::lower_bound(e->raw.records.begin(), e->raw.records.end(), offset,
+                               [](const raw_record& r, std::int64_t o) {
+                                 return r.offset < o;
+                               });
+    if (it != e->raw.records.end() && it->offset == offset)
+      dead.push_back(make_dead(e->raw, *it, dead_letter_reason::late,
+                               "its window was already closed (the partition "
+                               "had been idle)"));
+  }
+  --e->pending_acks;
+  pop_done();
+  return dead;
+}
+
+void partition_consumer_state::on_shard_progress(std::uint32_t shard,
+                                                 std::int64_t open_min_offset) {
+  if (shard < shard_open_min_.size())
+    shard_open_min_[shard] = open_min_offset;
+}
+
+void partition_consumer_state::on_detector_ack(std::uint64_t sequence) {
+  if (auto* e = find(sequence)) {
+    --e->pending_acks;
+    pop_done();
+  }
+}
+
+void partition_consumer_state::dead_letters_sent(std::uint64_t sequence,
+                                                 std::size_t count) {
+  if (auto* e = find(sequence))
+    e->pending_dead += count;
+}
+
+void partition_consumer_state::dead_letters_delivered(std::uint64_t sequence,
+                                                      std::size_t count) {
+  if (auto* e = find(sequence)) {
+    assert(e->pending_dead >= count);
+    e->pending_dead -= count;
+    pop_done();
+  }
+}
+
+partition_resume_point partition_consumer_state::commit_point() {
+  std::int64_t c = next_offset_;
+  if (!in_flight_.empty())
+    c = std::min(c, in_flight_.front().first_offset);
+  for (auto o : shard_open_min_)
+    c = std::min(c, o);
+  // Round down to a batch start, whose max event time is known.
+  partition_resume_point point{c, max_event_time_};
+  if (c == next_offset_ && in_flight_.empty()) {
+    history_.clear();
+    return point;
+  }
+  while (history_.size() > 1 && history_[1].offset <= c)
+    history_.pop_front();
+  if (!history_.empty() && history_.front().offset <= c)
+    point = history_.front();
+  return point;
+}
+
+} // namespace txstream

@@ -1,0 +1,103 @@
+// State of one partition-consumer: decoding, lateness, routing to shards,
+// and the bookkeeping that decides which offset is safe to commit.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "actors/tumbling_window.hpp"
+#include "config/aggregator_config.hpp"
+#include "messages/dead_letter.hpp"
+#include "messages/pipeline_messages.hpp"
+#include "messages/transaction_batch.hpp"
+#include "messages/transaction_decoder.hpp"
+
+namespace txstream {
+
+/// What route() made of one raw batch.
+struct routed_batch {
+  /// Every valid transaction, late or not: the fraud detector's input.
+  transaction_batch valid;
+  /// Non-late transactions per shard; only shards listed in `shards` get one.
+  std::vector<std::uint32_t> shards;
+  std::vector<transaction_batch> per_shard;  // parallel to `shards`
+  /// Records that could not be decoded, or are behind the partition
+  /// watermark: on their way to the dead-letter topic.
+  std::vector<dead_letter> dead;
+};
+
+/// Encodes/decodes the commit metadata ("v1 <max_event_time>").
+std::string encode_commit_metadata(const partition_resume_point& p);
+partition_resume_point decode_commit_metadata(std::int64_t offset,
+                                              const std::string& metadata);
+
+/// One partition's consumer logic without CAF or Kafka.
+///
+/// A batch is "done" when every recipient acked it (each shard that got a
+/// sub-batch, and the fraud detector) and its dead letters are delivered.
+/// The commit offset is the lowest of: the first offset of the oldest batch
+/// not done, the lowest offset any shard still holds in an open window, and
+/// the next offset to read. Everything below it has all its effects in Kafka.
+class partition_consumer_state {
+public:
+  partition_consumer_state(std::int32_t partition, std::string topic,
+                           const aggregator_config& cfg,
+                           partition_resume_point resume);
+
+  /// Decodes and routes `raw` as batch number `next_sequence()`; records the
+  /// batch as in flight. `with_detector`: the detector will ack it too.
+  void route(const raw_batch& raw, bool with_detector, routed_batch& out);
+
+  /// A shard acked batch `ack.sequence`; returns the dead letters for its
+  /// late records (payloads taken from the batch kept in flight).
+  std::vector<dead_letter> on_shard_ack(const shard_ack& ack);
+  void on_shard_progress(std::uint32_t shard, std::int64_t open_min_offset);
+  void on_detector_ack(std::uint64_t sequence);
+  /// `count` dead letters of batch `sequence` were handed to the sink...
+  void dead_letters_sent(std::uint64_t sequence, std::size_t count);
+  /// ...and these are now delivered.
+  void dead_letters_delivered(std::uint64_t sequence, std::size_t count);
+
+  /// The offset that is safe to commit, with its metadata; forgets history
+  /// below it.
+  partition_resume_point commit_point();
+
+  std::size_t in_flight() const noexcept { return in_flight_.size(); }
+  std::uint64_t next_sequence() const noexcept { return next_sequence_; }
+  std::int64_t next_offset() const noexcept { return next_offset_; }
+  std::int64_t max_event_time() const noexcept { return max_event_time_; }
+  std::int32_t partition() const noexcept { return partition_; }
+
+private:
+  struct batch_entry {
+    std::uint64_t sequence = 0;
+    std::int64_t first_offset = 0;
+    int pending_acks = 0;
+    std::size_t pending_dead = 0;
+    raw_batch raw;  // kept until every shard acked, for late payloads
+  };
+
+  batch_entry* find(std::uint64_t sequence);
+  void pop_done();
+  dead_letter make_dead(const raw_batch& raw, const raw_record& r,
+                        dead_letter_reason reason, std::string detail) const;
+
+  std::int32_t partition_;
+  std::string topic_;
+  aggregator_config cfg_;
+  transaction_decoder decoder_;
+  std::int64_t max_event_time_;
+  std::int64_t next_offset_;
+  std::uint64_t next_sequence_ = 1;
+  std::deque<batch_entry> in_flight_;
+  std::vector<std::int64_t> shard_open_min_;  // by shard
+  std::vector<int> shard_slot_;               // scratch: shard -> index in out
+  // (first offset, max event time before it) of every batch since the last
+  // commit point: commits round down to a batch start, where the max event
+  // time that makes a replay classify records identically is known.
+  std::deque<partition_resume_point> history_;
+};
+
+} // namespace txstream

@@ -1,0 +1,34 @@
+// What every pipeline actor of a node shares: settings, metrics, clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "config/aggregator_config.hpp"
+#include "config/fraud_rules_config.hpp"
+#include "config/pipeline_config.hpp"
+#include "config/topics_config.hpp"
+#include "monitoring/actor_probe.hpp"
+#include "monitoring/pipeline_probe.hpp"
+
+namespace txstream {
+
+/// Shared, read-mostly context; outlives every actor of the pipeline.
+struct pipeline_context {
+  aggregator_config aggregation;
+  fraud_rules_config fraud;
+  pipeline_config pipeline;
+  topics_config topics;
+  monitoring::pipeline_probe* metrics = nullptr;
+  monitoring::actor_metrics* actor_metrics = nullptr;
+  /// Wall clock in ms; tests substitute a fake one.
+  std::function<std::int64_t()> now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+  };
+};
+
+} // namespace txstream

@@ -1,0 +1,26 @@
+// Atoms of txstream's actor protocols (CAF 0.17: at most 10 characters).
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace txstream {
+
+/// Sink -> requester: every record of an output_batch is delivered.
+using delivered_atom = caf::atom_constant<caf::atom("delivered")>;
+/// Periodic self-message: serve librdkafka callbacks / idle detection.
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+/// Close every open window now (end of input).
+using flush_atom = caf::atom_constant<caf::atom("flushall")>;
+/// Partition-consumer -> ingress: commit this offset (with metadata).
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+/// Partition-consumer -> ingress: stop / restart fetching a partition.
+using pause_atom = caf::atom_constant<caf::atom("pause")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+/// Partition-consumer -> ingress: every record read so far is committed.
+using drained_atom = caf::atom_constant<caf::atom("drained")>;
+/// Test hook: make an actor fail as if it had a bug.
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
+/// Register an upstream partition consumer with a shard / detector.
+using upstream_atom = caf::atom_constant<caf::atom("upstream")>;
+
+} // namespace txstream

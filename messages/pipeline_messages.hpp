@@ -1,0 +1,98 @@
+// Messages between the pipeline's actors on and across nodes (besides the
+// transaction_batch itself): raw input, acknowledgements, progress.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace txstream {
+
+/// No offset: a shard holds no open window with records of a partition.
+constexpr std::int64_t no_offset = std::numeric_limits<std::int64_t>::max();
+
+/// One Kafka record inside a raw_batch; key and value point into its bytes.
+struct raw_record {
+  std::int64_t offset = -1;
+  std::uint32_t key_pos = 0;
+  std::uint32_t key_len = 0;
+  std::uint32_t value_pos = 0;
+  std::uint32_t value_len = 0;
+};
+
+/// Records of one partition as they came from Kafka, in offset order, copied
+/// into one buffer so a batch costs one allocation (node-local only).
+struct raw_batch {
+  std::int32_t partition = -1;
+  std::string bytes;
+  std::vector<raw_record> records;
+
+  std::string_view key(const raw_record& r) const {
+    return std::string_view{bytes}.substr(r.key_pos, r.key_len);
+  }
+  std::string_view value(const raw_record& r) const {
+    return std::string_view{bytes}.substr(r.value_pos, r.value_len);
+  }
+  void add(std::int64_t offset, std::string_view key, std::string_view value) {
+    raw_record r;
+    r.offset = offset;
+    r.key_pos = static_cast<std::uint32_t>(bytes.size());
+    r.key_len = static_cast<std::uint32_t>(key.size());
+    bytes.append(key);
+    r.value_pos = static_cast<std::uint32_t>(bytes.size());
+    r.value_len = static_cast<std::uint32_t>(value.size());
+    bytes.append(value);
+    records.push_back(r);
+  }
+};
+
+/// A shard's answer to one sub-batch, sent once every output the sub-batch
+/// caused is delivered: which records were late (window already closed), and
+/// the lowest offset of this partition still held in an open window.
+struct shard_ack {
+  std::uint32_t shard = 0;
+  std::int32_t partition = -1;
+  std::uint64_t sequence = 0;
+  std::vector<std::int64_t> late_offsets;
+  std::int64_t open_min_offset = no_offset;
+};
+
+/// Unsolicited progress of a shard for one partition, after windows closed
+/// and their outputs were delivered.
+struct shard_progress {
+  std::uint32_t shard = 0;
+  std::int32_t partition = -1;
+  std::int64_t open_min_offset = no_offset;
+};
+
+/// A fraud detector finished a batch: its anomalies are delivered.
+struct detector_ack {
+  std::int32_t partition = -1;
+  std::uint64_t sequence = 0;
+};
+
+/// Partition-level event-time progress at an offset, persisted in the commit
+/// metadata so a replay classifies every record exactly as the first run.
+struct partition_resume_point {
+  std::int64_t offset = -1;
+  std::int64_t max_event_time_ms = std::numeric_limits<std::int64_t>::min();
+};
+
+/// Where a partition resumes after a (re)start, as a shard must know it.
+struct partition_restore {
+  std::int64_t resume_offset = -1;
+  std::int64_t max_event_time_ms = std::numeric_limits<std::int64_t>::min();
+  /// Last offset that may have been read before the restart (the partition's
+  /// end when it restarted): records up to it in closed windows are skipped.
+  std::int64_t last_offset = -1;
+};
+
+/// No more input from a partition for now (--until-drained): shards may
+/// exclude it from their watermark.
+struct partition_end {
+  std::int32_t partition = -1;
+};
+
+} // namespace txstream

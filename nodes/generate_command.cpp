@@ -1,0 +1,289 @@
+// `txstream generate`: synthetic transactions (actors/generator_state) to
+// Kafka at a target rate, through an idempotent producer whose every
+// delivery report is counted.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>  // isatty
+
+#include "actors/fraud_scenarios.hpp"
+#include "actors/generator_state.hpp"
+#include "actors/kafka/producer.hpp"
+#include "actors/kafka/topic_admin.hpp"
+#include "config/generator_config.hpp"
+#include "config/kafka_config.hpp"
+#include "config/topics_config.hpp"
+#include "messages/json_encoder.hpp"
+#include "messages/kafka_headers.hpp"
+#include "nodes/application.hpp"
+#include "nodes/commands.hpp"
+#include "nodes/rate_limiter.hpp"
+
+namespace txstream {
+
+namespace {
+
+using std::chrono::steady_clock;
+
+/// Event-time spacing of `--start-time` runs with `--rate max`.
+constexpr std::uint64_t nominal_max_rate = 10000;
+
+/// Records enqueued per limiter check at most; bounds signal latency.
+constexpr std::uint64_t max_burst = 1000;
+
+struct generate_options {
+  kafka_config kafka;
+  std::string topic = topics_config{}.transactions.name;
+  std::string rate = "1000";
+  std::uint64_t count = 0;   // 0: no limit
+  double duration_s = 0;     // 0: no limit
+  generator_config gen;
+  std::int64_t start_time_ms = -1;  // -1: wall clock
+  std::string compression = "lz4";
+};
+
+volatile std::sig_atomic_t stop_requested = 0;
+
+extern "C" void on_stop_signal(int) {
+  stop_requested = 1;
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  // A second Ctrl-C kills at once, e.g. when the broker is gone and the
+  // final flush hangs.
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+double seconds_since(steady_clock::time_point t0) {
+  return std::chrono::duration<double>(steady_clock::now() - t0).count();
+}
+
+struct counters {
+  std::uint64_t sent = 0;       // enqueued in librdkafka
+  std::uint64_t delivered = 0;  // acknowledged by the broker
+  std::uint64_t failed = 0;     // rejected by produce() or failed delivery
+  std::map<std::string, std::uint64_t> errors;  // text -> occurrences
+};
+
+int run_generate(const generate_options& opt) {
+  const bool unlimited = opt.rate == "max";
+  const std::uint64_t rate = unlimited ? 0 : std::stoull(opt.rate);
+  {
+    // Fail fast and clearly instead of librdkafka timing out per record.
+    kafka::topic_admin admin{opt.kafka.bootstrap, 10000};
+    auto d = admin.describe({topic_spec{opt.topic, 1, 1, {}}});
+    if (d.empty() || !d.front().exists) {
+      std::cerr << "txstream: error: topic " << opt.topic
+                << " does not exist (run 'txstream topics create')\n";
+      return exit_failure;
+    }
+  }
+  counters c;
+  kafka::producer producer{
+    {{"bootstrap.servers", opt.kafka.bootstrap},
+     {"client.id", "txstream-generate"},
+     {"enable.idempotence", "true"},
+     {"acks", "all"},
+     {"linger.ms", "10"},
+     {"batch.num.messages", "10000"},
+     {"batch.size", "1000000"},
+     {"queue.buffering.max.messages", "200000"},
+     {"queue.buffering.max.kbytes", "262144"},
+     {"compression.type", opt.compression},
+     {"message.timeout.ms", "120000"},
+     // The Java client's default: the same key lands on the same partition
+     // whichever client produced it.
+     {"partitioner", "murmur2_random"}},
+    [&c](const kafka::delivery_report& r) {
+      if (r.ok) {
+        ++c.delivered;
+      } else {
+        ++c.failed;
+        ++c.errors[r.error];
+      }
+    }};
+  install_stop_handlers();
+  generator_state gen{opt.gen};
+  std::map<std::string, std::set<std::uint64_t>> instances;  // scenario -> ids
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  const auto t0 = steady_clock::now();
+  rate_limiter limiter{rate, t0};
+  auto limit = opt.count > 0 ? opt.count : std::numeric_limits<std::uint64_t>::max();
+  auto deadline = steady_clock::time_point::max();
+  if (opt.duration_s > 0) {
+    deadline = t0 + std::chrono::duration_cast<steady_clock::duration>(
+                      std::chrono::duration<double>(opt.duration_s));
+    // Exactly rate x duration records are due before the deadline.
+    if (!unlimited)
+      limit = std::min(limit, static_cast<std::uint64_t>(opt.duration_s * rate));
+  }
+  const std::uint64_t spacing_rate = unlimited ? nominal_max_rate : rate;
+  std::string value;
+  kafka::header_list headers;
+  auto next_progress = t0 + std::chrono::seconds(1);
+  std::uint64_t last_sent = 0;
+  auto progress = [&](steady_clock::time_point now, const char* what) {
+    if (!tty)
+      return;
+    std::fprintf(stderr,
+                 "\r%s: rate %8" PRIu64 "/s  sent %10" PRIu64 "  delivered %10" PRIu64
+                 "  errors %" PRIu64 "\033[K",
+                 what, c.sent - last_sent, c.sent, c.delivered, c.failed);
+    last_sent = c.sent;
+    next_progress = now + std::chrono::seconds(1);
+  };
+  while (stop_requested == 0) {
+    auto generated = gen.generated();
+    if (generated >= limit)
+      break;
+    auto now = steady_clock::now();
+    if (now >= deadline)
+      break;
+    if (now >= next_progress)
+      progress(now, "generate");
+    auto n = std::min(limiter.available(now, max_burst), limit - generated);
+    if (n == 0) {
+      // Short sleeps: signals and progress stay responsive at low rates.
+      std::this_thread::sleep_until(
+        std::min({limiter.next_due(), now + std::chrono::milliseconds(50), deadline}));
+      producer.poll(0);
+      continue;
+    }
+    for (std::uint64_t i = 0; i < n; ++i) {
+      auto index = gen.generated();
+      auto event_time =
+        opt.start_time_ms >= 0
+          ? opt.start_time_ms + static_cast<std::int64_t>(index * 1000 / spacing_rate)
+          : wall_clock_ms();
+      const auto& rec = gen.next(event_time);
+      value.clear();
+      encode_json(rec.txn, value);
+      headers.clear();
+      if (!rec.fraud_label.empty())
+        headers.emplace_back(std::string{fraud_header}, rec.fraud_label);
+      auto err = producer.produce(opt.topic, -1, rec.txn.user_id, value, &headers);
+      if (err.empty()) {
+        ++c.sent;
+        if (auto label = parse_fraud_label(rec.fraud_label))
+          instances[std::string{label->scenario}].insert(label->instance);
+      } else {
+        ++c.failed;
+        ++c.errors[err];
+      }
+      producer.poll(0);
+    }
+    limiter.take(n);
+  }
+  const double generate_seconds = seconds_since(t0);
+  // Flush in slices so the progress line keeps moving while it drains.
+  const auto flush_deadline = steady_clock::now() + std::chrono::seconds(130);
+  while (producer.in_flight() > 0 && steady_clock::now() < flush_deadline) {
+    producer.flush(500);
+    progress(steady_clock::now(), "flush");
+  }
+  if (tty)
+    std::fputs("\r\033[K", stderr);
+  if (auto left = producer.in_flight(); left > 0) {
+    c.failed += static_cast<std::uint64_t>(left);
+    c.errors["not delivered before the flush timeout"] += static_cast<std::uint64_t>(left);
+  }
+  const double elapsed = seconds_since(t0);
+  for (const auto& [text, n] : c.errors)
+    std::cerr << "txstream: error: " << n << " record(s): " << text << "\n";
+  std::string scenarios;
+  for (const auto& [name, ids] : instances)
+    scenarios += " " + name + "=" + std::to_string(ids.size());
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "generated %" PRIu64 " records to %s in %.3f s (%.1f msgs/s; "
+                "%.3f s producing): delivered %" PRIu64 ", errors %" PRIu64
+                "; fraud instances:%s\n",
+                c.sent, opt.topic.c_str(), elapsed, c.sent / elapsed, generate_seconds,
+                c.delivered, c.failed, scenarios.empty() ? " none" : scenarios.c_str());
+  std::cout << line;
+  std::snprintf(line, sizeof line,
+                "generate sent=%" PRIu64 " delivered=%" PRIu64 " errors=%" PRIu64
+                " seconds=%.3f rate=%.1f\n",
+                c.sent, c.delivered, c.failed, elapsed, c.sent / elapsed);
+  std::cout << line << std::flush;
+  return c.failed == 0 && c.delivered == c.sent ? exit_ok : exit_failure;
+}
+
+} // namespace
+
+void add_generate_command(CLI::App& app, command_action& action) {
+  auto* cmd = app.add_subcommand(
+    "generate", "Produce synthetic transactions with labelled fraud scenarios to "
+                "Kafka at a target rate");
+  // Lives as long as the App.
+  static generate_options opt;
+  cmd->add_option("--bootstrap", opt.kafka.bootstrap, "Kafka bootstrap servers")
+    ->envname("TXSTREAM_BOOTSTRAP")
+    ->capture_default_str();
+  cmd->add_option("--topic", opt.topic, "Topic to produce to")->capture_default_str();
+  cmd
+    ->add_option("--rate", opt.rate,
+                 "Records per second, or 'max' for as fast as the broker takes them")
+    ->check([](const std::string& s) -> std::string {
+      if (s == "max")
+        return {};
+      if (s.empty() || s.size() > 10
+          || s.find_first_not_of("0123456789") != std::string::npos
+          || std::stoull(s) == 0)
+        return "must be a positive integer or 'max'";
+      return {};
+    })
+    ->capture_default_str();
+  auto* count = cmd->add_option("--count", opt.count,
+                                "Stop after this many records (default: no limit)")
+                  ->check(CLI::PositiveNumber);
+  cmd
+    ->add_option("--duration", opt.duration_s,
+                 "Stop after this many seconds (default: no limit)")
+    ->check(CLI::PositiveNumber)
+    ->excludes(count);
+  cmd->add_option("--seed", opt.gen.seed, "PRNG seed")->capture_default_str();
+  cmd->add_option("--users", opt.gen.users, "Distinct users")
+    ->check(CLI::Range(1u, 100000000u))
+    ->capture_default_str();
+  cmd->add_option("--merchants", opt.gen.merchants, "Distinct merchants")
+    ->check(CLI::Range(1u, 10000000u))
+    ->capture_default_str();
+  cmd->add_option("--fraud-rate", opt.gen.fraud_rate,
+                  "Fraction of records that start a fraud scenario")
+    ->check(CLI::Range(0.0, 1.0))
+    ->capture_default_str();
+  cmd
+    ->add_option("--start-time", opt.start_time_ms,
+                 "Virtual event time of the first record (epoch ms); record i gets "
+                 "start + i * 1000 / rate, so runs are byte-identical per seed "
+                 "(default: wall clock)")
+    ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--compression", opt.compression, "Producer compression codec")
+    ->check(CLI::IsMember({"none", "lz4", "zstd", "snappy", "gzip"}))
+    ->capture_default_str();
+  cmd->callback([&action] { action = [] { return run_generate(opt); }; });
+}
+
+} // namespace txstream

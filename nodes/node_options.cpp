@@ -1,0 +1,35 @@
+#include "nodes/node_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace txstream {
+
+void add_node_options(CLI::App& cmd, node_options& opts) {
+  cmd.add_option("--config", opts.config_file, "TOML config file (see config/node.example.toml)")
+    ->check(CLI::ExistingFile);
+  cmd.add_option("--bootstrap", opts.bootstrap, "Kafka bootstrap servers");
+  cmd.add_option("--node-id", opts.node_id, "This node's id");
+  cmd.add_option("--metrics-port", opts.metrics_port,
+                 "Port of /metrics, /healthz, /readyz (0 = any free port)");
+  cmd.add_option("--log-format", opts.log_format, "json or text")
+    ->check(CLI::IsMember({"json", "text"}));
+  cmd.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+}
+
+node_config load_config(const node_options& opts) {
+  node_config cfg;
+  if (opts.bootstrap)
+    cfg.kafka.bootstrap = *opts.bootstrap;
+  if (opts.node_id)
+    cfg.node_id = *opts.node_id;
+  if (opts.metrics_port)
+    cfg.metrics.port = static_cast<std::uint16_t>(*opts.metrics_port);
+  if (opts.log_format)
+    cfg.log.format = *opts.log_format;
+  if (opts.log_level)
+    cfg.log.level = *opts.log_level;
+  return cfg;
+}
+
+} // namespace txstream

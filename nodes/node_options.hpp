@@ -1,0 +1,32 @@
+// Command-line options of `txstream node`, applied over the config file.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/node_config.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace txstream {
+
+struct node_options {
+  std::string config_file;
+  std::optional<std::string> bootstrap;
+  std::optional<std::string> node_id;
+  std::optional<int> metrics_port;
+  std::optional<std::string> log_format;
+  std::optional<std::string> log_level;
+  bool until_drained = false;
+};
+
+/// Registers the shared options on `cmd`.
+void add_node_options(CLI::App& cmd, node_options& opts);
+
+/// Defaults < config file < TXSTREAM_* environment < flags; throws
+/// config_error naming the key when something is invalid.
+node_config load_config(const node_options& opts);
+
+} // namespace txstream

@@ -1,0 +1,160 @@
+#include "nodes/pipeline_supervisor.hpp"
+
+#include <chrono>
+#include <deque>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/kafka/ingress_actor.hpp"
+#include "actors/kafka/sink_actor.hpp"
+#include "actors/kafka/totals_restore.hpp"
+#include "actors/merchant_aggregator_actor.hpp"
+#include "actors/shard_router.hpp"
+#include "messages/inspect.hpp"
+
+namespace txstream {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+/// The actors of one incarnation of the pipeline.
+struct pipeline_actors {
+  caf::actor sink;
+  std::vector<caf::actor> shards;
+  caf::actor ingress;
+
+  std::vector<caf::actor> all() const {
+    std::vector<caf::actor> xs{sink, ingress};
+    xs.insert(xs.end(), shards.begin(), shards.end());
+    return xs;
+  }
+};
+
+pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
+                               const pipeline_context& ctx, bool until_drained,
+                               const std::atomic<bool>& stop) {
+  pipeline_actors p;
+  // Totals already written are the ground to stand on after a restart.
+  auto restored = kafka::restore_running_totals(cfg.kafka.bootstrap,
+                                                ctx.topics.aggregates.name);
+  std::vector<std::vector<running_total>> per_shard(ctx.aggregation.shards);
+  for (auto& t : restored)
+    per_shard[shard_of(t.merchant_id, ctx.aggregation.shards)].push_back(std::move(t));
+  spdlog::info("supervisor: restored {} running totals", restored.size());
+  p.sink = sys.spawn(kafka::sink_actor,
+                     kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap}},
+                     &ctx);
+  for (std::uint32_t s = 0; s < ctx.aggregation.shards; ++s)
+    p.shards.push_back(sys.spawn(merchant_aggregator_actor, s, p.sink, &ctx,
+                                 std::move(per_shard[s])));
+  kafka::ingress_config in;
+  in.consumer = {{"bootstrap.servers", cfg.kafka.bootstrap},
+                 {"group.id", cfg.kafka.group_id},
+                 {"session.timeout.ms", std::to_string(cfg.kafka.session_timeout_ms)}};
+  in.until_drained = until_drained;
+  in.drain_idle_ms = std::min<std::int64_t>(cfg.aggregation.idle_partition_timeout_ms, 2000);
+  in.commit_interval_ms = cfg.pipeline.commit_interval_ms;
+  in.stop = &stop;
+  p.ingress = sys.spawn<caf::detached>(kafka::ingress_actor, in, p.shards, p.sink, &ctx);
+  return p;
+}
+
+/// Stops every actor of `p` and waits until all are gone.
+void tear_down(caf::scoped_actor& self, const pipeline_actors& p,
+               std::size_t already_down) {
+  auto all = p.all();
+  for (const auto& a : all)
+    self->send_exit(a, caf::exit_reason::user_shutdown);
+  std::size_t down = already_down;
+  self->receive_while([&] { return down < all.size(); })(
+    [&](caf::down_msg&) { ++down; },
+    caf::after(std::chrono::seconds(10)) >> [&] { down = all.size(); });
+}
+
+} // namespace
+
+pipeline_supervisor::pipeline_supervisor(caf::actor_system& sys,
+                                         const node_config& cfg,
+                                         const pipeline_context& ctx,
+                                         bool until_drained,
+                                         const std::atomic<bool>& stop,
+                                         monitoring::health_state& health)
+  : sys_(sys),
+    cfg_(cfg),
+    ctx_(ctx),
+    until_drained_(until_drained),
+    stop_(stop),
+    health_(health) {
+}
+
+pipeline_outcome pipeline_supervisor::run() {
+  caf::scoped_actor self{sys_};
+  std::deque<clock::time_point> recent_restarts;
+  auto backoff = std::chrono::milliseconds(cfg_.supervision.backoff_initial_ms);
+  for (;;) {
+    pipeline_actors p;
+    try {
+      p = spawn_pipeline(sys_, cfg_, ctx_, until_drained_, stop_);
+    } catch (const std::exception& e) {
+      spdlog::error("supervisor: cannot start the pipeline: {}", e.what());
+    }
+    caf::error failure;
+    std::size_t down = 0;
+    if (p.ingress) {
+      for (const auto& a : p.all())
+        self->monitor(a);
+      health_.set_ready(true);
+      bool finished = false;
+      while (!finished) {
+        self->receive(
+          [&](caf::down_msg& dm) {
+            ++down;
+            if (dm.source == p.ingress && !dm.reason) {
+              finished = true;  // drained or stopped: a normal end
+            } else {
+              failure = dm.reason ? dm.reason
+                                  : caf::make_error(caf::sec::runtime_error,
+                                                    "pipeline actor ended");
+              finished = true;
+            }
+          },
+          caf::after(std::chrono::milliseconds(200)) >> [] {});
+      }
+      health_.set_ready(false, failure ? "restarting after a failure" : "stopping");
+      tear_down(self, p, down);
+      if (!failure)
+        return stop_.load() ? pipeline_outcome::stopped : pipeline_outcome::drained;
+      spdlog::error("supervisor: pipeline failed: {}", sys_.render(failure));
+    } else {
+      failure = caf::make_error(caf::sec::runtime_error, "start-up failed");
+    }
+    if (stop_.load())
+      return pipeline_outcome::stopped;
+    // Restart budget: too many failures in the window means something is
+    // wrong that a restart will not fix; exit and let the operator see it.
+    auto now = clock::now();
+    recent_restarts.push_back(now);
+    while (!recent_restarts.empty()
+           && now - recent_restarts.front()
+                > std::chrono::milliseconds(cfg_.supervision.restart_window_ms))
+      recent_restarts.pop_front();
+    if (static_cast<int>(recent_restarts.size()) > cfg_.supervision.max_restarts) {
+      spdlog::critical("supervisor: {} restarts within {} ms, giving up",
+                       recent_restarts.size(), cfg_.supervision.restart_window_ms);
+      return pipeline_outcome::escalated;
+    }
+    ++restarts_;
+    if (ctx_.actor_metrics != nullptr)
+      ctx_.actor_metrics->restarted("pipeline");
+    spdlog::warn("supervisor: restarting the pipeline in {} ms (restart {})",
+                 backoff.count(), restarts_);
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2,
+                       std::chrono::milliseconds(cfg_.supervision.backoff_max_ms));
+  }
+}
+
+} // namespace txstream
