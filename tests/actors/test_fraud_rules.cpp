@@ -94,7 +94,8 @@ TEST_CASE("high_frequency fires above N transactions within T",
   REQUIRE(a.transactions.size() == 8);
   for (std::size_t i = 0; i < 8; ++i) {
     CHECK(a.transactions[i].transaction_id == "tx-" + std::to_string(i + 1));
-    CHECK(a.transactions[i].source == source_position{3, 100 + (std::int64_t) i});
+    auto offset = 100 + static_cast<std::int64_t>(i);
+    CHECK(a.transactions[i].source == source_position{3, offset});
   }
 }
 
