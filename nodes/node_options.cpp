@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/node_config_loader.hpp"
+
 namespace txstream {
 
 void add_node_options(CLI::App& cmd, node_options& opts) {
@@ -18,7 +20,8 @@ void add_node_options(CLI::App& cmd, node_options& opts) {
 }
 
 node_config load_config(const node_options& opts) {
-  node_config cfg;
+  node_config cfg = load_node_config(opts.config_file.empty() ? nullptr : &opts.config_file,
+                                     txstream_environment());
   if (opts.bootstrap)
     cfg.kafka.bootstrap = *opts.bootstrap;
   if (opts.node_id)
@@ -29,6 +32,7 @@ node_config load_config(const node_options& opts) {
     cfg.log.format = *opts.log_format;
   if (opts.log_level)
     cfg.log.level = *opts.log_level;
+  validate(cfg);
   return cfg;
 }
 

@@ -5,8 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "actors/kafka/topic_admin.hpp"
-#include "config/kafka_config.hpp"
 #include "config/topics_config.hpp"
+#include "nodes/node_options.hpp"
 
 #include "nodes/commands.hpp"
 
@@ -14,9 +14,8 @@ namespace txstream {
 
 namespace {
 
-int create_topics(const std::string& bootstrap) {
+int create_topics(const std::string& bootstrap, const topics_config& topics) {
   kafka::topic_admin admin{bootstrap};
-  topics_config topics;
   for (const auto& c : admin.create(topics.all()))
     std::cout << std::left << std::setw(26) << c.name
               << (c.result == kafka::topic_creation::outcome::created
@@ -26,9 +25,8 @@ int create_topics(const std::string& bootstrap) {
   return 0;
 }
 
-int describe_topics(const std::string& bootstrap) {
+int describe_topics(const std::string& bootstrap, const topics_config& topics) {
   kafka::topic_admin admin{bootstrap};
-  topics_config topics;
   int missing = 0;
   std::cout << std::left << std::setw(26) << "TOPIC" << std::setw(12)
             << "PARTITIONS" << std::setw(13) << "REPLICATION" << "CONFIGS\n";
@@ -53,23 +51,30 @@ int describe_topics(const std::string& bootstrap) {
 void add_topics_command(CLI::App& app, command_action& action) {
   auto* cmd = app.add_subcommand("topics", "Create or describe txstream's topics");
   cmd->require_subcommand(1);
-  // Shared by both subcommands; lives as long as the App.
-  static kafka_config cfg;
-  auto add_bootstrap = [](CLI::App* sub) {
-    sub->add_option("--bootstrap", cfg.bootstrap, "Kafka bootstrap servers")
-      ->envname("TXSTREAM_BOOTSTRAP")
-      ->capture_default_str();
-  };
+  // Shared by both subcommands; lives as long as the App. Topic names and
+  // sizes come from the node config (file and TXSTREAM_* environment).
+  static node_options opts;
+  auto add_bootstrap = [](CLI::App* sub) { add_node_options(*sub, opts); };
   auto* create = cmd->add_subcommand(
     "create", "Create missing topics with their partitions, replication "
               "(capped at the broker count) and retention; idempotent");
   add_bootstrap(create);
-  create->callback([&action] { action = [] { return create_topics(cfg.bootstrap); }; });
+  create->callback([&action] {
+    action = [] {
+      auto cfg = load_config(opts);
+      return create_topics(cfg.kafka.bootstrap, cfg.topics);
+    };
+  });
   auto* describe = cmd->add_subcommand("describe", "Print txstream's topics as "
                                                    "the cluster has them");
   add_bootstrap(describe);
   describe->callback(
-    [&action] { action = [] { return describe_topics(cfg.bootstrap); }; });
+    [&action] {
+      action = [] {
+        auto cfg = load_config(opts);
+        return describe_topics(cfg.kafka.bootstrap, cfg.topics);
+      };
+    });
 }
 
 } // namespace txstream
