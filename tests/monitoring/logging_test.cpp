@@ -3,7 +3,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -26,6 +25,20 @@ std::string temp_log(const char* name) {
               + std::to_string(::getpid()) + ".log";
   std::remove(path.c_str());
   return path;
+}
+
+// "YYYY-MM-DDTHH:MM:SS.mmmZ". Hand-written: <regex> trips GCC 12's
+// -Wmaybe-uninitialized in sanitizer builds.
+bool is_iso_utc_millis(const std::string& s) {
+  static const std::string shape = "dddd-dd-ddTdd:dd:dd.dddZ";
+  if (s.size() != shape.size())
+    return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    bool ok = shape[i] == 'd' ? (s[i] >= '0' && s[i] <= '9') : s[i] == shape[i];
+    if (!ok)
+      return false;
+  }
+  return true;
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
@@ -96,9 +109,8 @@ TEST_CASE("JSON log lines parse and carry the ECS fields", "[monitoring]") {
     INFO(line);
     REQUIRE_NOTHROW(docs.push_back(json::parse(line)));
   }
-  std::regex iso{R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"};
   for (auto& doc : docs) {
-    CHECK(std::regex_match(doc.at("@timestamp").get<std::string>(), iso));
+    CHECK(is_iso_utc_millis(doc.at("@timestamp").get<std::string>()));
     CHECK(doc.at("service.name") == "txstream");
     CHECK(doc.at("txstream.node_id") == "node-7");
     CHECK(doc.at("process.thread.id").is_number_integer());
@@ -129,10 +141,9 @@ TEST_CASE("text format is human-readable", "[monitoring]") {
   }
   auto lines = read_lines(path);
   REQUIRE(lines.size() == 1);
-  std::regex line{
-    R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z warn  \[window_actor\] window 12 closed late)"};
   INFO(lines[0]);
-  CHECK(std::regex_match(lines[0], line));
+  CHECK(is_iso_utc_millis(lines[0].substr(0, 24)));
+  CHECK(lines[0].substr(24) == " warn  [window_actor] window 12 closed late");
   std::remove(path.c_str());
 }
 
