@@ -54,7 +54,7 @@ struct generate_options {
 
 volatile std::sig_atomic_t stop_requested = 0;
 
-extern "C" void on_stop_signal(int) {
+void on_stop_signal(int) {
   stop_requested = 1;
 }
 
