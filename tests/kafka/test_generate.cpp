@@ -1,0 +1,192 @@
+// `txstream generate` against the real broker: exact counts, valid payloads,
+// labels only in headers, byte-identical reruns, and the target rate.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "actors/fraud_scenarios.hpp"
+#include "actors/kafka/topic_admin.hpp"
+#include "actors/kafka/topic_reader.hpp"
+#include "messages/kafka_headers.hpp"
+#include "messages/transaction_decoder.hpp"
+#include "tests/support/test_env.hpp"
+
+using namespace txstream;
+
+namespace {
+
+constexpr std::int64_t start_time = 1700000000000;
+
+struct produced {
+  std::string value;
+  std::string label;  // x-txstream-fraud, "" when absent
+};
+
+struct topic_contents {
+  std::uint64_t records = 0;
+  std::map<std::string, std::vector<produced>> by_key;
+  std::map<std::int32_t, std::vector<produced>> by_partition;
+  std::vector<std::string> keys;  // to check against the payload's userId
+};
+
+topic_contents read_all(const std::string& topic) {
+  topic_contents out;
+  kafka::topic_reader reader{test::bootstrap()};
+  auto res = reader.read(topic, [&](const kafka::topic_record& r) {
+    const auto* h = r.header(fraud_header);
+    produced p{r.value, h != nullptr ? *h : std::string{}};
+    out.by_key[r.key].push_back(p);
+    out.by_partition[r.partition].push_back(p);
+    out.keys.push_back(r.key);
+  });
+  REQUIRE(res.complete());
+  out.records = res.records;
+  return out;
+}
+
+// The values of the machine-readable last line "generate sent=... rate=...".
+std::map<std::string, double> summary_of(const std::string& output) {
+  std::map<std::string, double> out;
+  auto pos = output.rfind("generate sent=");
+  if (pos == std::string::npos)
+    return out;
+  std::istringstream line{output.substr(pos + 9)};
+  std::string field;
+  while (line >> field) {
+    auto eq = field.find('=');
+    if (eq != std::string::npos)
+      out[field.substr(0, eq)] = std::stod(field.substr(eq + 1));
+  }
+  return out;
+}
+
+std::string create_topic(kafka::topic_admin& admin, const std::string& prefix) {
+  auto name = test::unique_name(prefix);
+  auto rf = static_cast<std::int16_t>(std::min(3, admin.broker_count()));
+  admin.create({topic_spec{name, 5, rf, {}}});
+  return name;
+}
+
+} // namespace
+
+TEST_CASE("generate: exact count, valid records, labels in headers only, "
+          "deterministic per seed",
+          "[kafka]") {
+  kafka::topic_admin admin{test::bootstrap()};
+  const auto first = create_topic(admin, "generate_a");
+  const auto second = create_topic(admin, "generate_b");
+  const std::string args = " --bootstrap " + test::bootstrap()
+                           + " --count 20000 --rate max --seed 7 --start-time "
+                           + std::to_string(start_time) + " --topic ";
+  auto run_a = test::run_txstream("generate" + args + first);
+  INFO(run_a.output);
+  REQUIRE(run_a.exit_code == 0);
+  auto s = summary_of(run_a.output);
+  CHECK(s["sent"] == 20000);
+  CHECK(s["delivered"] == 20000);
+  CHECK(s["errors"] == 0);
+  // The machine-readable summary is the last line.
+  CHECK(run_a.output.substr(run_a.output.rfind('\n', run_a.output.size() - 2) + 1)
+          .rfind("generate sent=", 0)
+        == 0);
+  auto run_b = test::run_txstream("generate" + args + second);
+  INFO(run_b.output);
+  REQUIRE(run_b.exit_code == 0);
+
+  auto a = read_all(first);
+  auto b = read_all(second);
+  admin.remove({first, second});
+  REQUIRE(a.records == 20000);
+  REQUIRE(b.records == 20000);
+
+  transaction_decoder decoder;
+  transaction txn;
+  std::uint64_t labelled = 0;
+  std::map<std::string, int> scenarios;
+  std::size_t bad = 0;
+  for (const auto& [key, records] : a.by_key) {
+    for (const auto& r : records) {
+      auto res = decoder.decode(r.value, txn);
+      if (!res.ok()) {
+        ++bad;
+        UNSCOPED_INFO("does not decode (" << describe(res) << "): " << r.value);
+        continue;
+      }
+      CHECK(txn.user_id == key);
+      // Event times follow the virtual clock: 20000 records at 10000/s.
+      CHECK(txn.event_time_ms >= start_time);
+      CHECK(txn.event_time_ms < start_time + 2000);
+      // Ground truth never travels in the payload.
+      CHECK(r.value.find("fraud") == std::string::npos);
+      if (!r.label.empty()) {
+        ++labelled;
+        auto label = parse_fraud_label(r.label);
+        REQUIRE(label);
+        CHECK(parse_fraud_scenario(label->scenario));
+        CHECK(r.value.find(r.label) == std::string::npos);
+        ++scenarios[std::string{label->scenario}];
+      }
+    }
+  }
+  CHECK(bad == 0);
+  // 0.2% of records start an instance of several transactions each.
+  CHECK(labelled > 0);
+  CHECK(scenarios.size() >= 3);
+
+  // The same seed and start time give identical records in the same order
+  // per key, and (same partitioner) per partition.
+  CHECK(a.by_key.size() == b.by_key.size());
+  std::size_t differing_keys = 0;
+  for (const auto& [key, records] : a.by_key) {
+    auto other = b.by_key.find(key);
+    if (other == b.by_key.end() || other->second.size() != records.size()) {
+      ++differing_keys;
+      continue;
+    }
+    for (std::size_t i = 0; i < records.size(); ++i)
+      if (records[i].value != other->second[i].value
+          || records[i].label != other->second[i].label) {
+        ++differing_keys;
+        break;
+      }
+  }
+  CHECK(differing_keys == 0);
+  for (const auto& [partition, records] : a.by_partition) {
+    INFO("partition " << partition);
+    CHECK(b.by_partition[partition].size() == records.size());
+  }
+}
+
+TEST_CASE("generate holds --rate within 2% over 10 s", "[kafka][slow]") {
+  kafka::topic_admin admin{test::bootstrap()};
+  const auto topic = create_topic(admin, "generate_rate");
+  auto r = test::run_txstream("generate --bootstrap " + test::bootstrap()
+                              + " --rate 5000 --duration 10 --topic " + topic);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto s = summary_of(r.output);
+  CHECK(s["errors"] == 0);
+  CHECK(s["sent"] >= 49000);
+  CHECK(s["sent"] <= 51000);
+  CHECK(s["delivered"] == s["sent"]);
+  CHECK(s["seconds"] >= 9.8);
+  CHECK(s["seconds"] <= 12.0);  // includes the final flush
+  auto contents = read_all(topic);
+  admin.remove({topic});
+  CHECK(static_cast<double>(contents.records) == s["sent"]);
+}
+
+TEST_CASE("generate fails clearly on a missing topic and on bad flags", "[kafka]") {
+  auto missing = test::run_txstream("generate --bootstrap " + test::bootstrap()
+                                    + " --count 5 --topic "
+                                    + test::unique_name("no_such_topic"));
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.output.find("does not exist") != std::string::npos);
+  CHECK(test::run_txstream("generate --rate 0 --count 5").exit_code == 2);
+  CHECK(test::run_txstream("generate --rate fast --count 5").exit_code == 2);
+  CHECK(test::run_txstream("generate --count 5 --duration 3").exit_code == 2);
+  CHECK(test::run_txstream("generate --fraud-rate 2").exit_code == 2);
+}
