@@ -23,14 +23,8 @@ void report_progress(partition_consumer_actor_ptr self, const caf::actor& ingres
                encode_commit_metadata(point));
   }
   const auto in_flight = st.logic->in_flight();
-  const auto limit = ctx->pipeline.max_in_flight_batches;
-  if (!st.paused && in_flight >= limit) {
-    st.paused = true;
-    self->send(ingress, pause_atom::value, st.logic->partition());
-  } else if (st.paused && in_flight <= limit / 2) {
-    st.paused = false;
-    self->send(ingress, resume_atom::value, st.logic->partition());
-  }
+  st.done->store(st.logic->next_sequence() - 1 - in_flight,
+                 std::memory_order_release);
   if (ctx->metrics != nullptr)
     ctx->metrics->in_flight_batches(static_cast<std::int64_t>(in_flight));
 }
@@ -67,13 +61,13 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
 
 } // namespace
 
-caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self,
-                                       std::int32_t partition,
-                                       partition_resume_point resume,
-                                       std::vector<caf::actor> shards,
-                                       caf::actor sink, caf::actor ingress,
-                                       const pipeline_context* ctx) {
+caf::behavior partition_consumer_actor(
+  partition_consumer_actor_ptr self, std::int32_t partition,
+  partition_resume_point resume, std::vector<caf::actor> shards, caf::actor sink,
+  caf::actor ingress, std::shared_ptr<std::atomic<std::uint64_t>> done,
+  const pipeline_context* ctx) {
   auto& st = self->state;
+  st.done = std::move(done);
   st.logic = std::make_unique<partition_consumer_state>(
     partition, ctx->topics.transactions.name, ctx->aggregation, resume);
   st.last_commit = resume.offset;

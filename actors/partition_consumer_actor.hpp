@@ -2,6 +2,7 @@
 // records, dead-letters bad ones, and tells the ingress what to commit.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -22,7 +23,10 @@ struct partition_consumer_actor_state {
   std::vector<caf::actor> shards;  // by shard id
   routed_batch routed;
   std::int64_t last_commit = -1;
-  bool paused = false;
+  /// Batches fully done (routed, acked, dead letters delivered), for the
+  /// ingress's flow control: it hands over a batch only while fewer than
+  /// max_in_flight_batches are outstanding.
+  std::shared_ptr<std::atomic<std::uint64_t>> done;
   static inline const char* name = "partition_consumer";
 };
 
@@ -30,12 +34,11 @@ using partition_consumer_actor_ptr
   = caf::stateful_actor<partition_consumer_actor_state>*;
 
 /// Spawn per assigned partition. `ingress` receives (commit_atom, partition,
-/// offset, metadata) and (pause_atom|resume_atom, partition).
-caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self,
-                                       std::int32_t partition,
-                                       partition_resume_point resume,
-                                       std::vector<caf::actor> shards,
-                                       caf::actor sink, caf::actor ingress,
-                                       const pipeline_context* ctx);
+/// offset, metadata); `done` counts the batches that are fully done.
+caf::behavior partition_consumer_actor(
+  partition_consumer_actor_ptr self, std::int32_t partition,
+  partition_resume_point resume, std::vector<caf::actor> shards, caf::actor sink,
+  caf::actor ingress, std::shared_ptr<std::atomic<std::uint64_t>> done,
+  const pipeline_context* ctx);
 
 } // namespace txstream

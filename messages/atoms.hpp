@@ -13,11 +13,6 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using flush_atom = caf::atom_constant<caf::atom("flushall")>;
 /// Partition-consumer -> ingress: commit this offset (with metadata).
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
-/// Partition-consumer -> ingress: stop / restart fetching a partition.
-using pause_atom = caf::atom_constant<caf::atom("pause")>;
-using resume_atom = caf::atom_constant<caf::atom("resume")>;
-/// Partition-consumer -> ingress: every record read so far is committed.
-using drained_atom = caf::atom_constant<caf::atom("drained")>;
 /// Test hook: make an actor fail as if it had a bug.
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
 /// Register an upstream partition consumer with a shard / detector.

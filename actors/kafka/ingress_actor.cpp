@@ -38,6 +38,14 @@ struct partition_slot {
   std::int64_t end_offset = -1;     // offset after the last record (EOF)
   bool at_end = false;
   bool paused = false;
+  std::int64_t next_offset = -1;  // after the last record read
+  std::uint64_t sent = 0;  // batches handed to the consumer
+  std::shared_ptr<std::atomic<std::uint64_t>> done
+    = std::make_shared<std::atomic<std::uint64_t>>(0);
+
+  std::uint64_t outstanding() const {
+    return sent - done->load(std::memory_order_acquire);
+  }
 };
 
 struct partition_list_deleter {
@@ -126,6 +134,10 @@ private:
           if (it == slots_.end())
             break;  // revoked meanwhile
           auto& slot = it->second;
+          // A pause/resume may make librdkafka fetch a range again.
+          if (msg->offset() < slot.next_offset)
+            break;
+          slot.next_offset = msg->offset() + 1;
           slot.at_end = false;
           std::string_view key;
           if (msg->key_pointer() != nullptr)
@@ -135,6 +147,8 @@ private:
           got = true;
           if (slot.pending.records.size() >= max)
             flush_slot(it->first, slot);
+          if (slot.paused && slot.pending.records.size() >= 4 * max)
+            return got;  // fetched before the pause took effect; hold it
           break;
         }
         case RdKafka::ERR__PARTITION_EOF:
@@ -160,9 +174,20 @@ private:
     return got;
   }
 
+  /// Hands the pending records of p over, unless p has too many batches
+  /// outstanding: then p is paused (bounded memory) until it catches up.
   void flush_slot(std::int32_t p, partition_slot& slot) {
+    const auto limit = ctx_->pipeline.max_in_flight_batches;
+    const auto outstanding = slot.outstanding();
+    if (slot.paused && outstanding <= limit / 2)
+      set_paused(p, false);
     if (slot.pending.records.empty())
       return;
+    if (outstanding >= limit) {
+      set_paused(p, true);
+      return;
+    }
+    ++slot.sent;
     raw_batch batch;
     std::swap(batch, slot.pending);
     slot.pending.partition = p;
@@ -186,8 +211,6 @@ private:
             it->second.commit_dirty = true;
           }
         },
-        [&](pause_atom, std::int32_t p) { set_paused(p, true); },
-        [&](resume_atom, std::int32_t p) { set_paused(p, false); },
         [&](caf::down_msg& dm) {
           if (dm.reason)
             failure_ = dm.reason;
@@ -239,7 +262,7 @@ private:
 
   bool all_at_end() const {
     for (const auto& [p, slot] : slots_)
-      if (!slot.at_end || !slot.pending.records.empty())
+      if (!slot.at_end || !slot.pending.records.empty() || slot.paused)
         return false;
     return true;
   }
@@ -283,7 +306,8 @@ private:
       slot.pending.partition = tp.partition;
       slot.commit_offset = resume.offset;
       slot.consumer = self_->spawn(partition_consumer_actor, tp.partition, resume,
-                                   shards_, sink_, caf::actor{self_}, ctx_);
+                                   shards_, sink_, caf::actor{self_}, slot.done,
+                                   ctx_);
       self_->monitor(slot.consumer);
       for (const auto& shard : shards_)
         self_->send(shard, upstream_atom::value, tp.partition, slot.consumer, restore);

@@ -47,8 +47,6 @@ caf::behavior fake_ingress(caf::event_based_actor*, observed* seen) {
     [=](commit_atom, std::int32_t p, std::int64_t offset, std::string& meta) {
       seen->commits[p] = {offset, meta};
     },
-    [](pause_atom, std::int32_t) {},
-    [](resume_atom, std::int32_t) {},
   };
 }
 
@@ -112,6 +110,8 @@ struct fixture {
   }
 
   std::vector<caf::actor> spawned;
+  std::shared_ptr<std::atomic<std::uint64_t>> done
+    = std::make_shared<std::atomic<std::uint64_t>>(0);
 
   /// Spawns sink, shards (seeded with `restored` totals) and the consumer of
   /// partition 0 resuming at `resume`.
@@ -133,7 +133,7 @@ struct fixture {
       p.shards.push_back(sys->spawn(merchant_aggregator_actor, s, p.sink, &ctx,
                                     per_shard[s]));
     p.consumer = sys->spawn(partition_consumer_actor, 0, resume, p.shards,
-                            p.sink, p.ingress, &ctx);
+                            p.sink, p.ingress, done, &ctx);
     spawned.insert(spawned.end(), {p.sink, p.ingress, p.consumer});
     spawned.insert(spawned.end(), p.shards.begin(), p.shards.end());
     for (const auto& shard : p.shards)

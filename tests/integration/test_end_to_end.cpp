@@ -1,0 +1,120 @@
+// The whole job against the real broker: generated transactions with fraud
+// plus malformed records, `txstream node --until-drained`, then `txstream
+// verify` recomputes every window from the input and scores the detectors.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "actors/kafka/producer.hpp"
+#include "actors/kafka/topic_admin.hpp"
+#include "tests/support/test_env.hpp"
+
+using namespace txstream;
+
+namespace {
+
+/// Unique topics and group for one run, passed to every command.
+struct run_env {
+  std::string prefix = test::unique_name("e2e");
+  std::string tx = prefix + "_tx";
+  std::string agg = prefix + "_agg";
+  std::string anomalies = prefix + "_anom";
+  std::string dlq = prefix + "_dlq";
+  std::string control = prefix + "_ctl";
+  std::string state = prefix + "_state";
+
+  std::string node_env() const {
+    return "TXSTREAM_KAFKA_BOOTSTRAP=" + test::bootstrap()
+           + " TXSTREAM_KAFKA_GROUP_ID=" + prefix
+           + " TXSTREAM_TOPICS_TRANSACTIONS_NAME=" + tx
+           + " TXSTREAM_TOPICS_AGGREGATES_NAME=" + agg
+           + " TXSTREAM_TOPICS_ANOMALIES_NAME=" + anomalies
+           + " TXSTREAM_TOPICS_DEADLETTER_NAME=" + dlq
+           + " TXSTREAM_TOPICS_CONTROL_NAME=" + control
+           + " TXSTREAM_TOPICS_STATE_NAME=" + state + " ";
+  }
+  std::string verify_flags() const {
+    return " --bootstrap " + test::bootstrap() + " --input-topic " + tx
+           + " --aggregates-topic " + agg + " --anomalies-topic " + anomalies
+           + " --deadletter-topic " + dlq + " --require-all-windows";
+  }
+  std::vector<std::string> topics() const {
+    return {tx, agg, anomalies, dlq, control, state};
+  }
+};
+
+/// Records a real producer could send by mistake, one per reason.
+const std::vector<std::string> malformed = {
+  "{\"transactionId\": \"broken",
+  "[1,2,3]",
+  "{\"transactionId\":\"a\"}",
+  "{\"transactionId\":\"a\",\"userId\":7,\"amount\":1,\"transactionTime\":1700000000000,"
+  "\"merchantId\":\"m\",\"transactionType\":\"purchase\",\"location\":\"Paris\","
+  "\"paymentMethod\":\"paypal\",\"isInternational\":false,\"currency\":\"EUR\"}",
+  "{\"transactionId\":\"a\",\"userId\":\"u\",\"amount\":-1,\"transactionTime\":1700000000000,"
+  "\"merchantId\":\"m\",\"transactionType\":\"purchase\",\"location\":\"Paris\","
+  "\"paymentMethod\":\"paypal\",\"isInternational\":false,\"currency\":\"EUR\"}",
+  "{\"transactionId\":\"a\",\"userId\":\"u\",\"amount\":1,\"transactionTime\":\"soon\","
+  "\"merchantId\":\"m\",\"transactionType\":\"purchase\",\"location\":\"Paris\","
+  "\"paymentMethod\":\"paypal\",\"isInternational\":false,\"currency\":\"EUR\"}",
+  "{\"transactionId\":\"a\",\"userId\":\"u\",\"amount\":1,\"transactionTime\":1700000000000,"
+  "\"merchantId\":\"m\",\"transactionType\":\"theft\",\"location\":\"Paris\","
+  "\"paymentMethod\":\"paypal\",\"isInternational\":false,\"currency\":\"EUR\"}",
+  "{\"transactionId\":\"a\",\"userId\":\"u\",\"amount\":1,\"transactionTime\":1700000000000,"
+  "\"merchantId\":\"m\",\"transactionType\":\"purchase\",\"location\":\"Paris\","
+  "\"paymentMethod\":\"paypal\",\"isInternational\":false,\"currency\":\"euro\"}",
+  "\xff\xfe not utf-8",
+  "",
+};
+
+void produce_malformed(const std::string& topic) {
+  int failed = 0;
+  kafka::producer p{{{"bootstrap.servers", test::bootstrap()}},
+                    [&](const kafka::delivery_report& r) { failed += r.ok ? 0 : 1; }};
+  for (size_t i = 0; i < malformed.size(); ++i)
+    REQUIRE(p.produce(topic, -1, "bad_" + std::to_string(i), malformed[i]).empty());
+  REQUIRE(p.flush(30000));
+  REQUIRE(failed == 0);
+}
+
+} // namespace
+
+TEST_CASE("300k transactions with fraud and malformed records verify exactly",
+          "[integration][kafka][slow]") {
+  run_env env;
+  auto created = test::run(env.node_env() + TXSTREAM_BINARY " topics create");
+  INFO(created.output);
+  REQUIRE(created.exit_code == 0);
+
+  // Human-paced event time (10 tx/s over 10,000 users) so fraud scenarios
+  // look like fraud and ordinary users do not.
+  auto gen = test::run_txstream(
+    "generate --bootstrap " + test::bootstrap() + " --topic " + env.tx
+    + " --count 300000 --rate max --start-time 1700000000000 --event-rate 10"
+    + " --seed 3 --drain-scenarios");
+  INFO(gen.output);
+  REQUIRE(gen.exit_code == 0);
+  REQUIRE(gen.output.find("errors=0") != std::string::npos);
+  produce_malformed(env.tx);
+
+  auto node = test::run(env.node_env() + "timeout 600 " TXSTREAM_BINARY
+                        " node --until-drained --metrics-port 0 --log-format text");
+  INFO(node.output.substr(node.output.size() > 4000 ? node.output.size() - 4000 : 0));
+  REQUIRE(node.exit_code == 0);
+
+  auto verify = test::run_txstream("verify" + env.verify_flags());
+  INFO(verify.output);
+  CHECK(verify.exit_code == 0);
+
+  SECTION("a restarted node adds nothing and changes nothing") {
+    auto again = test::run(env.node_env() + "timeout 300 " TXSTREAM_BINARY
+                           " node --until-drained --metrics-port 0 --log-format text");
+    INFO(again.output);
+    REQUIRE(again.exit_code == 0);
+    auto reverify = test::run_txstream("verify" + env.verify_flags());
+    INFO(reverify.output);
+    CHECK(reverify.exit_code == 0);
+  }
+  kafka::topic_admin{test::bootstrap()}.remove(env.topics());
+}
