@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/actor_timing.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/json_encoder.hpp"
@@ -16,9 +17,11 @@ caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
                                    caf::actor upstream, caf::actor sink,
                                    const pipeline_context* ctx) {
   self->state.rules = std::make_unique<fraud_detector_state>(ctx->fraud);
+  self->state.probe = actor_probe_for(ctx, "fraud_detector");
   return {
     [=](const transaction_batch& b) {
       auto& st = self->state;
+      handler_timing timing{st.probe, self};
       st.found.clear();
       const auto now = ctx->now_ms();
       for (const auto& tx : b.transactions)

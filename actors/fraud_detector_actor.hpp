@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <caf/fwd.hpp>
@@ -20,6 +21,7 @@ struct fraud_detector_actor_state {
   std::unique_ptr<fraud_detector_state> rules;
   ordered_release<detector_ack> release;
   std::vector<anomaly> found;
+  std::optional<monitoring::actor_probe> probe;
   static inline const char* name = "fraud_detector";
 };
 

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/actor_timing.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/json_encoder.hpp"
@@ -77,6 +78,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
                                         std::vector<running_total> restored) {
   auto& st = self->state;
   st.shard = shard;
+  st.probe = actor_probe_for(ctx, "merchant_aggregator");
   st.agg = std::make_unique<merchant_aggregator_state>(ctx->aggregation);
   for (const auto& t : restored) {
     st.agg->restore_total(t);
@@ -103,6 +105,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
     },
     [=](transaction_batch& b) {
       auto& st = self->state;
+      handler_timing timing{st.probe, self};
       st.out.clear();
       st.agg->add(b.partition, b.transactions, ctx->now_ms(), st.out);
       merchant_aggregator_actor_state::owed owed;

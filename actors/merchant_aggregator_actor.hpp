@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct merchant_aggregator_actor_state {
   aggregator_output out;
   std::int64_t restored_closed_through = no_event_time;
   std::uint32_t shard = 0;
+  std::optional<monitoring::actor_probe> probe;
   static inline const char* name = "merchant_aggregator";
 };
 

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/actor_timing.hpp"
 #include "actors/fraud_detector_actor.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
@@ -68,6 +69,7 @@ caf::behavior partition_consumer_actor(
   const pipeline_context* ctx) {
   auto& st = self->state;
   st.done = std::move(done);
+  st.probe = actor_probe_for(ctx, "partition_consumer");
   st.logic = std::make_unique<partition_consumer_state>(
     partition, ctx->topics.transactions.name, ctx->aggregation, resume);
   st.last_commit = resume.offset;
@@ -78,6 +80,7 @@ caf::behavior partition_consumer_actor(
   return {
     [=](const raw_batch& raw) {
       auto& st = self->state;
+      handler_timing timing{st.probe, self};
       if (ctx->metrics != nullptr)
         ctx->metrics->consumed(partition, raw.records.size());
       const auto sequence = st.logic->next_sequence();

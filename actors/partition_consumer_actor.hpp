@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -27,6 +28,7 @@ struct partition_consumer_actor_state {
   /// ingress's flow control: it hands over a batch only while fewer than
   /// max_in_flight_batches are outstanding.
   std::shared_ptr<std::atomic<std::uint64_t>> done;
+  std::optional<monitoring::actor_probe> probe;
   static inline const char* name = "partition_consumer";
 };
 

@@ -94,6 +94,7 @@ public:
       serve_mailbox();
       if (elapsed_ms(last_commit) >= cfg_.commit_interval_ms) {
         commit(true);
+        report_lag();
         last_commit = clock::now();
       }
       if (cfg_.until_drained && !slots_.empty() && all_at_end()
@@ -258,6 +259,22 @@ private:
     auto err = rd_kafka_commit(consumer_->handle().c_ptr(), list.get(), async ? 1 : 0);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
       spdlog::warn("ingress: commit failed: {}", rd_kafka_err2str(err));
+  }
+
+  /// Lag = high watermark (as librdkafka last saw it, no request) minus the
+  /// next offset to read.
+  void report_lag() {
+    if (ctx_->metrics == nullptr)
+      return;
+    for (const auto& [p, slot] : slots_) {
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      if (rd_kafka_get_watermark_offsets(consumer_->handle().c_ptr(), topic_.c_str(),
+                                         p, &low, &high)
+            == RD_KAFKA_RESP_ERR_NO_ERROR
+          && high >= 0 && slot.next_offset >= 0)
+        ctx_->metrics->consumer_lag(p, std::max<std::int64_t>(0, high - slot.next_offset));
+    }
   }
 
   bool all_at_end() const {
