@@ -49,22 +49,23 @@ struct generate_options {
   double duration_s = 0;     // 0: no limit
   generator_config gen;
   std::int64_t start_time_ms = -1;  // -1: wall clock
+  std::uint64_t event_rate = 0;     // virtual records per event-time second
+  bool drain_scenarios = false;
   std::string compression = "lz4";
 };
 
-volatile std::sig_atomic_t stop_requested = 0;
+// SIGINT/SIGTERM received so far: the first ends the run (or starts the
+// drain), the next ends the drain, one more abandons the final flush.
+volatile std::sig_atomic_t stop_signals = 0;
 
 void on_stop_signal(int) {
-  stop_requested = 1;
+  stop_signals = stop_signals + 1;
 }
 
 void install_stop_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  // A second Ctrl-C kills at once, e.g. when the broker is gone and the
-  // final flush hangs.
-  sa.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 }
@@ -138,7 +139,9 @@ int run_generate(const generate_options& opt) {
     if (!unlimited)
       limit = std::min(limit, static_cast<std::uint64_t>(opt.duration_s * rate));
   }
-  const std::uint64_t spacing_rate = unlimited ? nominal_max_rate : rate;
+  const std::uint64_t spacing_rate =
+    opt.event_rate > 0 ? opt.event_rate : unlimited ? nominal_max_rate : rate;
+  bool draining = false;
   std::string value;
   kafka::header_list headers;
   auto next_progress = t0 + std::chrono::seconds(1);
@@ -153,16 +156,29 @@ int run_generate(const generate_options& opt) {
     last_sent = c.sent;
     next_progress = now + std::chrono::seconds(1);
   };
-  while (stop_requested == 0) {
+  std::sig_atomic_t signals_at_drain = 0;
+  for (;;) {
     auto generated = gen.generated();
-    if (generated >= limit)
-      break;
     auto now = steady_clock::now();
-    if (now >= deadline)
-      break;
+    if (draining) {
+      if (gen.pending() == 0 || stop_signals > signals_at_drain)
+        break;
+    } else if (generated >= limit || now >= deadline || stop_signals > 0) {
+      if (!opt.drain_scenarios || gen.pending() == 0)
+        break;
+      // Finish the started fraud instances: no new ones, the same pace and
+      // clock, until their last transactions are out (or another signal).
+      draining = true;
+      signals_at_drain = stop_signals;
+      gen.set_fraud_rate(0);
+      limit = std::numeric_limits<std::uint64_t>::max();
+      deadline = steady_clock::time_point::max();
+    }
     if (now >= next_progress)
       progress(now, "generate");
     auto n = std::min(limiter.available(now, max_burst), limit - generated);
+    if (draining)
+      n = std::min<std::uint64_t>(n, 1);  // re-check pending() per record
     if (n == 0) {
       // Short sleeps: signals and progress stay responsive at low rates.
       std::this_thread::sleep_until(
@@ -196,9 +212,11 @@ int run_generate(const generate_options& opt) {
     limiter.take(n);
   }
   const double generate_seconds = seconds_since(t0);
+  const auto signals_at_stop = stop_signals;
   // Flush in slices so the progress line keeps moving while it drains.
   const auto flush_deadline = steady_clock::now() + std::chrono::seconds(130);
-  while (producer.in_flight() > 0 && steady_clock::now() < flush_deadline) {
+  while (producer.in_flight() > 0 && steady_clock::now() < flush_deadline
+         && stop_signals == signals_at_stop) {
     producer.flush(500);
     progress(steady_clock::now(), "flush");
   }
@@ -206,7 +224,7 @@ int run_generate(const generate_options& opt) {
     std::fputs("\r\033[K", stderr);
   if (auto left = producer.in_flight(); left > 0) {
     c.failed += static_cast<std::uint64_t>(left);
-    c.errors["not delivered before the flush timeout"] += static_cast<std::uint64_t>(left);
+    c.errors["not delivered (flush timed out or interrupted)"] += static_cast<std::uint64_t>(left);
   }
   const double elapsed = seconds_since(t0);
   for (const auto& [text, n] : c.errors)
@@ -280,6 +298,16 @@ void add_generate_command(CLI::App& app, command_action& action) {
                  "start + i * 1000 / rate, so runs are byte-identical per seed "
                  "(default: wall clock)")
     ->check(CLI::NonNegativeNumber);
+  cmd
+    ->add_option("--event-rate", opt.event_rate,
+                 "With --start-time: records per second of event time (default: "
+                 "--rate, 10000 for max), e.g. --rate max --event-rate 10 for hours "
+                 "of human-paced traffic in seconds")
+    ->check(CLI::PositiveNumber);
+  cmd->add_flag("--drain-scenarios", opt.drain_scenarios,
+                "When --count, --duration or a signal ends the run, keep generating "
+                "(no new fraud instances) until every started instance is complete; "
+                "these records come on top of --count");
   cmd->add_option("--compression", opt.compression, "Producer compression codec")
     ->check(CLI::IsMember({"none", "lz4", "zstd", "snappy", "gzip"}))
     ->capture_default_str();

@@ -160,6 +160,40 @@ TEST_CASE("generate: exact count, valid records, labels in headers only, "
   }
 }
 
+TEST_CASE("generate --drain-scenarios completes every fraud instance", "[kafka]") {
+  kafka::topic_admin admin{test::bootstrap()};
+  const auto topic = create_topic(admin, "generate_drain");
+  // 10 records per event-time second: scenarios spanning minutes fit.
+  auto r = test::run_txstream("generate --bootstrap " + test::bootstrap()
+                              + " --count 5000 --rate max --event-rate 10 "
+                                "--drain-scenarios --fraud-rate 0.01 --seed 3 "
+                                "--start-time "
+                              + std::to_string(start_time) + " --topic " + topic);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto contents = read_all(topic);
+  admin.remove({topic});
+  auto sent = summary_of(r.output)["sent"];
+  CHECK(sent > 5000);
+  CHECK(static_cast<double>(contents.records) == sent);
+  // Transactions per instance, as actors/fraud_scenarios.cpp plans them.
+  const std::map<std::string, std::size_t> planned = {
+    {"high_frequency", 12}, {"card_testing", 8},       {"amount_spike", 7},
+    {"impossible_travel", 2}, {"international_high", 1}, {"refund_abuse", 7}};
+  std::map<std::string, std::size_t> per_instance;
+  for (const auto& [key, records] : contents.by_key)
+    for (const auto& x : records)
+      if (!x.label.empty())
+        ++per_instance[x.label];
+  CHECK(per_instance.size() >= 20);
+  for (const auto& [label, n] : per_instance) {
+    INFO(label);
+    auto parsed = parse_fraud_label(label);
+    REQUIRE(parsed);
+    CHECK(n == planned.at(std::string{parsed->scenario}));
+  }
+}
+
 TEST_CASE("generate holds --rate within 2% over 10 s", "[kafka][slow]") {
   kafka::topic_admin admin{test::bootstrap()};
   const auto topic = create_topic(admin, "generate_rate");
