@@ -93,7 +93,15 @@ void partition_consumer_state::route(const raw_batch& raw, bool with_detector,
       out.per_shard.back().partition = partition_;
       out.per_shard.back().sequence = next_sequence_;
     }
-    out.per_shard[shard_slot_[shard]].transactions.push_back(tx);
+    // Shards need only what windows are made of; leaving the ids out spares
+    // a heap allocation per record (the 36-char transactionId).
+    auto& slim = out.per_shard[shard_slot_[shard]].transactions.emplace_back();
+    slim.merchant_id = tx.merchant_id;
+    slim.currency = tx.currency;
+    slim.amount_cents = tx.amount_cents;
+    slim.event_time_ms = tx.event_time_ms;
+    slim.type = tx.type;
+    slim.source = tx.source;
     out.valid.transactions.push_back(std::move(tx));
   }
   for (auto shard : out.shards)

@@ -31,6 +31,8 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
   s.emplace_back("linger.ms", "5");
   self->state.out = std::make_unique<producer>(s, [self, ctx](const delivery_report& r) {
     auto& st = self->state;
+    if (st.closing)
+      return;
     auto id = reinterpret_cast<std::uintptr_t>(r.opaque);
     if (!r.ok) {
       if (st.failure.empty())
@@ -45,11 +47,6 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
       st.requests.erase(it);
     }
     (void) ctx;
-  });
-  self->attach_functor([self] {
-    // Deliver what is queued before the producer goes away.
-    if (self->state.out)
-      self->state.out->flush(5000);
   });
   auto check_failure = [self] {
     if (!self->state.failure.empty())

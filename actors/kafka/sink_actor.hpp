@@ -18,15 +18,22 @@ namespace txstream::kafka {
 
 struct sink_actor_state {
   explicit sink_actor_state(caf::local_actor*) {}
+  /// Flushes what is queued while the rest of the state is still alive:
+  /// the producer's destructor serves delivery callbacks that touch it.
+  ~sink_actor_state() {
+    closing = true;
+    out.reset();
+  }
   struct pending {
     std::size_t remaining = 0;
     caf::response_promise promise;
   };
-  std::unique_ptr<producer> out;
   std::unordered_map<std::uint64_t, pending> requests;
   std::uint64_t next_request = 1;
   std::string failure;  // first failed delivery; fatal
   bool polling = false;
+  bool closing = false;  // in the destructor: nobody to answer any more
+  std::unique_ptr<producer> out;
   static inline const char* name = "kafka_sink";
 };
 
