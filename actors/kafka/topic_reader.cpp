@@ -1,5 +1,6 @@
 #include "actors/kafka/topic_reader.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -9,6 +10,10 @@ namespace {
 
 using std::chrono::steady_clock;
 
+struct metadata_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Partition ids of `topic`; throws when it does not exist.
 std::vector<std::int32_t> partitions_of(RdKafka::KafkaConsumer& c,
                                         const std::string& topic, int timeout_ms) {
@@ -16,7 +21,7 @@ std::vector<std::int32_t> partitions_of(RdKafka::KafkaConsumer& c,
   auto err = c.metadata(true, nullptr, &raw, timeout_ms);
   std::unique_ptr<RdKafka::Metadata> md{raw};
   if (err != RdKafka::ERR_NO_ERROR)
-    throw std::runtime_error("cannot read metadata: " + RdKafka::err2str(err));
+    throw metadata_error("cannot read cluster metadata: " + RdKafka::err2str(err));
   for (const auto* t : *md->topics()) {
     if (t->topic() != topic)
       continue;
@@ -56,7 +61,7 @@ bool topic_read_result::complete() const {
 
 topic_reader::topic_reader(const std::string& bootstrap, const settings& extra,
                            int idle_timeout_ms)
-  : idle_timeout_ms_(idle_timeout_ms) {
+  : bootstrap_(bootstrap), idle_timeout_ms_(idle_timeout_ms) {
   // A group id is mandatory for KafkaConsumer, but with assign() and no
   // commits the reader never joins or changes that group.
   settings s{{"bootstrap.servers", bootstrap},
@@ -88,7 +93,10 @@ topic_read_result topic_reader::read(
   result.topic = topic;
   std::vector<std::int32_t> ids;
   try {
-    ids = partitions_of(*consumer_, topic, idle_timeout_ms_);
+    ids = partitions_of(*consumer_, topic, std::min(idle_timeout_ms_, 10000));
+  } catch (const metadata_error& e) {
+    throw std::runtime_error("kafka at " + bootstrap_ + " is not reachable ("
+                             + e.what() + ")");
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string{"reading "} + topic + ": " + e.what());
   }

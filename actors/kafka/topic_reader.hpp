@@ -69,6 +69,7 @@ public:
                          const std::function<void(const topic_record&)>& on_record);
 
 private:
+  std::string bootstrap_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   int idle_timeout_ms_;
 };
