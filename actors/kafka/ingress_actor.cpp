@@ -84,6 +84,7 @@ public:
     auto last_commit = clock::now();
     auto last_data = clock::now();
     bool flushing = false;
+    bool drained = false;
     while (!failure_) {
       if (cfg_.stop != nullptr && cfg_.stop->load())
         break;
@@ -111,13 +112,14 @@ public:
         if (all_committed_to_end()) {
           commit(false);
           spdlog::info("ingress: input drained and committed");
+          drained = true;
           break;
         }
       }
     }
     if (failure_)
       return failure_;
-    shutdown();
+    shutdown(drained);
     return caf::none;
   }
 
@@ -347,12 +349,12 @@ private:
     }
   }
 
-  void shutdown() {
+  void shutdown(bool drained) {
     // Give in-flight batches a moment to finish so the final commit is as
     // far along as it can be; open windows keep their records uncommitted.
     hand_over();
     auto start = clock::now();
-    while (elapsed_ms(start) < 2000) {
+    while (!drained && elapsed_ms(start) < 2000) {
       serve_mailbox();
       if (failure_)
         break;
