@@ -1,6 +1,7 @@
 // Per-message metrics of an actor: processing time and mailbox depth.
 #pragma once
 
+#include <chrono>
 #include <optional>
 
 #include "actors/pipeline_context.hpp"
@@ -20,15 +21,25 @@ actor_probe_for(const pipeline_context* ctx, std::string_view actor_type) {
 class handler_timing {
 public:
   template <class Self>
-  handler_timing(std::optional<monitoring::actor_probe>& probe, Self* self) {
-    if (probe) {
-      probe->mailbox_depth(self->mailbox().size());
-      timer_.emplace(*probe);
+  handler_timing(std::optional<monitoring::actor_probe>& probe, Self* self)
+    : probe_(probe ? &*probe : nullptr) {
+    if (probe_ != nullptr) {
+      probe_->mailbox_depth(self->mailbox().size());
+      start_ = std::chrono::steady_clock::now();
     }
   }
 
+  ~handler_timing() {
+    if (probe_ != nullptr)
+      probe_->processed(std::chrono::steady_clock::now() - start_);
+  }
+
+  handler_timing(const handler_timing&) = delete;
+  handler_timing& operator=(const handler_timing&) = delete;
+
 private:
-  std::optional<monitoring::actor_probe::timer> timer_;
+  monitoring::actor_probe* probe_;
+  std::chrono::steady_clock::time_point start_{};
 };
 
 } // namespace txstream

@@ -78,13 +78,13 @@ caf::behavior partition_consumer_actor(
   st.detector = self->spawn<caf::linked>(fraud_detector_actor,
                                          caf::actor{self}, sink, ctx);
   return {
-    [=](const raw_batch& raw) {
+    [=](raw_batch& raw) {
       auto& st = self->state;
       handler_timing timing{st.probe, self};
       if (ctx->metrics != nullptr)
         ctx->metrics->consumed(partition, raw.records.size());
       const auto sequence = st.logic->next_sequence();
-      st.logic->route(raw, true, st.routed);
+      st.logic->route(std::move(raw), true, st.routed);
       auto& routed = st.routed;
       if (ctx->metrics != nullptr)
         ctx->metrics->decoded(routed.valid.transactions.size());

@@ -51,7 +51,7 @@ dead_letter partition_consumer_state::make_dead(const raw_batch& raw,
   return d;
 }
 
-void partition_consumer_state::route(const raw_batch& raw, bool with_detector,
+void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
                                      routed_batch& out) {
   out.valid.partition = partition_;
   out.valid.sequence = next_sequence_;
@@ -110,11 +110,11 @@ void partition_consumer_state::route(const raw_batch& raw, bool with_detector,
   e.sequence = next_sequence_++;
   e.first_offset = raw.records.front().offset;
   e.pending_acks = static_cast<int>(out.shards.size()) + (with_detector ? 1 : 0);
+  next_offset_ = raw.records.back().offset + 1;
   // Only late records need their payload after routing.
   if (!out.shards.empty())
-    e.raw = raw;
+    e.raw = std::move(raw);
   in_flight_.push_back(std::move(e));
-  next_offset_ = raw.records.back().offset + 1;
   pop_done();
 }
 

@@ -50,7 +50,8 @@ public:
 
   /// Decodes and routes `raw` as batch number `next_sequence()`; records the
   /// batch as in flight. `with_detector`: the detector will ack it too.
-  void route(const raw_batch& raw, bool with_detector, routed_batch& out);
+  /// The batch is kept (moved, not copied) until every shard acked it.
+  void route(raw_batch&& raw, bool with_detector, routed_batch& out);
 
   /// A shard acked batch `ack.sequence`; returns the dead letters for its
   /// late records (payloads taken from the batch kept in flight).
