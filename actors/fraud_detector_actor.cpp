@@ -26,7 +26,8 @@ caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
       const auto now = ctx->now_ms();
       for (const auto& tx : b.transactions)
         st.rules->process(tx, now, st.found);
-      auto step = st.release.begin(detector_ack{b.partition, b.sequence});
+      self->send(upstream, detector_ack{b.partition, b.sequence, false});
+      auto step = st.release.begin(detector_ack{b.partition, b.sequence, true});
       auto release = [self, upstream, step] {
         std::vector<detector_ack> ready;
         self->state.release.done(step, ready);

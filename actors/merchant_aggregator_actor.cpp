@@ -108,15 +108,21 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       handler_timing timing{st.probe, self};
       st.out.clear();
       st.agg->add(b.partition, b.transactions, ctx->now_ms(), st.out);
+      shard_processed processed;
+      processed.shard = st.shard;
+      processed.partition = b.partition;
+      processed.sequence = b.sequence;
+      for (auto i : st.out.late)
+        processed.late_offsets.push_back(b.transactions[i].source.offset);
+      if (ctx->metrics != nullptr && !st.out.late.empty())
+        ctx->metrics->late(st.out.late.size());
+      if (auto it = st.upstream.find(b.partition); it != st.upstream.end())
+        self->send(it->second, std::move(processed));
       merchant_aggregator_actor_state::owed owed;
       shard_ack ack;
       ack.shard = st.shard;
       ack.partition = b.partition;
       ack.sequence = b.sequence;
-      for (auto i : st.out.late)
-        ack.late_offsets.push_back(b.transactions[i].source.offset);
-      if (ctx->metrics != nullptr && !st.out.late.empty())
-        ctx->metrics->late(st.out.late.size());
       ack.open_min_offset = st.agg->open_min_offset(b.partition);
       owed.acks.push_back(std::move(ack));
       emit(self, sink, ctx, std::move(owed));

@@ -13,6 +13,9 @@ namespace txstream {
 
 namespace {
 
+/// Batches waiting only for delivery count 1/N against the in-flight limit.
+constexpr std::size_t delivery_backlog_factor = 8;
+
 /// Tells the ingress the new commit point and applies backpressure.
 void report_progress(partition_consumer_actor_ptr self, const caf::actor& ingress,
                      const pipeline_context* ctx) {
@@ -23,9 +26,14 @@ void report_progress(partition_consumer_actor_ptr self, const caf::actor& ingres
     self->send(ingress, commit_atom::value, st.logic->partition(), point.offset,
                encode_commit_metadata(point));
   }
+  // Flow control: unprocessed batches hold memory and CPU work; batches
+  // waiting only for delivery are cheap, but must not pile up without bound
+  // when Kafka is slow, so they count at a fraction.
   const auto in_flight = st.logic->in_flight();
-  st.done->store(st.logic->next_sequence() - 1 - in_flight,
-                 std::memory_order_release);
+  const auto load = std::max(st.logic->unprocessed(),
+                             in_flight / delivery_backlog_factor);
+  st.load->queued.store(load, std::memory_order_release);
+  st.load->routed.store(st.logic->next_sequence() - 1, std::memory_order_release);
   if (ctx->metrics != nullptr)
     ctx->metrics->in_flight_batches(static_cast<std::int64_t>(in_flight));
 }
@@ -65,10 +73,10 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
 caf::behavior partition_consumer_actor(
   partition_consumer_actor_ptr self, std::int32_t partition,
   partition_resume_point resume, std::vector<caf::actor> shards, caf::actor sink,
-  caf::actor ingress, std::shared_ptr<std::atomic<std::uint64_t>> done,
+  caf::actor ingress, std::shared_ptr<partition_load> load,
   const pipeline_context* ctx) {
   auto& st = self->state;
-  st.done = std::move(done);
+  st.load = std::move(load);
   st.probe = actor_probe_for(ctx, "partition_consumer");
   st.logic = std::make_unique<partition_consumer_state>(
     partition, ctx->topics.transactions.name, ctx->aggregation, resume);
@@ -94,10 +102,13 @@ caf::behavior partition_consumer_actor(
       send_dead_letters(self, sink, ingress, ctx, sequence, std::move(routed.dead));
       report_progress(self, ingress, ctx);
     },
-    [=](shard_ack& ack) {
-      auto seq = ack.sequence;
-      auto dead = self->state.logic->on_shard_ack(ack);
-      send_dead_letters(self, sink, ingress, ctx, seq, std::move(dead));
+    [=](const shard_processed& p) {
+      auto dead = self->state.logic->on_shard_processed(p);
+      send_dead_letters(self, sink, ingress, ctx, p.sequence, std::move(dead));
+      report_progress(self, ingress, ctx);
+    },
+    [=](const shard_ack& ack) {
+      self->state.logic->on_shard_ack(ack);
       report_progress(self, ingress, ctx);
     },
     [=](const shard_progress& p) {
@@ -105,7 +116,10 @@ caf::behavior partition_consumer_actor(
       report_progress(self, ingress, ctx);
     },
     [=](const detector_ack& ack) {
-      self->state.logic->on_detector_ack(ack.sequence);
+      if (ack.delivered)
+        self->state.logic->on_detector_ack(ack.sequence);
+      else
+        self->state.logic->on_detector_processed(ack.sequence);
       report_progress(self, ingress, ctx);
     },
     [=](crash_atom) { throw std::runtime_error("injected failure"); },

@@ -24,10 +24,9 @@ struct partition_consumer_actor_state {
   std::vector<caf::actor> shards;  // by shard id
   routed_batch routed;
   std::int64_t last_commit = -1;
-  /// Batches fully done (routed, acked, dead letters delivered), for the
-  /// ingress's flow control: it hands over a batch only while fewer than
-  /// max_in_flight_batches are outstanding.
-  std::shared_ptr<std::atomic<std::uint64_t>> done;
+  /// Batches queued in the pipeline, for the ingress's flow control: it
+  /// hands over a batch only while this is below max_in_flight_batches.
+  std::shared_ptr<partition_load> load;
   std::optional<monitoring::actor_probe> probe;
   static inline const char* name = "partition_consumer";
 };
@@ -36,11 +35,11 @@ using partition_consumer_actor_ptr
   = caf::stateful_actor<partition_consumer_actor_state>*;
 
 /// Spawn per assigned partition. `ingress` receives (commit_atom, partition,
-/// offset, metadata); `done` counts the batches that are fully done.
+/// offset, metadata); the consumer keeps `load` up to date.
 caf::behavior partition_consumer_actor(
   partition_consumer_actor_ptr self, std::int32_t partition,
   partition_resume_point resume, std::vector<caf::actor> shards, caf::actor sink,
-  caf::actor ingress, std::shared_ptr<std::atomic<std::uint64_t>> done,
+  caf::actor ingress, std::shared_ptr<partition_load> load,
   const pipeline_context* ctx);
 
 } // namespace txstream

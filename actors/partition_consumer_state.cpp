@@ -110,12 +110,23 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
   e.sequence = next_sequence_++;
   e.first_offset = raw.records.front().offset;
   e.pending_acks = static_cast<int>(out.shards.size()) + (with_detector ? 1 : 0);
+  e.pending_processed = static_cast<int>(out.shards.size());
+  e.detector_pending = with_detector;
+  ++unprocessed_;
   next_offset_ = raw.records.back().offset + 1;
   // Only late records need their payload after routing.
   if (!out.shards.empty())
     e.raw = std::move(raw);
   in_flight_.push_back(std::move(e));
+  check_processed(in_flight_.back());
   pop_done();
+}
+
+void partition_consumer_state::check_processed(batch_entry& e) {
+  if (!e.counted_processed && e.pending_processed == 0 && !e.detector_pending) {
+    e.counted_processed = true;
+    --unprocessed_;
+  }
 }
 
 partition_consumer_state::batch_entry*
@@ -133,15 +144,13 @@ void partition_consumer_state::pop_done() {
 }
 
 std::vector<dead_letter>
-partition_consumer_state::on_shard_ack(const shard_ack& ack) {
+partition_consumer_state::on_shard_processed(const shard_processed& p) {
   std::vector<dead_letter> dead;
-  if (ack.shard < shard_open_min_.size())
-    shard_open_min_[ack.shard] = ack.open_min_offset;
-  auto* e = find(ack.sequence);
+  auto* e = find(p.sequence);
   assert(e != nullptr);
   if (e == nullptr)
     return dead;
-  for (auto offset : ack.late_offsets) {
+  for (auto offset : p.late_offsets) {
     auto it = std::lower_bound(e->raw.records.begin(), e->raw.records.end(), offset,
                                [](const raw_record& r, std::int64_t o) {
                                  return r.offset < o;
@@ -151,9 +160,19 @@ partition_consumer_state::on_shard_ack(const shard_ack& ack) {
                                "its window was already closed (the partition "
                                "had been idle)"));
   }
-  --e->pending_acks;
-  pop_done();
+  if (--e->pending_processed == 0)
+    e->raw = raw_batch{};  // every late record is known: free the payloads
+  check_processed(*e);
   return dead;
+}
+
+void partition_consumer_state::on_shard_ack(const shard_ack& ack) {
+  if (ack.shard < shard_open_min_.size())
+    shard_open_min_[ack.shard] = ack.open_min_offset;
+  if (auto* e = find(ack.sequence)) {
+    --e->pending_acks;
+    pop_done();
+  }
 }
 
 void partition_consumer_state::on_shard_progress(std::uint32_t shard,
@@ -162,9 +181,18 @@ void partition_consumer_state::on_shard_progress(std::uint32_t shard,
     shard_open_min_[shard] = open_min_offset;
 }
 
+void partition_consumer_state::on_detector_processed(std::uint64_t sequence) {
+  if (auto* e = find(sequence)) {
+    e->detector_pending = false;
+    check_processed(*e);
+  }
+}
+
 void partition_consumer_state::on_detector_ack(std::uint64_t sequence) {
   if (auto* e = find(sequence)) {
     --e->pending_acks;
+    e->detector_pending = false;
+    check_processed(*e);
     pop_done();
   }
 }

@@ -53,10 +53,13 @@ public:
   /// The batch is kept (moved, not copied) until every shard acked it.
   void route(raw_batch&& raw, bool with_detector, routed_batch& out);
 
-  /// A shard acked batch `ack.sequence`; returns the dead letters for its
-  /// late records (payloads taken from the batch kept in flight).
-  std::vector<dead_letter> on_shard_ack(const shard_ack& ack);
+  /// A shard processed batch `p.sequence`; returns the dead letters for its
+  /// late records (payloads taken from the batch kept until then).
+  std::vector<dead_letter> on_shard_processed(const shard_processed& p);
+  /// A shard's outputs for batch `ack.sequence` are delivered.
+  void on_shard_ack(const shard_ack& ack);
   void on_shard_progress(std::uint32_t shard, std::int64_t open_min_offset);
+  void on_detector_processed(std::uint64_t sequence);
   void on_detector_ack(std::uint64_t sequence);
   /// `count` dead letters of batch `sequence` were handed to the sink...
   void dead_letters_sent(std::uint64_t sequence, std::size_t count);
@@ -67,7 +70,11 @@ public:
   /// below it.
   partition_resume_point commit_point();
 
+  /// Batches not yet fully done (their offsets cannot be committed yet).
   std::size_t in_flight() const noexcept { return in_flight_.size(); }
+  /// Batches not yet processed by every shard and the detector: the work
+  /// (and memory) queued in the pipeline, for flow control.
+  std::size_t unprocessed() const noexcept { return unprocessed_; }
   std::uint64_t next_sequence() const noexcept { return next_sequence_; }
   std::int64_t next_offset() const noexcept { return next_offset_; }
   std::int64_t max_event_time() const noexcept { return max_event_time_; }
@@ -77,13 +84,17 @@ private:
   struct batch_entry {
     std::uint64_t sequence = 0;
     std::int64_t first_offset = 0;
-    int pending_acks = 0;
+    int pending_acks = 0;       // shards + detector, after delivery
+    int pending_processed = 0;  // shards, before delivery
+    bool detector_pending = false;
+    bool counted_processed = false;
     std::size_t pending_dead = 0;
     raw_batch raw;  // kept until every shard acked, for late payloads
   };
 
   batch_entry* find(std::uint64_t sequence);
   void pop_done();
+  void check_processed(batch_entry& e);
   dead_letter make_dead(const raw_batch& raw, const raw_record& r,
                         dead_letter_reason reason, std::string detail) const;
 
@@ -94,6 +105,7 @@ private:
   std::int64_t max_event_time_;
   std::int64_t next_offset_;
   std::uint64_t next_sequence_ = 1;
+  std::size_t unprocessed_ = 0;
   std::deque<batch_entry> in_flight_;
   std::vector<std::int64_t> shard_open_min_;  // by shard
   std::vector<int> shard_slot_;               // scratch: shard -> index in out

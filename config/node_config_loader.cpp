@@ -379,7 +379,7 @@ std::vector<key_entry> build_keys() {
                at_least(0)));
 
   add(make_key("pipeline.max_in_flight_batches",
-               "In-flight batches per partition before it is paused.",
+               "Batches per partition queued in the pipeline before the partition is held back.",
                [](auto& c) -> auto& { return c.pipeline.max_in_flight_batches; },
                at_least(1)));
   add(make_key("pipeline.max_batch_records", "Most records per raw batch.",

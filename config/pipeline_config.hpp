@@ -7,9 +7,10 @@
 namespace txstream {
 
 struct pipeline_config {
-  /// In-flight batches per partition before the partition is paused
-  /// (bounds memory when the output side is slow).
-  std::size_t max_in_flight_batches = 16;
+  /// Batches per partition queued in the pipeline (not yet processed by
+  /// every shard and the detector) before the ingress holds the partition
+  /// back; batches waiting only for delivery count 1/8. Bounds memory.
+  std::size_t max_in_flight_batches = 32;
   /// Most records per raw batch handed to a partition-consumer.
   std::size_t max_batch_records = 2000;
   /// How often aggregators check for idle partitions (wall clock).

@@ -13,6 +13,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<anomaly>("txstream::anomaly")
     .add_message_type<dead_letter>("txstream::dead_letter")
     .add_message_type<raw_batch>("txstream::raw_batch")
+    .add_message_type<shard_processed>("txstream::shard_processed")
     .add_message_type<shard_ack>("txstream::shard_ack")
     .add_message_type<shard_progress>("txstream::shard_progress")
     .add_message_type<detector_ack>("txstream::detector_ack")

@@ -21,9 +21,15 @@ typename Inspector::result_type inspect(Inspector& f, raw_batch& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_processed& x) {
+  return f(caf::meta::type_name("shard_processed"), x.shard, x.partition,
+           x.sequence, x.late_offsets);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_ack& x) {
   return f(caf::meta::type_name("shard_ack"), x.shard, x.partition, x.sequence,
-           x.late_offsets, x.open_min_offset);
+           x.open_min_offset);
 }
 
 template <class Inspector>
@@ -34,7 +40,8 @@ typename Inspector::result_type inspect(Inspector& f, shard_progress& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, detector_ack& x) {
-  return f(caf::meta::type_name("detector_ack"), x.partition, x.sequence);
+  return f(caf::meta::type_name("detector_ack"), x.partition, x.sequence,
+           x.delivered);
 }
 
 template <class Inspector>

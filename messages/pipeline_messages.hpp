@@ -2,6 +2,7 @@
 // transaction_batch itself): raw input, acknowledgements, progress.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -48,14 +49,31 @@ struct raw_batch {
   }
 };
 
-/// A shard's answer to one sub-batch, sent once every output the sub-batch
-/// caused is delivered: which records were late (window already closed), and
-/// the lowest offset of this partition still held in an open window.
-struct shard_ack {
+/// Flow-control counters a partition-consumer publishes to the ingress
+/// (node-local, shared memory): batches routed so far, and batches queued in
+/// the pipeline behind it. The ingress adds what it sent but was not routed
+/// yet (still in the consumer's mailbox).
+struct partition_load {
+  std::atomic<std::uint64_t> routed{0};
+  std::atomic<std::uint64_t> queued{0};
+};
+
+/// A shard processed one sub-batch (sent at once, for flow control): which
+/// records were late because their window had already closed.
+struct shard_processed {
   std::uint32_t shard = 0;
   std::int32_t partition = -1;
   std::uint64_t sequence = 0;
   std::vector<std::int64_t> late_offsets;
+};
+
+/// A shard's answer to one sub-batch, sent once every output the sub-batch
+/// caused is delivered: the lowest offset of this partition still held in an
+/// open window (the commit must not pass it).
+struct shard_ack {
+  std::uint32_t shard = 0;
+  std::int32_t partition = -1;
+  std::uint64_t sequence = 0;
   std::int64_t open_min_offset = no_offset;
 };
 
@@ -67,10 +85,12 @@ struct shard_progress {
   std::int64_t open_min_offset = no_offset;
 };
 
-/// A fraud detector finished a batch: its anomalies are delivered.
+/// A fraud detector processed a batch (`delivered` false, sent at once, for
+/// flow control), or its anomalies are delivered (`delivered` true).
 struct detector_ack {
   std::int32_t partition = -1;
   std::uint64_t sequence = 0;
+  bool delivered = false;
 };
 
 /// Partition-level event-time progress at an offset, persisted in the commit

@@ -74,6 +74,12 @@ int run_node(const node_options& opts) {
 
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", cfg.scheduler_threads);
+  // An idle worker steals only after its relaxed sleep (10 ms by default),
+  // while actor-to-actor messages queue on the sender's worker: with the
+  // default, one worker ran the whole pipeline in bursts. 1 ms keeps both
+  // busy at the cost of a few wake-ups per second when idle.
+  sys_cfg.set("work-stealing.relaxed-sleep-duration",
+              caf::timespan{std::chrono::milliseconds(1)});
   add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   pipeline_supervisor supervisor{sys, cfg, ctx, opts.until_drained, stop_requested,

@@ -37,14 +37,16 @@ struct partition_slot {
   bool commit_dirty = false;
   std::int64_t end_offset = -1;     // offset after the last record (EOF)
   bool at_end = false;
-  bool paused = false;
+  bool held = false;  // pipeline full: records wait here, reading stops
   std::int64_t next_offset = -1;  // after the last record read
   std::uint64_t sent = 0;  // batches handed to the consumer
-  std::shared_ptr<std::atomic<std::uint64_t>> done
-    = std::make_shared<std::atomic<std::uint64_t>>(0);
+  /// Published by the partition-consumer.
+  std::shared_ptr<partition_load> load = std::make_shared<partition_load>();
 
+  /// Batches in the consumer's mailbox plus those queued behind it.
   std::uint64_t outstanding() const {
-    return sent - done->load(std::memory_order_acquire);
+    return sent - load->routed.load(std::memory_order_acquire)
+           + load->queued.load(std::memory_order_acquire);
   }
 };
 
@@ -127,6 +129,15 @@ private:
   bool read_some() {
     bool got = false;
     const auto max = ctx_->pipeline.max_batch_records;
+    // Backpressure without pause/resume (which makes librdkafka drop its
+    // prefetched records and fetch them again): while a partition's pipeline
+    // is full and records wait for it, stop reading. librdkafka's bounded
+    // prefetch queue then holds back the fetcher.
+    for (const auto& [p, slot] : slots_)
+      if (slot.held && slot.pending.records.size() >= max) {
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+        return false;
+      }
     for (std::size_t n = 0; n < max * 4; ++n) {
       auto msg = consumer_->consume(n == 0 ? 50 : 0);
       if (!msg)
@@ -149,9 +160,9 @@ private:
                            {static_cast<const char*>(msg->payload()), msg->len()});
           got = true;
           if (slot.pending.records.size() >= max)
-            flush_slot(it->first, slot);
-          if (slot.paused && slot.pending.records.size() >= 4 * max)
-            return got;  // fetched before the pause took effect; hold it
+            flush_slot(slot);
+          if (slot.held && slot.pending.records.size() >= max)
+            return got;
           break;
         }
         case RdKafka::ERR__PARTITION_EOF:
@@ -178,22 +189,16 @@ private:
   }
 
   /// Hands the pending records of p over, unless p has too many batches
-  /// outstanding: then p is paused (bounded memory) until it catches up.
-  void flush_slot(std::int32_t p, partition_slot& slot) {
+  /// outstanding: then they wait (bounded memory) until it catches up.
+  void flush_slot(partition_slot& slot) {
     const auto limit = ctx_->pipeline.max_in_flight_batches;
-    const auto outstanding = slot.outstanding();
-    if (slot.paused && outstanding <= limit / 2)
-      set_paused(p, false);
-    if (slot.pending.records.empty())
+    slot.held = slot.outstanding() >= limit;
+    if (slot.pending.records.empty() || slot.held)
       return;
-    if (outstanding >= limit) {
-      set_paused(p, true);
-      return;
-    }
     ++slot.sent;
     raw_batch batch;
     std::swap(batch, slot.pending);
-    slot.pending.partition = p;
+    slot.pending.partition = batch.partition;
     slot.pending.bytes.reserve(batch.bytes.capacity());
     slot.pending.records.reserve(batch.records.capacity());
     self_->send(slot.consumer, std::move(batch));
@@ -201,7 +206,7 @@ private:
 
   void hand_over() {
     for (auto& [p, slot] : slots_)
-      flush_slot(p, slot);
+      flush_slot(slot);
   }
 
   void serve_mailbox() {
@@ -224,21 +229,6 @@ private:
         },
         caf::after(std::chrono::seconds(0)) >> [] {});
     }
-  }
-
-  void set_paused(std::int32_t p, bool pause) {
-    auto it = slots_.find(p);
-    if (it == slots_.end() || it->second.paused == pause)
-      return;
-    it->second.paused = pause;
-    std::vector<RdKafka::TopicPartition*> parts{
-      RdKafka::TopicPartition::create(topic_, p)};
-    auto err = pause ? consumer_->handle().pause(parts)
-                     : consumer_->handle().resume(parts);
-    if (err != RdKafka::ERR_NO_ERROR)
-      spdlog::warn("ingress: cannot {} partition {}: {}", pause ? "pause" : "resume",
-                   p, RdKafka::err2str(err));
-    RdKafka::TopicPartition::destroy(parts);
   }
 
   /// Commits every partition whose commit point moved, with its metadata.
@@ -281,7 +271,7 @@ private:
 
   bool all_at_end() const {
     for (const auto& [p, slot] : slots_)
-      if (!slot.at_end || !slot.pending.records.empty() || slot.paused)
+      if (!slot.at_end || !slot.pending.records.empty())
         return false;
     return true;
   }
@@ -325,7 +315,7 @@ private:
       slot.pending.partition = tp.partition;
       slot.commit_offset = resume.offset;
       slot.consumer = self_->spawn(partition_consumer_actor, tp.partition, resume,
-                                   shards_, sink_, caf::actor{self_}, slot.done,
+                                   shards_, sink_, caf::actor{self_}, slot.load,
                                    ctx_);
       self_->monitor(slot.consumer);
       for (const auto& shard : shards_)

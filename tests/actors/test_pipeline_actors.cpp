@@ -110,8 +110,7 @@ struct fixture {
   }
 
   std::vector<caf::actor> spawned;
-  std::shared_ptr<std::atomic<std::uint64_t>> done
-    = std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::shared_ptr<partition_load> done = std::make_shared<partition_load>();
 
   /// Spawns sink, shards (seeded with `restored` totals) and the consumer of
   /// partition 0 resuming at `resume`.
