@@ -73,6 +73,7 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
 caf::behavior partition_consumer_actor(
   partition_consumer_actor_ptr self, std::int32_t partition,
   partition_resume_point resume, std::vector<caf::actor> shards, caf::actor sink,
+  caf::actor alert_sink,
   caf::actor ingress, std::shared_ptr<partition_load> load,
   const pipeline_context* ctx) {
   auto& st = self->state;
@@ -84,7 +85,7 @@ caf::behavior partition_consumer_actor(
   st.shards = std::move(shards);
   // Same partition, same node: the detector lives and dies with us.
   st.detector = self->spawn<caf::linked>(fraud_detector_actor,
-                                         caf::actor{self}, sink, ctx);
+                                         caf::actor{self}, alert_sink, ctx);
   return {
     [=](raw_batch& raw) {
       auto& st = self->state;

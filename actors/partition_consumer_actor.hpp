@@ -34,11 +34,12 @@ struct partition_consumer_actor_state {
 using partition_consumer_actor_ptr
   = caf::stateful_actor<partition_consumer_actor_state>*;
 
-/// Spawn per assigned partition. `ingress` receives (commit_atom, partition,
+/// Spawn per assigned partition; its detector writes through `alert_sink`. `ingress` receives (commit_atom, partition,
 /// offset, metadata); the consumer keeps `load` up to date.
 caf::behavior partition_consumer_actor(
   partition_consumer_actor_ptr self, std::int32_t partition,
   partition_resume_point resume, std::vector<caf::actor> shards, caf::actor sink,
+  caf::actor alert_sink,
   caf::actor ingress, std::shared_ptr<partition_load> load,
   const pipeline_context* ctx);
 

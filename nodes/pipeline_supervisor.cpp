@@ -23,11 +23,12 @@ using clock = std::chrono::steady_clock;
 /// The actors of one incarnation of the pipeline.
 struct pipeline_actors {
   caf::actor sink;
+  caf::actor alert_sink;
   std::vector<caf::actor> shards;
   caf::actor ingress;
 
   std::vector<caf::actor> all() const {
-    std::vector<caf::actor> xs{sink, ingress};
+    std::vector<caf::actor> xs{sink, alert_sink, ingress};
     xs.insert(xs.end(), shards.begin(), shards.end());
     return xs;
   }
@@ -47,6 +48,10 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   p.sink = sys.spawn(kafka::sink_actor,
                      kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap}},
                      &ctx);
+  p.alert_sink = sys.spawn(kafka::sink_actor,
+                           kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap},
+                                           {"linger.ms", "0"}},
+                           &ctx);
   for (std::uint32_t s = 0; s < ctx.aggregation.shards; ++s)
     p.shards.push_back(sys.spawn(merchant_aggregator_actor, s, p.sink, &ctx,
                                  std::move(per_shard[s])));
@@ -58,7 +63,8 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   in.drain_idle_ms = std::min<std::int64_t>(cfg.aggregation.idle_partition_timeout_ms, 2000);
   in.commit_interval_ms = cfg.pipeline.commit_interval_ms;
   in.stop = &stop;
-  p.ingress = sys.spawn<caf::detached>(kafka::ingress_actor, in, p.shards, p.sink, &ctx);
+  p.ingress = sys.spawn<caf::detached>(kafka::ingress_actor, in, p.shards, p.sink,
+                                  p.alert_sink, &ctx);
   return p;
 }
 

@@ -62,11 +62,13 @@ class ingress {
 public:
   ingress(caf::blocking_actor* self, ingress_config cfg,
           std::vector<caf::actor> shards, caf::actor sink,
+                   caf::actor alert_sink,
           const pipeline_context* ctx)
     : self_(self),
       cfg_(std::move(cfg)),
       shards_(std::move(shards)),
       sink_(std::move(sink)),
+      alert_sink_(std::move(alert_sink)),
       ctx_(ctx),
       topic_(ctx->topics.transactions.name) {
     auto s = cfg_.consumer;
@@ -315,7 +317,8 @@ private:
       slot.pending.partition = tp.partition;
       slot.commit_offset = resume.offset;
       slot.consumer = self_->spawn(partition_consumer_actor, tp.partition, resume,
-                                   shards_, sink_, caf::actor{self_}, slot.load,
+                                   shards_, sink_, alert_sink_, caf::actor{self_},
+                                   slot.load,
                                    ctx_);
       self_->monitor(slot.consumer);
       for (const auto& shard : shards_)
@@ -360,6 +363,7 @@ private:
   ingress_config cfg_;
   std::vector<caf::actor> shards_;
   caf::actor sink_;
+  caf::actor alert_sink_;
   const pipeline_context* ctx_;
   std::string topic_;
   std::unique_ptr<consumer> consumer_;
@@ -371,8 +375,10 @@ private:
 
 void ingress_actor(caf::blocking_actor* self, ingress_config cfg,
                    std::vector<caf::actor> shards, caf::actor sink,
+                   caf::actor alert_sink,
                    const pipeline_context* ctx) {
-  ingress in{self, std::move(cfg), std::move(shards), std::move(sink), ctx};
+  ingress in{self,           std::move(cfg),        std::move(shards),
+             std::move(sink), std::move(alert_sink), ctx};
   if (auto err = in.run())
     self->fail_state(std::move(err));
 }

@@ -27,10 +27,12 @@ struct ingress_config {
 };
 
 /// Spawn detached. `shards` are the node's merchant aggregators, `sink` its
-/// Kafka sink. Ends normally when drained or stopped; ends with an error
+/// Kafka sink for aggregates and dead letters, `alert_sink` the one for
+/// anomalies (its own producer, so window bursts never delay an alert). Ends normally when drained or stopped; ends with an error
 /// when a partition-consumer (or its detector) fails.
 void ingress_actor(caf::blocking_actor* self, ingress_config cfg,
                    std::vector<caf::actor> shards, caf::actor sink,
+                   caf::actor alert_sink,
                    const pipeline_context* ctx);
 
 } // namespace txstream::kafka

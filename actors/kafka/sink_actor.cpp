@@ -1,5 +1,7 @@
 #include "actors/kafka/sink_actor.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "messages/atoms.hpp"
@@ -28,7 +30,10 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
   // Java's partitioner, so keys land where Kafka Streams or Java clients
   // would put them.
   s.emplace_back("partitioner", "murmur2_random");
-  s.emplace_back("linger.ms", "5");
+  // Batching for throughput unless the caller chose otherwise (the alert
+  // sink sends at once: anomalies are few and latency matters).
+  if (std::none_of(s.begin(), s.end(), [](const auto& kv) { return kv.first == "linger.ms"; }))
+    s.emplace_back("linger.ms", "5");
   self->state.out = std::make_unique<producer>(s, [self, ctx](const delivery_report& r) {
     auto& st = self->state;
     if (st.closing)

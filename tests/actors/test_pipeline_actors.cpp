@@ -132,7 +132,7 @@ struct fixture {
       p.shards.push_back(sys->spawn(merchant_aggregator_actor, s, p.sink, &ctx,
                                     per_shard[s]));
     p.consumer = sys->spawn(partition_consumer_actor, 0, resume, p.shards,
-                            p.sink, p.ingress, done, &ctx);
+                            p.sink, p.sink, p.ingress, done, &ctx);
     spawned.insert(spawned.end(), {p.sink, p.ingress, p.consumer});
     spawned.insert(spawned.end(), p.shards.begin(), p.shards.end());
     for (const auto& shard : p.shards)
