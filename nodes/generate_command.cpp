@@ -93,7 +93,13 @@ int run_generate(const generate_options& opt) {
   {
     // Fail fast and clearly instead of librdkafka timing out per record.
     kafka::topic_admin admin{opt.kafka.bootstrap, 10000};
+    // A topic created a moment ago may not be in every broker's metadata yet.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     auto d = admin.describe({topic_spec{opt.topic, 1, 1, {}}});
+    while ((d.empty() || !d.front().exists) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      d = admin.describe({topic_spec{opt.topic, 1, 1, {}}});
+    }
     if (d.empty() || !d.front().exists) {
       std::cerr << "txstream: error: topic " << opt.topic
                 << " does not exist (run 'txstream topics create')\n";

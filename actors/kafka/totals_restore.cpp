@@ -1,12 +1,11 @@
 #include "actors/kafka/totals_restore.hpp"
 
-#include <chrono>
 #include <map>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
-#include "actors/kafka/client_config.hpp"
+#include "actors/kafka/topic_reader.hpp"
 #include "messages/decimal.hpp"
 
 namespace txstream::kafka {
@@ -47,59 +46,19 @@ bool parse_running_total(std::string_view json, running_total& out) {
 
 std::vector<running_total> restore_running_totals(const std::string& bootstrap,
                                                   const std::string& topic) {
-  auto conf = make_conf({{"bootstrap.servers", bootstrap},
-                         {"group.id", "txstream-restore"},
-                         {"enable.auto.commit", "false"},
-                         {"isolation.level", "read_committed"},
-                         {"enable.partition.eof", "true"}});
-  std::string err;
-  std::unique_ptr<RdKafka::KafkaConsumer> c{RdKafka::KafkaConsumer::create(conf.get(), err)};
-  if (!c)
-    throw std::runtime_error("cannot create restore consumer: " + err);
-  RdKafka::Metadata* md_raw = nullptr;
-  std::unique_ptr<RdKafka::Topic> t{RdKafka::Topic::create(c.get(), topic, nullptr, err)};
-  if (c->metadata(false, t.get(), &md_raw, 10000) != RdKafka::ERR_NO_ERROR)
-    throw std::runtime_error("cannot read metadata of " + topic);
-  std::unique_ptr<RdKafka::Metadata> md{md_raw};
-  std::vector<RdKafka::TopicPartition*> parts;
-  std::map<std::int32_t, std::int64_t> high;  // partitions with data
-  for (const auto* tm : *md->topics())
-    for (const auto* pm : *tm->partitions()) {
-      std::int64_t lo = 0;
-      std::int64_t hi = 0;
-      c->query_watermark_offsets(topic, pm->id(), &lo, &hi, 10000);
-      if (hi > lo) {
-        high[pm->id()] = hi;
-        parts.push_back(RdKafka::TopicPartition::create(topic, pm->id(), lo));
-      }
-    }
   std::map<std::pair<std::string, std::string>, running_total> latest;
-  if (!parts.empty()) {
-    c->assign(parts);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-    std::size_t done = 0;
-    running_total rt;
-    while (done < high.size() && std::chrono::steady_clock::now() < deadline) {
-      std::unique_ptr<RdKafka::Message> msg{c->consume(500)};
-      if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
-        ++done;
-        continue;
-      }
-      if (msg->err() != RdKafka::ERR_NO_ERROR)
-        continue;
-      std::string_view value{static_cast<const char*>(msg->payload()), msg->len()};
-      if (!parse_running_total(value, rt))
-        continue;
-      auto& slot = latest[{rt.merchant_id, rt.currency}];
-      if (slot.merchant_id.empty() || rt.last_window_end_ms >= slot.last_window_end_ms)
-        slot = rt;
-    }
-    if (done < high.size())
-      throw std::runtime_error("timed out reading " + topic + " to restore totals");
-    c->unassign();
-  }
-  RdKafka::TopicPartition::destroy(parts);
-  c->close();
+  running_total rt;
+  topic_reader reader{bootstrap};
+  auto result = reader.read(topic, [&](const topic_record& r) {
+    if (!parse_running_total(r.value, rt))
+      return;
+    auto& slot = latest[{rt.merchant_id, rt.currency}];
+    if (slot.merchant_id.empty() || rt.last_window_end_ms >= slot.last_window_end_ms)
+      slot = rt;
+  });
+  if (!result.complete())
+    throw std::runtime_error("cannot restore running totals from " + topic + ": "
+                             + result.error);
   std::vector<running_total> out;
   out.reserve(latest.size());
   for (auto& [key, total] : latest)
