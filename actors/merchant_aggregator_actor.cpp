@@ -106,6 +106,8 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
     [=](transaction_batch& b) {
       auto& st = self->state;
       handler_timing timing{st.probe, self};
+      if (st.shard == 0 && ++st.batches == ctx->crash_shard_after_batches)
+        throw std::runtime_error("injected failure (crash_shard_after_batches)");
       st.out.clear();
       st.agg->add(b.partition, b.transactions, ctx->now_ms(), st.out);
       shard_processed processed;

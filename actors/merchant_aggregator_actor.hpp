@@ -31,6 +31,7 @@ struct merchant_aggregator_actor_state {
   std::int64_t restored_closed_through = no_event_time;
   std::uint32_t shard = 0;
   std::optional<monitoring::actor_probe> probe;
+  std::int64_t batches = 0;
   static inline const char* name = "merchant_aggregator";
 };
 

@@ -23,6 +23,10 @@ struct pipeline_context {
   topics_config topics;
   monitoring::pipeline_probe* metrics = nullptr;
   monitoring::actor_metrics* actor_metrics = nullptr;
+  /// Failure injection for tests of supervision against a real broker:
+  /// shard 0 throws after this many batches (-1: never). The supervisor
+  /// clears it after the first failure.
+  std::int64_t crash_shard_after_batches = -1;
   /// Wall clock in ms; tests substitute a fake one.
   std::function<std::int64_t()> now_ms = [] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -1,6 +1,7 @@
 // `txstream node`: runs the pipeline of one node until drained or stopped.
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 
@@ -71,6 +72,9 @@ int run_node(const node_options& opts) {
   ctx.topics = cfg.topics;
   ctx.metrics = &pipeline_metrics;
   ctx.actor_metrics = &actor_metrics;
+  // Test hook (docs/pipeline.md): make shard 0 fail once, mid-stream.
+  if (const char* crash = std::getenv("TXSTREAM_TEST_CRASH_SHARD_AFTER_BATCHES"))
+    ctx.crash_shard_after_batches = std::atoll(crash);
 
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", cfg.scheduler_threads);

@@ -45,10 +45,10 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   for (auto& t : restored)
     per_shard[shard_of(t.merchant_id, ctx.aggregation.shards)].push_back(std::move(t));
   spdlog::info("supervisor: restored {} running totals", restored.size());
-  p.sink = sys.spawn(kafka::sink_actor,
+  p.sink = sys.spawn<caf::detached>(kafka::sink_actor,
                      kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap}},
                      &ctx);
-  p.alert_sink = sys.spawn(kafka::sink_actor,
+  p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor,
                            kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap},
                                            {"linger.ms", "0"}},
                            &ctx);
@@ -84,7 +84,7 @@ void tear_down(caf::scoped_actor& self, const pipeline_actors& p,
 
 pipeline_supervisor::pipeline_supervisor(caf::actor_system& sys,
                                          const node_config& cfg,
-                                         const pipeline_context& ctx,
+                                         pipeline_context& ctx,
                                          bool until_drained,
                                          const std::atomic<bool>& stop,
                                          monitoring::health_state& health)
@@ -153,6 +153,7 @@ pipeline_outcome pipeline_supervisor::run() {
       return pipeline_outcome::escalated;
     }
     ++restarts_;
+    ctx_.crash_shard_after_batches = -1;  // an injected failure happens once
     if (ctx_.actor_metrics != nullptr)
       ctx_.actor_metrics->restarted("pipeline");
     spdlog::warn("supervisor: restarting the pipeline in {} ms (restart {})",

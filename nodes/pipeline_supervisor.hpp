@@ -24,7 +24,7 @@ enum class pipeline_outcome {
 class pipeline_supervisor {
 public:
   pipeline_supervisor(caf::actor_system& sys, const node_config& cfg,
-                      const pipeline_context& ctx, bool until_drained,
+                      pipeline_context& ctx, bool until_drained,
                       const std::atomic<bool>& stop,
                       monitoring::health_state& health);
 
@@ -37,7 +37,7 @@ public:
 private:
   caf::actor_system& sys_;
   const node_config& cfg_;
-  const pipeline_context& ctx_;
+  pipeline_context& ctx_;
   bool until_drained_;
   const std::atomic<bool>& stop_;
   monitoring::health_state& health_;

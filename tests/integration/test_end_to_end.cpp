@@ -118,3 +118,50 @@ TEST_CASE("300k transactions with fraud and malformed records verify exactly",
   }
   kafka::topic_admin{test::bootstrap()}.remove(env.topics());
 }
+
+TEST_CASE("a node that fails mid-stream, or is stopped, loses and double "
+          "counts nothing",
+          "[integration][kafka][slow]") {
+  run_env env;
+  auto created = test::run(env.node_env() + TXSTREAM_BINARY " topics create");
+  INFO(created.output);
+  REQUIRE(created.exit_code == 0);
+  auto gen = test::run_txstream(
+    "generate --bootstrap " + test::bootstrap() + " --topic " + env.tx
+    + " --count 200000 --rate max --start-time 1700000000000 --event-rate 10"
+    + " --seed 9 --drain-scenarios");
+  INFO(gen.output);
+  REQUIRE(gen.exit_code == 0);
+
+  SECTION("a shard that throws is restarted with the whole pipeline") {
+    auto node = test::run(env.node_env()
+                          + "TXSTREAM_TEST_CRASH_SHARD_AFTER_BATCHES=30 timeout 600 "
+                            TXSTREAM_BINARY
+                          " node --until-drained --metrics-port 0 --log-format text");
+    INFO(node.output.substr(node.output.size() > 4000 ? node.output.size() - 4000 : 0));
+    REQUIRE(node.exit_code == 0);
+    CHECK(node.output.find("injected failure") != std::string::npos);
+    CHECK(node.output.find("restarting the pipeline") != std::string::npos);
+  }
+  SECTION("SIGTERM mid-stream stops within 5 s; the next run completes") {
+    // Stop a live node 1.5 s in, measure how long it takes to exit.
+    auto stopped = test::run(
+      env.node_env() + "sh -c '" TXSTREAM_BINARY
+      " node --metrics-port 0 --log-format text & pid=$!; sleep 1.5; "
+      "t0=$(date +%s%N); kill -TERM $pid; wait $pid; rc=$?; "
+      "echo stop_ms=$(( ($(date +%s%N) - t0) / 1000000 )) rc=$rc'");
+    INFO(stopped.output);
+    auto pos = stopped.output.find("stop_ms=");
+    REQUIRE(pos != std::string::npos);
+    CHECK(std::stol(stopped.output.substr(pos + 8)) < 5000);
+    CHECK(stopped.output.find("rc=0") != std::string::npos);
+    auto rest = test::run(env.node_env() + "timeout 600 " TXSTREAM_BINARY
+                          " node --until-drained --metrics-port 0 --log-format text");
+    INFO(rest.output);
+    REQUIRE(rest.exit_code == 0);
+  }
+  auto verify = test::run_txstream("verify" + env.verify_flags());
+  INFO(verify.output);
+  CHECK(verify.exit_code == 0);
+  kafka::topic_admin{test::bootstrap()}.remove(env.topics());
+}
