@@ -83,6 +83,16 @@ public:
       [this](const rebalance_event& ev) { on_rebalance(ev); });
   }
 
+  /// Leaves the group while the partition slots still exist: closing runs
+  /// the revocation callback, which commits from them.
+  ~ingress() {
+    if (consumer_)
+      consumer_->close();
+  }
+
+  ingress(const ingress&) = delete;
+  ingress& operator=(const ingress&) = delete;
+
   /// Runs until drained, stopped or failed; returns the exit reason.
   caf::error run() {
     auto last_commit = clock::now();
