@@ -17,7 +17,7 @@ namespace {
 int create_topics(const std::string& bootstrap, const topics_config& topics) {
   kafka::topic_admin admin{bootstrap};
   for (const auto& c : admin.create(topics.all()))
-    std::cout << std::left << std::setw(26) << c.name
+    std::cout << std::left << std::setw(26) << c.name << " "
               << (c.result == kafka::topic_creation::outcome::created
                     ? "created"
                     : "exists")
@@ -31,7 +31,7 @@ int describe_topics(const std::string& bootstrap, const topics_config& topics) {
   std::cout << std::left << std::setw(26) << "TOPIC" << std::setw(12)
             << "PARTITIONS" << std::setw(13) << "REPLICATION" << "CONFIGS\n";
   for (const auto& d : admin.describe(topics.all())) {
-    std::cout << std::left << std::setw(26) << d.name;
+    std::cout << std::left << std::setw(26) << d.name << " ";
     if (!d.exists) {
       std::cout << "missing (run 'txstream topics create')\n";
       ++missing;
