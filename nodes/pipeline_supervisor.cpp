@@ -113,22 +113,16 @@ pipeline_outcome pipeline_supervisor::run() {
       for (const auto& a : p.all())
         self->monitor(a);
       health_.set_ready(true);
-      bool finished = false;
-      while (!finished) {
-        self->receive(
-          [&](caf::down_msg& dm) {
-            ++down;
-            if (dm.source == p.ingress && !dm.reason) {
-              finished = true;  // drained or stopped: a normal end
-            } else {
-              failure = dm.reason ? dm.reason
-                                  : caf::make_error(caf::sec::runtime_error,
-                                                    "pipeline actor ended");
-              finished = true;
-            }
-          },
-          caf::after(std::chrono::milliseconds(200)) >> [] {});
-      }
+      // Block until the first actor ends: the ingress itself notices stop
+      // requests and ends normally. (A receive with an `after` timeout in a
+      // loop here kept the main thread at 100 % CPU.)
+      self->receive([&](caf::down_msg& dm) {
+        ++down;
+        if (dm.source != p.ingress || dm.reason)
+          failure = dm.reason ? dm.reason
+                              : caf::make_error(caf::sec::runtime_error,
+                                                "pipeline actor ended");
+      });
       health_.set_ready(false, failure ? "restarting after a failure" : "stopping");
       tear_down(self, p, down);
       if (!failure)
