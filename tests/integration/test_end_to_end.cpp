@@ -78,24 +78,28 @@ void produce_malformed(const std::string& topic) {
   REQUIRE(failed == 0);
 }
 
+/// Creates the run's topics and fills the input with `count` generated
+/// transactions at a human event-time pace (10 tx/s over 10,000 users), so
+/// fraud scenarios look like fraud and ordinary users do not.
+void prepare_input(const run_env& env, int count, int seed) {
+  auto created = test::run(env.node_env() + TXSTREAM_BINARY " topics create");
+  INFO(created.output);
+  REQUIRE(created.exit_code == 0);
+  auto gen = test::run_txstream(
+    "generate --bootstrap " + test::bootstrap() + " --topic " + env.tx + " --count "
+    + std::to_string(count) + " --rate max --start-time 1700000000000 --event-rate 10"
+    + " --seed " + std::to_string(seed) + " --drain-scenarios");
+  INFO(gen.output);
+  REQUIRE(gen.exit_code == 0);
+  REQUIRE(gen.output.find("errors=0") != std::string::npos);
+}
+
 } // namespace
 
 TEST_CASE("300k transactions with fraud and malformed records verify exactly",
           "[integration][kafka][slow]") {
   run_env env;
-  auto created = test::run(env.node_env() + TXSTREAM_BINARY " topics create");
-  INFO(created.output);
-  REQUIRE(created.exit_code == 0);
-
-  // Human-paced event time (10 tx/s over 10,000 users) so fraud scenarios
-  // look like fraud and ordinary users do not.
-  auto gen = test::run_txstream(
-    "generate --bootstrap " + test::bootstrap() + " --topic " + env.tx
-    + " --count 300000 --rate max --start-time 1700000000000 --event-rate 10"
-    + " --seed 3 --drain-scenarios");
-  INFO(gen.output);
-  REQUIRE(gen.exit_code == 0);
-  REQUIRE(gen.output.find("errors=0") != std::string::npos);
+  prepare_input(env, 300000, 3);
   produce_malformed(env.tx);
 
   auto node = test::run(env.node_env() + "timeout 600 " TXSTREAM_BINARY
@@ -123,15 +127,7 @@ TEST_CASE("a node that fails mid-stream, or is stopped, loses and double "
           "counts nothing",
           "[integration][kafka][slow]") {
   run_env env;
-  auto created = test::run(env.node_env() + TXSTREAM_BINARY " topics create");
-  INFO(created.output);
-  REQUIRE(created.exit_code == 0);
-  auto gen = test::run_txstream(
-    "generate --bootstrap " + test::bootstrap() + " --topic " + env.tx
-    + " --count 200000 --rate max --start-time 1700000000000 --event-rate 10"
-    + " --seed 9 --drain-scenarios");
-  INFO(gen.output);
-  REQUIRE(gen.exit_code == 0);
+  prepare_input(env, 200000, 9);
 
   SECTION("a shard that throws is restarted with the whole pipeline") {
     auto node = test::run(env.node_env()
