@@ -115,4 +115,30 @@ struct partition_end {
   std::int32_t partition = -1;
 };
 
+// Equality, for tests and the cross-process round-trip check.
+inline bool operator==(const shard_processed& a, const shard_processed& b) {
+  return a.shard == b.shard && a.partition == b.partition
+         && a.sequence == b.sequence && a.late_offsets == b.late_offsets;
+}
+inline bool operator==(const shard_ack& a, const shard_ack& b) {
+  return a.shard == b.shard && a.partition == b.partition
+         && a.sequence == b.sequence && a.open_min_offset == b.open_min_offset;
+}
+inline bool operator==(const shard_progress& a, const shard_progress& b) {
+  return a.shard == b.shard && a.partition == b.partition
+         && a.open_min_offset == b.open_min_offset;
+}
+inline bool operator==(const detector_ack& a, const detector_ack& b) {
+  return a.partition == b.partition && a.sequence == b.sequence
+         && a.delivered == b.delivered;
+}
+inline bool operator==(const partition_restore& a, const partition_restore& b) {
+  return a.resume_offset == b.resume_offset
+         && a.max_event_time_ms == b.max_event_time_ms
+         && a.last_offset == b.last_offset;
+}
+inline bool operator==(const partition_end& a, const partition_end& b) {
+  return a.partition == b.partition;
+}
+
 } // namespace txstream

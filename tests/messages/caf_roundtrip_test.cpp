@@ -18,6 +18,7 @@
 #include <caf/io/all.hpp>
 
 #include "messages/message_types.hpp"
+#include "messages/pipeline_messages.hpp"
 
 using namespace txstream;
 
@@ -224,5 +225,13 @@ TEST_CASE("message types round-trip between two processes", "[messages]") {
     roundtrip(std::vector<window_aggregate>{sample_window(), sample_window()});
     roundtrip(std::vector<running_total>{sample_total()});
     roundtrip(std::vector<anomaly>{sample_anomaly()});
+    // The pipeline's protocol messages between partition-consumers, shards
+    // and detectors (shards move to other nodes once the cluster exists).
+    roundtrip(shard_processed{3, 1, 42, {7, 9, 11}});
+    roundtrip(shard_ack{3, 1, 42, 1234});
+    roundtrip(shard_progress{63, 4, no_offset});
+    roundtrip(detector_ack{2, 17, true});
+    roundtrip(partition_restore{100, 1'700'000'000'000, 250});
+    roundtrip(partition_end{4});
   }
 }
