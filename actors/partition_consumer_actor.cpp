@@ -84,8 +84,12 @@ caf::behavior partition_consumer_actor(
   st.last_commit = resume.offset;
   st.shards = std::move(shards);
   // Same partition, same node: the detector lives and dies with us.
-  st.detector = self->spawn<caf::linked + caf::detached>(fraud_detector_actor,
-                                         caf::actor{self}, alert_sink, ctx);
+  st.detector
+    = ctx->detectors_on_own_threads
+        ? self->spawn<caf::linked + caf::detached>(fraud_detector_actor,
+                                                   caf::actor{self}, alert_sink, ctx)
+        : self->spawn<caf::linked>(fraud_detector_actor, caf::actor{self},
+                                   alert_sink, ctx);
   return {
     [=](raw_batch& raw) {
       auto& st = self->state;

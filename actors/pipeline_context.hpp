@@ -23,6 +23,10 @@ struct pipeline_context {
   topics_config topics;
   monitoring::pipeline_probe* metrics = nullptr;
   monitoring::actor_metrics* actor_metrics = nullptr;
+  /// Fraud detectors get their own threads, so alerts never wait behind
+  /// window-close bursts on the worker pool. Deterministic tests turn this
+  /// off: the test scheduler drives only actors on the pool.
+  bool detectors_on_own_threads = true;
   /// Failure injection for tests of supervision against a real broker:
   /// shard 0 throws after this many batches (-1: never). The supervisor
   /// clears it after the first failure.

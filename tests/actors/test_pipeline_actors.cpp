@@ -100,6 +100,7 @@ struct fixture {
     ctx.aggregation.window_ms = 60'000;
     ctx.aggregation.allowed_lateness_ms = 5'000;
     ctx.now_ms = [this] { return now; };
+    ctx.detectors_on_own_threads = false;
   }
 
   ~fixture() {
