@@ -4,33 +4,11 @@
 #include <cmath>
 
 #include "messages/decimal.hpp"
+#include "messages/utf8.hpp"
 
 namespace txstream {
 
 namespace {
-
-// Valid UTF-8 sequence length at p, 0 if invalid; same rules as the decoder.
-std::size_t utf8_length(const unsigned char* p, const unsigned char* end) noexcept {
-  auto cont = [&](std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return p + i < end && p[i] >= lo && p[i] <= hi;
-  };
-  unsigned char c = p[0];
-  if (c >= 0xC2 && c <= 0xDF)
-    return cont(1) ? 2 : 0;
-  if (c == 0xE0)
-    return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
-    return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xED)
-    return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (c == 0xF0)
-    return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3)
-    return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xF4)
-    return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
 
 // Appends `"key":`; keys are literals that need no escaping.
 void key(std::string& out, std::string_view k) {
@@ -91,7 +69,7 @@ void append_json_string(std::string& out, std::string_view s) {
       continue;
     }
     if (c >= 0x80) {
-      auto n = utf8_length(p, end);
+      auto n = utf8_sequence_length(p, end);
       if (n != 0) {
         p += n;
         continue;

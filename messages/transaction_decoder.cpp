@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "messages/decimal.hpp"
+#include "messages/utf8.hpp"
 
 namespace txstream {
 
@@ -112,30 +113,6 @@ int hex_value(char c) noexcept {
   if (c >= 'A' && c <= 'F')
     return c - 'A' + 10;
   return -1;
-}
-
-// Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if invalid
-// or truncated.
-std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) noexcept {
-  auto cont = [&](std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return p + i < end && p[i] >= lo && p[i] <= hi;
-  };
-  unsigned char c = p[0];
-  if (c >= 0xC2 && c <= 0xDF)
-    return cont(1) ? 2 : 0;
-  if (c == 0xE0)
-    return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
-    return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xED)  // excludes UTF-16 surrogates
-    return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (c == 0xF0)
-    return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3)
-    return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xF4)
-    return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
 }
 
 std::size_t encode_utf8(std::uint32_t cp, char* buf) noexcept {
@@ -278,7 +255,7 @@ private:
           return false;
       } else if (c >= 0x80) {
         auto up = reinterpret_cast<const unsigned char*>(p_);
-        auto n = utf8_sequence(up, reinterpret_cast<const unsigned char*>(end_));
+        auto n = utf8_sequence_length(up, reinterpret_cast<const unsigned char*>(end_));
         if (n == 0)
           return fail(reason::invalid_utf8, "invalid UTF-8 in string");
         sink.append(p_, n);
