@@ -1,6 +1,7 @@
 #include "actors/fraud_detector_state.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "actors/city_table.hpp"
 
@@ -12,18 +13,35 @@ fraud_detector_state::fraud_detector_state(const fraud_rules_config& cfg)
                                                     cfg_.max_history_per_user);
 }
 
+fraud_detector_state::user_slot&
+fraud_detector_state::slot_for(std::string_view user_id,
+                               std::int64_t event_time_ms) {
+  if (auto it = index_.find(user_id); it != index_.end()) {
+    auto& slot = slots_[it->second];
+    slot.history.last_seen_ms = std::max(slot.history.last_seen_ms,
+                                         event_time_ms);
+    return slot;
+  }
+  std::uint32_t id = 0;
+  if (free_slots_.empty()) {
+    id = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    id = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  auto& slot = slots_[id];
+  slot.user_id.assign(user_id);
+  slot.history.last_seen_ms = event_time_ms;
+  index_.emplace(std::string_view{slot.user_id}, id);
+  idle_heap_.push_back({event_time_ms, id});
+  std::push_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
+  return slot;
+}
+
 void fraud_detector_state::process(const transaction& t, std::int64_t now_ms,
                                    std::vector<anomaly>& out) {
-  auto [it, added] = users_.try_emplace(t.user_id);
-  auto& entry = it->second;
-  if (added) {
-    entry.lru = lru_.insert(lru_.end(), &it->first);
-  } else {
-    lru_.splice(lru_.end(), lru_, entry.lru);
-  }
-  auto& h = entry.history;
-  h.last_seen_ms = added ? t.event_time_ms
-                         : std::max(h.last_seen_ms, t.event_time_ms);
+  auto& h = slot_for(t.user_id, t.event_time_ms).history;
   trim(h);
   recent_txn cur;
   cur.transaction_id = t.transaction_id;
@@ -111,13 +129,25 @@ void fraud_detector_state::trim(user_history& h) {
 std::size_t fraud_detector_state::evict_idle(std::int64_t watermark_ms) {
   auto horizon = watermark_ms - cfg_.retention_ms();
   std::size_t evicted = 0;
-  while (!lru_.empty()) {
-    auto user = users_.find(*lru_.front());
-    if (user->second.history.last_seen_ms >= horizon)
-      break;
-    buffered_ -= user->second.history.recent.size();
-    lru_.pop_front();
-    users_.erase(user);
+  while (!idle_heap_.empty() && idle_heap_.front().last_seen_ms < horizon) {
+    std::pop_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
+    auto id = idle_heap_.back().slot;
+    auto& slot = slots_[id];
+    if (slot.history.last_seen_ms >= horizon) {
+      // Active since it was queued: check again at its newest event time.
+      idle_heap_.back().last_seen_ms = slot.history.last_seen_ms;
+      std::push_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
+      continue;
+    }
+    idle_heap_.pop_back();
+    buffered_ -= slot.history.recent.size();
+    index_.erase(std::string_view{slot.user_id});
+    // Keep the history's capacity for the slot's next user.
+    auto recent = std::move(slot.history.recent);
+    recent.clear();
+    slot.history = user_history{};
+    slot.history.recent = std::move(recent);
+    free_slots_.push_back(id);
     ++evicted;
   }
   return evicted;

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
+#include <deque>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "actors/fraud_rules.hpp"
 #include "config/fraud_rules_config.hpp"
@@ -34,7 +36,7 @@ public:
 
   /// Users currently held.
   std::size_t user_count() const {
-    return users_.size();
+    return index_.size();
   }
 
   /// Transactions currently buffered over all users.
@@ -52,21 +54,37 @@ public:
   }
 
 private:
-  struct user_entry {
+  // One user's state in a reusable slot: an evicted user's slot (and the
+  // capacity of its history vector) serves the next new user.
+  struct user_slot {
+    std::string user_id;
     user_history history;
-    std::list<const std::string*>::iterator lru;
   };
 
+  // When a slot was last known to be active; min-heap order by time.
+  struct idle_check {
+    std::int64_t last_seen_ms;
+    std::uint32_t slot;
+    bool operator>(const idle_check& other) const {
+      return last_seen_ms > other.last_seen_ms;
+    }
+  };
+
+  user_slot& slot_for(std::string_view user_id, std::int64_t event_time_ms);
   void trim(user_history& h);
   void run_rules(const transaction& t, user_history& h, std::int64_t now_ms,
                  std::vector<anomaly>& out);
 
   fraud_rules_config cfg_;
-  // Node-based: pointers to keys stay valid across rehashing.
-  std::unordered_map<std::string, user_entry> users_;
-  // Users by last update, least recent first; event time grows with
-  // processing order up to small skew, so the idle ones gather at the front.
-  std::list<const std::string*> lru_;
+  // A deque never moves its elements, so the index can key on views of
+  // the ids the slots own.
+  std::deque<user_slot> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  absl::flat_hash_map<std::string_view, std::uint32_t> index_;
+  // One entry per held user, ordered by a time at or before its newest event:
+  // eviction pops entries behind the horizon and re-queues users active since,
+  // so a touch costs nothing and eviction is exact.
+  std::vector<idle_check> idle_heap_;
   std::size_t buffered_ = 0;
   std::int64_t max_event_time_ = 0;
 };

@@ -40,7 +40,7 @@ anomaly_detail text_detail(const char* name, std::string_view value) {
 }
 
 void involve(anomaly& a, const recent_txn& t) {
-  a.transactions.push_back(anomaly_transaction{t.transaction_id, t.source});
+  a.transactions.push_back(anomaly_transaction{t.transaction_id.str(), t.source});
 }
 
 // True when `t` lies in the window of length `window_ms` ending at `now`.

@@ -9,13 +9,14 @@
 #include "actors/fraud_scenarios.hpp"
 #include "config/fraud_rules_config.hpp"
 #include "messages/anomaly.hpp"
+#include "messages/compact_string.hpp"
 #include "messages/transaction.hpp"
 
 namespace txstream {
 
 /// What the rules remember of one transaction.
 struct recent_txn {
-  std::string transaction_id;
+  compact_string transaction_id;  // inline: no allocation per transaction
   source_position source;
   std::int64_t event_time_ms = 0;
   std::int64_t usd_cents = 0;   // amount converted to US cents

@@ -27,3 +27,5 @@ find_package(simdjson 3.0 CONFIG REQUIRED)
 find_package(tomlplusplus 3.3 CONFIG REQUIRED)
 find_package(CLI11 2.1 CONFIG REQUIRED)
 find_package(Catch2 2.13 CONFIG REQUIRED)
+# Abseil: flat_hash_map for the per-user and per-merchant state on the hot path.
+find_package(absl CONFIG REQUIRED)
