@@ -246,6 +246,10 @@ std::vector<key_entry> build_keys() {
                "librdkafka session timeout; low so a restarted node rejoins quickly.",
                [](auto& c) -> auto& { return c.kafka.session_timeout_ms; },
                between(1, 3'600'000)));
+  add(make_key("kafka.prefetch_kbytes",
+               "KiB of input librdkafka prefetches; must cover about a second of input.",
+               [](auto& c) -> auto& { return c.kafka.prefetch_kbytes; },
+               between(1024, 2'097'151)));
 
   add_topic(k, "transactions", &topics_config::transactions, "incoming transactions");
   add_topic(k, "aggregates", &topics_config::aggregates, "closed merchant windows");

@@ -141,6 +141,8 @@ int main(int argc, char** argv) {
   set(*conf, "partition.assignment.strategy", "cooperative-sticky");
   set(*conf, "enable.partition.eof", "true");
   set(*conf, "isolation.level", "read_committed");
+  set(*conf, "queued.min.messages", "10000000");
+  set(*conf, "queued.max.messages.kbytes", "131072");  // kafka.prefetch_kbytes
   std::string err;
   std::unique_ptr<RdKafka::KafkaConsumer> c{RdKafka::KafkaConsumer::create(conf.get(), err)};
   if (!c) {
