@@ -17,20 +17,21 @@ fraud_detector_state::user_slot&
 fraud_detector_state::slot_for(std::string_view user_id,
                                std::int64_t event_time_ms) {
   if (auto it = index_.find(user_id); it != index_.end()) {
-    auto& slot = slots_[it->second];
+    auto& slot = this->slot(it->second);
     slot.history.last_seen_ms = std::max(slot.history.last_seen_ms,
                                          event_time_ms);
     return slot;
   }
   std::uint32_t id = 0;
   if (free_slots_.empty()) {
-    id = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
+    id = slot_count_++;
+    if (id / slots_per_chunk == chunks_.size())
+      chunks_.push_back(std::make_unique<user_slot[]>(slots_per_chunk));
   } else {
     id = free_slots_.back();
     free_slots_.pop_back();
   }
-  auto& slot = slots_[id];
+  auto& slot = this->slot(id);
   slot.user_id.assign(user_id);
   slot.history.last_seen_ms = event_time_ms;
   index_.emplace(std::string_view{slot.user_id}, id);
@@ -132,7 +133,7 @@ std::size_t fraud_detector_state::evict_idle(std::int64_t watermark_ms) {
   while (!idle_heap_.empty() && idle_heap_.front().last_seen_ms < horizon) {
     std::pop_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
     auto id = idle_heap_.back().slot;
-    auto& slot = slots_[id];
+    auto& slot = this->slot(id);
     if (slot.history.last_seen_ms >= horizon) {
       // Active since it was queued: check again at its newest event time.
       idle_heap_.back().last_seen_ms = slot.history.last_seen_ms;

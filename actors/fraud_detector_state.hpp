@@ -3,7 +3,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,14 +71,19 @@ private:
   };
 
   user_slot& slot_for(std::string_view user_id, std::int64_t event_time_ms);
+  user_slot& slot(std::uint32_t id) {
+    return chunks_[id / slots_per_chunk][id % slots_per_chunk];
+  }
   void trim(user_history& h);
   void run_rules(const transaction& t, user_history& h, std::int64_t now_ms,
                  std::vector<anomaly>& out);
 
   fraud_rules_config cfg_;
-  // A deque never moves its elements, so the index can key on views of
-  // the ids the slots own.
-  std::deque<user_slot> slots_;
+  // Slots in fixed chunks: they never move, so the index can key on views
+  // of the ids they own, and one allocation serves thousands of users.
+  static constexpr std::uint32_t slots_per_chunk = 1024;
+  std::vector<std::unique_ptr<user_slot[]>> chunks_;
+  std::uint32_t slot_count_ = 0;
   std::vector<std::uint32_t> free_slots_;
   absl::flat_hash_map<std::string_view, std::uint32_t> index_;
   // One entry per held user, ordered by a time at or before its newest event:

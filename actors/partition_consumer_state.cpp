@@ -89,21 +89,34 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
     if (shard_slot_[shard] < 0) {
       shard_slot_[shard] = static_cast<int>(out.shards.size());
       out.shards.push_back(shard);
-      out.per_shard.emplace_back();
-      out.per_shard.back().partition = partition_;
-      out.per_shard.back().sequence = next_sequence_;
+      shard_sizes_.push_back(0);
     }
+    ++shard_sizes_[shard_slot_[shard]];
+    routes_.push_back({static_cast<std::uint32_t>(out.valid.transactions.size()),
+                       static_cast<std::uint32_t>(shard_slot_[shard])});
+    out.valid.transactions.push_back(std::move(tx));
+  }
+  // Second pass, with every sub-batch's size known: no vector regrows.
+  out.per_shard.resize(out.shards.size());
+  for (std::size_t i = 0; i < out.shards.size(); ++i) {
+    out.per_shard[i].partition = partition_;
+    out.per_shard[i].sequence = next_sequence_;
+    out.per_shard[i].transactions.reserve(shard_sizes_[i]);
+  }
+  for (auto [index, slot] : routes_) {
+    const auto& tx = out.valid.transactions[index];
     // Shards need only what windows are made of; leaving the ids out spares
     // a heap allocation per record (the 36-char transactionId).
-    auto& slim = out.per_shard[shard_slot_[shard]].transactions.emplace_back();
+    auto& slim = out.per_shard[slot].transactions.emplace_back();
     slim.merchant_id = tx.merchant_id;
     slim.currency = tx.currency;
     slim.amount_cents = tx.amount_cents;
     slim.event_time_ms = tx.event_time_ms;
     slim.type = tx.type;
     slim.source = tx.source;
-    out.valid.transactions.push_back(std::move(tx));
   }
+  routes_.clear();
+  shard_sizes_.clear();
   for (auto shard : out.shards)
     shard_slot_[shard] = -1;
   batch_entry e;

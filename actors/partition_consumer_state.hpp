@@ -109,6 +109,14 @@ private:
   std::deque<batch_entry> in_flight_;
   std::vector<std::int64_t> shard_open_min_;  // by shard
   std::vector<int> shard_slot_;               // scratch: shard -> index in out
+  // Scratch of route(): (index in out.valid, index in out.shards) of every
+  // record for a shard, and the record count per index in out.shards.
+  struct shard_route {
+    std::uint32_t index;
+    std::uint32_t slot;
+  };
+  std::vector<shard_route> routes_;
+  std::vector<std::uint32_t> shard_sizes_;
   // (first offset, max event time before it) of every batch since the last
   // commit point: commits round down to a batch start, where the max event
   // time that makes a replay classify records identically is known.
