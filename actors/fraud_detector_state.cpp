@@ -7,17 +7,34 @@
 
 namespace txstream {
 
-fraud_detector_state::fraud_detector_state(const fraud_rules_config& cfg)
-  : cfg_(cfg) {
+fraud_detector_state::fraud_detector_state(const fraud_rules_config& cfg,
+                                           hash_function hash)
+  : cfg_(cfg), hash_(hash) {
   cfg_.max_history_per_user = std::max<std::size_t>(1,
                                                     cfg_.max_history_per_user);
+}
+
+std::uint64_t fraud_detector_state::default_hash(std::string_view user_id) {
+  return absl::Hash<std::string_view>{}(user_id);
+}
+
+std::uint32_t* fraud_detector_state::find_slot(std::uint64_t hash,
+                                               std::string_view user_id) {
+  if (auto it = index_.find(hash);
+      it != index_.end() && slot(it->second).user_id == user_id)
+    return &it->second;
+  if (collided_.empty())
+    return nullptr;
+  auto it = collided_.find(std::string{user_id});
+  return it != collided_.end() ? &it->second : nullptr;
 }
 
 fraud_detector_state::user_slot&
 fraud_detector_state::slot_for(std::string_view user_id,
                                std::int64_t event_time_ms) {
-  if (auto it = index_.find(user_id); it != index_.end()) {
-    auto& slot = this->slot(it->second);
+  const auto hash = hash_(user_id);
+  if (auto* found = find_slot(hash, user_id)) {
+    auto& slot = this->slot(*found);
     slot.history.last_seen_ms = std::max(slot.history.last_seen_ms,
                                          event_time_ms);
     return slot;
@@ -34,10 +51,20 @@ fraud_detector_state::slot_for(std::string_view user_id,
   auto& slot = this->slot(id);
   slot.user_id.assign(user_id);
   slot.history.last_seen_ms = event_time_ms;
-  index_.emplace(std::string_view{slot.user_id}, id);
+  if (!index_.emplace(hash, id).second)
+    collided_.emplace(slot.user_id, id);
   idle_heap_.push_back({event_time_ms, id});
   std::push_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
   return slot;
+}
+
+void fraud_detector_state::forget(std::uint32_t id) {
+  auto& user_id = slot(id).user_id;
+  if (auto it = index_.find(hash_(user_id));
+      it != index_.end() && it->second == id)
+    index_.erase(it);
+  else
+    collided_.erase(user_id);
 }
 
 void fraud_detector_state::process(const transaction& t, std::int64_t now_ms,
@@ -142,7 +169,7 @@ std::size_t fraud_detector_state::evict_idle(std::int64_t watermark_ms) {
     }
     idle_heap_.pop_back();
     buffered_ -= slot.history.recent.size();
-    index_.erase(std::string_view{slot.user_id});
+    forget(id);
     // Keep the history's capacity for the slot's next user.
     auto recent = std::move(slot.history.recent);
     recent.clear();

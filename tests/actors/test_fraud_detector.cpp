@@ -76,6 +76,42 @@ TEST_CASE("one user's history is bounded by windows and a hard cap",
   CHECK(det.buffered_transactions() == 1);
 }
 
+TEST_CASE("users whose id hashes collide keep separate state",
+          "[actors][fraud]") {
+  // Ten hash values for all users: most users collide with a held one.
+  auto weak_hash = [](std::string_view id) -> std::uint64_t {
+    return static_cast<std::uint64_t>(id.back() - '0');
+  };
+  fraud_rules_config cfg;
+  fraud_detector_state strong{cfg};
+  fraud_detector_state weak{cfg, weak_hash};
+  std::vector<anomaly> a;
+  std::vector<anomaly> b;
+  // 40 users, 9 transactions each within a minute (high_frequency fires
+  // once per user), then a gap long enough to evict everyone, twice over.
+  std::int64_t offset = 0;
+  for (int round = 0; round < 2; ++round) {
+    const std::int64_t start = round * 2 * (cfg.retention_ms() + cfg.eviction_slack_ms);
+    for (int k = 0; k < 9; ++k)
+      for (std::uint64_t user = 0; user < 40; ++user) {
+        auto t = make_txn(user, start + k * 1000, offset++);
+        strong.process(t, 0, a);
+        weak.process(t, 0, b);
+        REQUIRE(weak.user_count() == strong.user_count());
+      }
+    CHECK(weak.user_count() == 40);
+  }
+  REQUIRE(a.size() == 80);
+  REQUIRE(b.size() == a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(b[i].rule_id == a[i].rule_id);
+    CHECK(b[i].user_id == a[i].user_id);
+    CHECK(b[i].transactions == a[i].transactions);
+  }
+  CHECK(weak.evict_idle(weak.max_event_time() + cfg.retention_ms() + 1) == 40);
+  CHECK(weak.user_count() == 0);
+}
+
 TEST_CASE("evaluation counts instances, detections and true positives",
           "[actors][fraud]") {
   fraud_evaluation ev;
