@@ -388,6 +388,9 @@ std::vector<key_entry> build_keys() {
                at_least(1)));
   add(make_key("pipeline.max_batch_records", "Most records per raw batch.",
                [](auto& c) -> auto& { return c.pipeline.max_batch_records; }, at_least(1)));
+  add(make_key("pipeline.batch_linger_ms",
+               "Longest wait of records for a bigger batch while the partition's pipeline is busy.",
+               [](auto& c) -> auto& { return c.pipeline.batch_linger_ms; }, at_least(0)));
   add(make_key("pipeline.tick_interval_ms",
                "How often aggregators check for idle partitions (wall clock).",
                [](auto& c) -> auto& { return c.pipeline.tick_interval_ms; }, positive()));

@@ -13,6 +13,11 @@ struct pipeline_config {
   std::size_t max_in_flight_batches = 32;
   /// Most records per raw batch handed to a partition-consumer.
   std::size_t max_batch_records = 2000;
+  /// While a partition's pipeline is busy (2+ batches queued), records wait
+  /// up to this long to join a bigger batch: per-batch costs (a message to
+  /// each shard and the detector, and their acks) then spread over more
+  /// records. A partition whose pipeline is idle gets its records at once.
+  std::int64_t batch_linger_ms = 5;
   /// How often aggregators check for idle partitions (wall clock).
   std::int64_t tick_interval_ms = 200;
   /// How often the ingress commits offsets.

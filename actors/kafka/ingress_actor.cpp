@@ -23,6 +23,10 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
+/// A partition with this many batches queued is busy: one more batch would
+/// wait anyway, so new records may linger to join a bigger one.
+constexpr std::uint64_t busy_pipeline_batches = 2;
+
 std::int64_t elapsed_ms(clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since)
     .count();
@@ -38,6 +42,7 @@ struct partition_slot {
   std::int64_t end_offset = -1;     // offset after the last record (EOF)
   bool at_end = false;
   bool held = false;  // pipeline full: records wait here, reading stops
+  clock::time_point pending_since;  // when the oldest pending record was read
   std::int64_t next_offset = -1;  // after the last record read
   std::uint64_t sent = 0;  // batches handed to the consumer
   /// Published by the partition-consumer.
@@ -151,7 +156,8 @@ private:
         return false;
       }
     for (std::size_t n = 0; n < max * 4; ++n) {
-      auto msg = consumer_->consume(n == 0 ? 50 : 0);
+      // Records lingering for a bigger batch must not wait on a long poll.
+      auto msg = consumer_->consume(n > 0 ? 0 : any_pending() ? 1 : 50);
       if (!msg)
         break;
       switch (msg->err()) {
@@ -165,6 +171,8 @@ private:
             break;
           slot.next_offset = msg->offset() + 1;
           slot.at_end = false;
+          if (slot.pending.records.empty())
+            slot.pending_since = clock::now();
           std::string_view key;
           if (msg->key_pointer() != nullptr)
             key = {static_cast<const char*>(msg->key_pointer()), msg->key_len()};
@@ -201,11 +209,17 @@ private:
   }
 
   /// Hands the pending records of p over, unless p has too many batches
-  /// outstanding: then they wait (bounded memory) until it catches up.
+  /// outstanding: then they wait (bounded memory) until it catches up. While
+  /// p's pipeline is busy, a small batch lingers to grow (batch_linger_ms).
   void flush_slot(partition_slot& slot) {
     const auto limit = ctx_->pipeline.max_in_flight_batches;
-    slot.held = slot.outstanding() >= limit;
+    const auto outstanding = slot.outstanding();
+    slot.held = outstanding >= limit;
     if (slot.pending.records.empty() || slot.held)
+      return;
+    if (outstanding >= busy_pipeline_batches
+        && slot.pending.records.size() < ctx_->pipeline.max_batch_records
+        && elapsed_ms(slot.pending_since) < ctx_->pipeline.batch_linger_ms)
       return;
     ++slot.sent;
     raw_batch batch;
@@ -214,6 +228,13 @@ private:
     slot.pending.bytes.reserve(batch.bytes.capacity());
     slot.pending.records.reserve(batch.records.capacity());
     self_->send(slot.consumer, std::move(batch));
+  }
+
+  bool any_pending() const {
+    for (const auto& [p, slot] : slots_)
+      if (!slot.pending.records.empty())
+        return true;
+    return false;
   }
 
   void hand_over() {

@@ -171,6 +171,7 @@ TEST_CASE("each validation rule rejects with the key named", "[config]") {
     {"kafka.group_id", "\"\""},
     {"kafka.session_timeout_ms", "0"},
     {"kafka.prefetch_kbytes", "100"},
+    {"pipeline.batch_linger_ms", "-1"},
     {"topics.transactions.name", "\"\""},
     {"topics.transactions.partitions", "0"},
     {"topics.aggregates.partitions", "-3"},
