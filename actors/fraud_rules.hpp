@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <absl/container/inlined_vector.h>
+
 #include "actors/fraud_scenarios.hpp"
 #include "config/fraud_rules_config.hpp"
 #include "messages/anomaly.hpp"
@@ -30,7 +32,9 @@ struct recent_txn {
 struct user_history {
   /// The user's transactions within the longest rule window, oldest first,
   /// including the one being evaluated.
-  std::vector<recent_txn> recent;
+  /// Inline room for one: most users have one transaction in the window,
+  /// and then their history costs no allocation.
+  absl::InlinedVector<recent_txn, 1> recent;
 
   /// amount_spike: exponentially weighted mean of log(usd_cents).
   double log_baseline = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,22 @@ public:
   compact_string(std::string_view s) {  // NOLINT: implicit by design
     assign(s);
   }
+  compact_string(const compact_string& other) {
+    assign(other.view());
+  }
+  compact_string& operator=(const compact_string& other) {
+    if (this != &other)
+      assign(other.view());
+    return *this;
+  }
+  compact_string(compact_string&& other) noexcept {
+    take(other);
+  }
+  compact_string& operator=(compact_string&& other) noexcept {
+    if (this != &other)
+      take(other);
+    return *this;
+  }
   compact_string& operator=(std::string_view s) {
     assign(s);
     return *this;
@@ -27,15 +44,15 @@ public:
     if (s.size() <= inline_capacity) {
       std::memcpy(inline_, s.data(), s.size());
       size_ = static_cast<std::uint8_t>(s.size());
-      long_.clear();
+      long_.reset();
     } else {
-      long_.assign(s);
+      long_ = std::make_unique<std::string>(s);
       size_ = on_heap;
     }
   }
 
   std::string_view view() const noexcept {
-    return size_ == on_heap ? std::string_view{long_}
+    return size_ == on_heap ? std::string_view{*long_}
                             : std::string_view{inline_, size_};
   }
   operator std::string_view() const noexcept {  // NOLINT
@@ -57,9 +74,20 @@ public:
 
 private:
   static constexpr std::uint8_t on_heap = 0xff;
+
+  // Leaves `other` empty.
+  void take(compact_string& other) noexcept {
+    std::memcpy(inline_, other.inline_, inline_capacity);
+    size_ = other.size_;
+    long_ = std::move(other.long_);
+    other.size_ = 0;
+  }
+
   char inline_[inline_capacity] = {};
   std::uint8_t size_ = 0;
-  std::string long_;  // only for values longer than inline_capacity
+  // Only for values longer than inline_capacity; a pointer keeps the common
+  // case small (56 bytes in all).
+  std::unique_ptr<std::string> long_;
 };
 
 } // namespace txstream
