@@ -81,6 +81,7 @@ caf::behavior partition_consumer_actor(
   st.probe = actor_probe_for(ctx, "partition_consumer");
   st.logic = std::make_unique<partition_consumer_state>(
     partition, ctx->topics.transactions.name, ctx->aggregation, resume);
+  st.logic->recycle_into(ctx->raw_batches);
   st.last_commit = resume.offset;
   st.shards = std::move(shards);
   // Same partition, same node: the detector lives and dies with us.

@@ -130,9 +130,17 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
   // Only late records need their payload after routing.
   if (!out.shards.empty())
     e.raw = std::move(raw);
+  else
+    release(raw);
   in_flight_.push_back(std::move(e));
   check_processed(in_flight_.back());
   pop_done();
+}
+
+void partition_consumer_state::release(raw_batch& raw) {
+  if (pool_ != nullptr)
+    pool_->give(std::move(raw));
+  raw = raw_batch{};
 }
 
 void partition_consumer_state::check_processed(batch_entry& e) {
@@ -174,7 +182,7 @@ partition_consumer_state::on_shard_processed(const shard_processed& p) {
                                "had been idle)"));
   }
   if (--e->pending_processed == 0)
-    e->raw = raw_batch{};  // every late record is known: free the payloads
+    release(e->raw);  // every late record is known: free the payloads
   check_processed(*e);
   return dead;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/raw_batch_pool.hpp"
 #include "actors/tumbling_window.hpp"
 #include "config/aggregator_config.hpp"
 #include "messages/dead_letter.hpp"
@@ -47,6 +48,11 @@ public:
   partition_consumer_state(std::int32_t partition, std::string topic,
                            const aggregator_config& cfg,
                            partition_resume_point resume);
+
+  /// Raw batches this state is done with go back to `pool` (null: freed).
+  void recycle_into(raw_batch_pool* pool) noexcept {
+    pool_ = pool;
+  }
 
   /// Decodes and routes `raw` as batch number `next_sequence()`; records the
   /// batch as in flight. `with_detector`: the detector will ack it too.
@@ -95,12 +101,14 @@ private:
   batch_entry* find(std::uint64_t sequence);
   void pop_done();
   void check_processed(batch_entry& e);
+  void release(raw_batch& raw);
   dead_letter make_dead(const raw_batch& raw, const raw_record& r,
                         dead_letter_reason reason, std::string detail) const;
 
   std::int32_t partition_;
   std::string topic_;
   aggregator_config cfg_;
+  raw_batch_pool* pool_ = nullptr;
   transaction_decoder decoder_;
   std::int64_t max_event_time_;
   std::int64_t next_offset_;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "actors/raw_batch_pool.hpp"
 #include "config/aggregator_config.hpp"
 #include "config/fraud_rules_config.hpp"
 #include "config/pipeline_config.hpp"
@@ -23,6 +24,8 @@ struct pipeline_context {
   topics_config topics;
   monitoring::pipeline_probe* metrics = nullptr;
   monitoring::actor_metrics* actor_metrics = nullptr;
+  /// Where routed raw batches go back to the ingress (null: freed).
+  raw_batch_pool* raw_batches = nullptr;
   /// Fraud detectors get their own threads, so alerts never wait behind
   /// window-close bursts on the worker pool. Deterministic tests turn this
   /// off: the test scheduler drives only actors on the pool.

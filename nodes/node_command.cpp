@@ -65,7 +65,9 @@ int run_node(const node_options& opts) {
   spdlog::info("node {} starting: kafka {}, metrics on port {}", cfg.node_id,
                cfg.kafka.bootstrap, http->port());
 
+  raw_batch_pool raw_batches;
   pipeline_context ctx;
+  ctx.raw_batches = &raw_batches;
   ctx.aggregation = cfg.aggregation;
   ctx.fraud = cfg.fraud;
   ctx.pipeline = cfg.pipeline;

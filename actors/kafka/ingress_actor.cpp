@@ -224,6 +224,8 @@ private:
     ++slot.sent;
     raw_batch batch;
     std::swap(batch, slot.pending);
+    if (ctx_->raw_batches != nullptr)
+      slot.pending = ctx_->raw_batches->take();
     slot.pending.partition = batch.partition;
     slot.pending.bytes.reserve(batch.bytes.capacity());
     slot.pending.records.reserve(batch.records.capacity());

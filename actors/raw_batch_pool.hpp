@@ -1,0 +1,53 @@
+// Recycles raw batches between the ingress and the partition-consumers.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <vector>
+
+#include "messages/pipeline_messages.hpp"
+
+namespace txstream {
+
+/// A raw batch holds ~0.5 MB of payload bytes. Allocated fresh per batch,
+/// that memory came from the kernel each time (page faults were a quarter of
+/// the node's faults); recycled, it stays mapped. Thread-safe, bounded.
+class raw_batch_pool {
+public:
+  explicit raw_batch_pool(std::size_t max_kept = 64) : max_kept_(max_kept) {
+  }
+
+  /// An empty batch, with the capacity of a returned one when available.
+  raw_batch take() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (free_.empty())
+      return {};
+    raw_batch b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+
+  /// Takes `b` back for reuse (or frees it when the pool is full).
+  void give(raw_batch&& b) {
+    if (b.bytes.capacity() == 0)
+      return;
+    b.partition = -1;
+    b.bytes.clear();
+    b.records.clear();
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (free_.size() < max_kept_)
+      free_.push_back(std::move(b));
+  }
+
+  std::size_t kept() const {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return free_.size();
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<raw_batch> free_;
+  std::size_t max_kept_;
+};
+
+} // namespace txstream
