@@ -29,3 +29,13 @@ find_package(CLI11 2.1 CONFIG REQUIRED)
 find_package(Catch2 2.13 CONFIG REQUIRED)
 # Abseil: flat_hash_map for the per-user and per-merchant state on the hot path.
 find_package(absl CONFIG REQUIRED)
+# mimalloc replaces malloc in the executables (not under sanitizers, which
+# bring their own): glibc's arenas returned and re-faulted memory that the
+# pipeline's threads hand to each other (BENCHMARKS.md, "allocator").
+find_package(mimalloc 2.0 CONFIG REQUIRED)
+function(txstream_use_mimalloc target)
+  if(NOT TXSTREAM_SANITIZE)
+    # --no-as-needed: nothing calls mimalloc by name; it must stay linked.
+    target_link_libraries(${target} PRIVATE -Wl,--no-as-needed mimalloc -Wl,--as-needed)
+  endif()
+endfunction()
