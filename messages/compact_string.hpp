@@ -71,6 +71,18 @@ public:
   friend bool operator==(const compact_string& a, const compact_string& b) {
     return a.view() == b.view();
   }
+  friend bool operator==(const compact_string& a, std::string_view b) {
+    return a.view() == b;
+  }
+  friend bool operator==(std::string_view a, const compact_string& b) {
+    return a == b.view();
+  }
+  friend bool operator!=(const compact_string& a, const compact_string& b) {
+    return !(a == b);
+  }
+  friend bool operator!=(const compact_string& a, std::string_view b) {
+    return !(a == b);
+  }
 
 private:
   static constexpr std::uint8_t on_heap = 0xff;

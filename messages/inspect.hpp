@@ -2,6 +2,11 @@
 // no overload: CAF serialises them as their underlying uint8_t.
 #pragma once
 
+#include <string>
+#include <type_traits>
+
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include "messages/anomaly.hpp"
@@ -13,6 +18,27 @@
 #include "messages/pipeline_inspect.hpp"
 
 namespace txstream {
+
+// compact_string crosses actors and nodes as a plain string.
+template <class Inspector>
+typename std::enable_if<Inspector::reads_state,
+                        typename Inspector::result_type>::type
+inspect(Inspector& f, compact_string& x) {
+  auto s = x.str();
+  return f(s);
+}
+
+template <class Inspector>
+typename std::enable_if<Inspector::writes_state,
+                        typename Inspector::result_type>::type
+inspect(Inspector& f, compact_string& x) {
+  std::string s;
+  auto store = caf::meta::load_callback([&]() -> caf::error {
+    x = s;
+    return caf::none;
+  });
+  return f(s, store);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, source_position& x) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "messages/compact_string.hpp"
+
 namespace txstream {
 
 enum class transaction_type : std::uint8_t { purchase, refund };
@@ -28,7 +30,7 @@ inline bool operator==(const source_position& a, const source_position& b) {
 /// One decoded, validated transaction. Money is int64 minor units (cents) and
 /// event time is Unix epoch milliseconds: sums must be exact and replayable.
 struct transaction {
-  std::string transaction_id;
+  compact_string transaction_id;  // inline: a UUID costs no allocation
   std::string user_id;
   std::string merchant_id;
   std::string location;

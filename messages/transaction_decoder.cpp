@@ -50,9 +50,10 @@ struct fixed_sink {
   char buf[N];
   std::size_t size = 0;
   bool overflow = false;
+  std::size_t cap = N;  // may be set lower
 
   void append(const char* data, std::size_t n) noexcept {
-    if (overflow || size + n > N) {
+    if (overflow || size + n > cap) {
       overflow = true;
       return;
     }
@@ -479,16 +480,39 @@ private:
   }
 
   bool parse_id(field f, std::string& dst) noexcept {
+    dst.clear();
+    string_sink sink{dst, limits_.max_string};
+    return parse_id_into(f, sink, [&] { return dst.empty(); });
+  }
+
+  // The transactionId: parsed on the stack, then stored inline.
+  bool parse_id(field f, compact_string& dst) noexcept {
+    constexpr std::size_t stack_limit = 256;
+    if (limits_.max_string > stack_limit) {
+      std::string tmp;
+      if (!parse_id(f, tmp))
+        return false;
+      dst.assign(tmp);
+      return true;
+    }
+    fixed_sink<stack_limit> sink;
+    sink.cap = limits_.max_string;
+    if (!parse_id_into(f, sink, [&] { return sink.size == 0; }))
+      return false;
+    dst.assign(sink.view());
+    return true;
+  }
+
+  template <class Sink, class IsEmpty>
+  bool parse_id_into(field f, Sink& sink, IsEmpty is_empty) noexcept {
     if (peek() != '"')
       return reject(reason::wrong_type, f, "expected a string");
     auto at = offset();
-    dst.clear();
-    string_sink sink{dst, limits_.max_string};
     if (!parse_string(sink))
       return false;
     if (sink.overflow)
       soft(reason::too_large, f, "string longer than the limit", at);
-    else if (dst.empty())
+    else if (is_empty())
       soft(reason::empty_field, f, "empty string", at);
     return true;
   }

@@ -133,7 +133,7 @@ double median_rate(std::size_t n, int reps, const std::function<void()>& run,
 
 void nlohmann_decode(std::string_view payload, transaction& t) {
   auto j = nlohmann::json::parse(payload);
-  j.at("transactionId").get_to(t.transaction_id);
+  t.transaction_id = j.at("transactionId").get<std::string>();
   j.at("userId").get_to(t.user_id);
   t.amount_cents = std::llround(j.at("amount").get<double>() * 100);
   t.event_time_ms = j.at("transactionTime").get<std::int64_t>();
@@ -152,7 +152,7 @@ void nlohmann_decode(std::string_view payload, transaction& t) {
 
 std::string nlohmann_encode(const transaction& t) {
   nlohmann::ordered_json j;
-  j["transactionId"] = t.transaction_id;
+  j["transactionId"] = t.transaction_id.str();
   j["userId"] = t.user_id;
   j["amount"] = static_cast<double>(t.amount_cents) / 100;
   j["transactionTime"] = t.event_time_ms;

@@ -67,7 +67,7 @@ TEST_CASE("generated fields are valid", "[actors][generator]") {
     const auto& t = records[i].txn;
     REQUIRE(std::regex_match(t.user_id, user_re));
     REQUIRE(std::regex_match(t.merchant_id, merchant_re));
-    REQUIRE(std::regex_match(t.transaction_id, uuid_re));
+    REQUIRE(std::regex_match(t.transaction_id.str(), uuid_re));
     REQUIRE(t.currency.size() == 3);
     REQUIRE(std::all_of(t.currency.begin(), t.currency.end(),
                         [](char ch) { return ch >= 'A' && ch <= 'Z'; }));
@@ -78,7 +78,7 @@ TEST_CASE("generated fields are valid", "[actors][generator]") {
     REQUIRE(city >= 0);
     if (!t.is_international)
       REQUIRE(t.currency == city_at(static_cast<std::size_t>(city)).currency);
-    ids.insert(t.transaction_id);
+    ids.insert(t.transaction_id.str());
     refunds += t.type == transaction_type::refund ? 1 : 0;
     international += t.is_international ? 1 : 0;
     usd.push_back(to_usd_cents(t.amount_cents, t.currency));
