@@ -33,6 +33,12 @@ public:
   /// The next message or event; nullptr on timeout. The caller owns it.
   std::unique_ptr<RdKafka::Message> consume(int timeout_ms);
 
+  /// Up to `max` messages or events at once, waiting at most `timeout_ms`
+  /// for the first: one queue lock for all, and no C++ wrapper per message.
+  /// They stay valid until the next consume_batch() or close().
+  const std::vector<rd_kafka_message_t*>& consume_batch(int timeout_ms,
+                                                         std::size_t max);
+
   /// Leaves the group cleanly (commits nothing by itself). Idempotent.
   void close();
 
@@ -42,7 +48,11 @@ private:
   class rebalance_adapter;
   std::unique_ptr<rebalance_adapter> adapter_;  // outlives consumer_
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  rd_kafka_queue_t* queue_ = nullptr;  // the group's message queue
+  std::vector<rd_kafka_message_t*> batch_;
   bool closed_ = false;
+
+  void release_batch();
 };
 
 } // namespace txstream::kafka

@@ -27,6 +27,9 @@ using clock = std::chrono::steady_clock;
 /// wait anyway, so new records may linger to join a bigger one.
 constexpr std::uint64_t busy_pipeline_batches = 2;
 
+/// Most messages taken from librdkafka per call.
+constexpr std::size_t consume_batch_size = 256;
+
 std::int64_t elapsed_ms(clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since)
     .count();
@@ -143,6 +146,54 @@ public:
   }
 
 private:
+  /// One message or event from librdkafka; true for a record taken.
+  bool take(const rd_kafka_message_t& msg) {
+    const auto max = ctx_->pipeline.max_batch_records;
+    const auto partition = msg.partition;
+    switch (msg.err) {
+      case RD_KAFKA_RESP_ERR_NO_ERROR: {
+        auto it = slots_.find(partition);
+        if (it == slots_.end())
+          return false;  // revoked meanwhile
+        auto& slot = it->second;
+        // A pause/resume may make librdkafka fetch a range again.
+        if (msg.offset < slot.next_offset)
+          return false;
+        slot.next_offset = msg.offset + 1;
+        slot.at_end = false;
+        if (slot.pending.records.empty())
+          slot.pending_since = clock::now();
+        std::string_view key;
+        if (msg.key != nullptr)
+          key = {static_cast<const char*>(msg.key), msg.key_len};
+        slot.pending.add(msg.offset, key,
+                         {static_cast<const char*>(msg.payload), msg.len});
+        if (slot.pending.records.size() >= max)
+          flush_slot(slot);
+        return true;
+      }
+      case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+        if (auto it = slots_.find(partition); it != slots_.end()) {
+          it->second.at_end = true;
+          it->second.end_offset = msg.offset;
+        }
+        return false;
+      case RD_KAFKA_RESP_ERR__TIMED_OUT:
+        return false;
+      default:
+        // librdkafka recovers from transient errors by itself; a fatal
+        // one ends the pipeline so the supervisor can restart it.
+        if (msg.err == RD_KAFKA_RESP_ERR__FATAL) {
+          failure_ = caf::make_error(caf::sec::runtime_error,
+                                     std::string{"kafka consumer fatal error: "}
+                                       + rd_kafka_message_errstr(&msg));
+          return false;
+        }
+        spdlog::warn("ingress: consumer error: {}", rd_kafka_message_errstr(&msg));
+        return false;
+    }
+  }
+
   bool read_some() {
     bool got = false;
     const auto max = ctx_->pipeline.max_batch_records;
@@ -155,55 +206,28 @@ private:
         std::this_thread::sleep_for(std::chrono::microseconds(500));
         return false;
       }
-    for (std::size_t n = 0; n < max * 4; ++n) {
+    std::size_t taken = 0;
+    while (taken < max * 4) {
+      // Take no more than fit into the fullest partition's pending batch, so
+      // a held partition never holds more than max_batch_records.
+      std::size_t fullest = 0;
+      for (const auto& [p, slot] : slots_)
+        fullest = std::max(fullest, slot.pending.records.size());
+      const auto room = std::min<std::size_t>(consume_batch_size,
+                                              max > fullest ? max - fullest : 1);
       // Records lingering for a bigger batch must not wait on a long poll.
-      auto msg = consumer_->consume(n > 0 ? 0 : any_pending() ? 1 : 50);
-      if (!msg)
+      const auto& batch = consumer_->consume_batch(
+        taken > 0 ? 0 : any_pending() ? 1 : 50, room);
+      if (batch.empty())
         break;
-      switch (msg->err()) {
-        case RdKafka::ERR_NO_ERROR: {
-          auto it = slots_.find(msg->partition());
-          if (it == slots_.end())
-            break;  // revoked meanwhile
-          auto& slot = it->second;
-          // A pause/resume may make librdkafka fetch a range again.
-          if (msg->offset() < slot.next_offset)
-            break;
-          slot.next_offset = msg->offset() + 1;
-          slot.at_end = false;
-          if (slot.pending.records.empty())
-            slot.pending_since = clock::now();
-          std::string_view key;
-          if (msg->key_pointer() != nullptr)
-            key = {static_cast<const char*>(msg->key_pointer()), msg->key_len()};
-          slot.pending.add(msg->offset(), key,
-                           {static_cast<const char*>(msg->payload()), msg->len()});
-          got = true;
-          if (slot.pending.records.size() >= max)
-            flush_slot(slot);
-          if (slot.held && slot.pending.records.size() >= max)
-            return got;
-          break;
-        }
-        case RdKafka::ERR__PARTITION_EOF:
-          if (auto it = slots_.find(msg->partition()); it != slots_.end()) {
-            it->second.at_end = true;
-            it->second.end_offset = msg->offset();
-          }
-          break;
-        case RdKafka::ERR__TIMED_OUT:
-          break;
-        default:
-          // librdkafka recovers from transient errors by itself; a fatal
-          // one ends the pipeline so the supervisor can restart it.
-          if (msg->err() == RdKafka::ERR__FATAL) {
-            failure_ = caf::make_error(caf::sec::runtime_error,
-                                       "kafka consumer fatal error: " + msg->errstr());
-            return got;
-          }
-          spdlog::warn("ingress: consumer error: {}", msg->errstr());
-          break;
-      }
+      taken += batch.size();
+      for (const auto* msg : batch)
+        got |= take(*msg);
+      if (failure_)
+        return got;
+      for (const auto& [p, slot] : slots_)
+        if (slot.held && slot.pending.records.size() >= max)
+          return got;
     }
     return got;
   }
