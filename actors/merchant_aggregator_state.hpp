@@ -5,8 +5,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "actors/commit_frontier.hpp"
 #include "actors/tumbling_window.hpp"
@@ -130,7 +131,7 @@ private:
     std::int64_t max = 0;
   };
   struct bucket {
-    std::unordered_map<std::uint32_t, cell> cells;  // by series id
+    absl::flat_hash_map<std::uint32_t, cell> cells;  // by series id
   };
   struct series {
     std::uint32_t merchant;
@@ -168,8 +169,8 @@ private:
 
   // Interning: one allocation per new merchant, currency or pair, none per
   // record (lookups take the transaction's own strings).
-  std::unordered_map<std::string, std::uint32_t> merchant_ids_;
-  std::unordered_map<std::string, std::uint32_t> currency_ids_;
+  absl::flat_hash_map<std::string, std::uint32_t> merchant_ids_;
+  absl::flat_hash_map<std::string, std::uint32_t> currency_ids_;
   std::vector<std::string> merchant_names_;
   std::vector<std::string> currency_names_;
   // Per merchant: its (currency, series) pairs; merchants have few.
