@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <map>
 #include <regex>
@@ -199,4 +200,20 @@ TEST_CASE("the city table holds at least 100 valid cities",
   CHECK(km("Sydney", "Sydney") == 0);
   CHECK(to_usd_cents(from_usd_cents(4000, "JPY"), "JPY") == 4000);
   CHECK(from_usd_cents(10000, "EUR") == 9200);
+}
+
+TEST_CASE("user and merchant ids are zero-padded like printf's %0*u",
+          "[actors][generator]") {
+  generator_config cfg;
+  cfg.users = 2'000'000;   // 7 digits
+  cfg.merchants = 500;     // the 4-digit minimum
+  cfg.seed = 1;
+  generator_state gen{cfg};
+  for (std::uint32_t i : {0u, 7u, 42u, 999u, 123456u, 1999999u, 4294967295u}) {
+    char expected[32];
+    std::snprintf(expected, sizeof expected, "user_%07u", i);
+    CHECK(gen.user_id(i) == expected);
+    std::snprintf(expected, sizeof expected, "merchant_%04u", i);
+    CHECK(gen.merchant_id(i) == expected);
+  }
 }
