@@ -27,9 +27,13 @@ public:
     return b;
   }
 
+  /// Buffers larger than this are freed, not kept: the pool must not pin
+  /// the memory of an outsized batch.
+  static constexpr std::size_t max_kept_bytes = 8 << 20;
+
   /// Takes `b` back for reuse (or frees it when the pool is full).
   void give(raw_batch&& b) {
-    if (b.bytes.capacity() == 0)
+    if (b.bytes.capacity() == 0 || b.bytes.capacity() > max_kept_bytes)
       return;
     b.partition = -1;
     b.bytes.clear();

@@ -251,8 +251,14 @@ private:
     if (ctx_->raw_batches != nullptr)
       slot.pending = ctx_->raw_batches->take();
     slot.pending.partition = batch.partition;
-    slot.pending.bytes.reserve(batch.bytes.capacity());
-    slot.pending.records.reserve(batch.records.capacity());
+    // Sized like the last batch, unless recycled. Never reserve a recycled
+    // buffer to another's capacity: std::string doubles on a small increase,
+    // and capacities passed around the pool grew without bound (a live run
+    // reached 1.2 GB buffers).
+    if (slot.pending.bytes.capacity() < batch.bytes.size())
+      slot.pending.bytes.reserve(batch.bytes.size());
+    if (slot.pending.records.capacity() < batch.records.size())
+      slot.pending.records.reserve(batch.records.size());
     self_->send(slot.consumer, std::move(batch));
   }
 

@@ -122,3 +122,15 @@ TEST_CASE("raw batches go back to the pool once their payloads are not needed",
   }
   CHECK(pool.kept() == 2);
 }
+
+TEST_CASE("the raw batch pool frees outsized buffers", "[actors]") {
+  raw_batch_pool pool;
+  raw_batch big;
+  big.bytes.reserve(raw_batch_pool::max_kept_bytes + 1);
+  pool.give(std::move(big));
+  CHECK(pool.kept() == 0);
+  raw_batch usual;
+  usual.bytes.reserve(1 << 20);
+  pool.give(std::move(usual));
+  CHECK(pool.kept() == 1);
+}
