@@ -48,8 +48,10 @@ TEST_CASE("route splits valid records by shard and dead-letters bad ones",
   raw.partition = 3;
   const std::vector<std::string> merchants{"m_a", "m_b", "m_c", "m_a", "m_d", "m_b"};
   std::int64_t offset = 100;
-  for (const auto& m : merchants)
-    raw.add(offset++, "k", payload(m, t0 + offset));
+  for (const auto& m : merchants) {
+    raw.add(offset, "k", payload(m, t0 + offset));
+    ++offset;
+  }
   raw.add(offset++, "k", "{not json");
   routed_batch out;
   st.route(std::move(raw), true, out);
