@@ -24,8 +24,7 @@ caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
       handler_timing timing{st.probe, self};
       st.found.clear();
       const auto now = ctx->now_ms();
-      for (const auto& tx : b.transactions)
-        st.rules->process(tx, now, st.found);
+      st.rules->process_batch(b.transactions, now, st.found);
       self->send(upstream, detector_ack{b.partition, b.sequence, false});
       auto step = st.release.begin(detector_ack{b.partition, b.sequence, true});
       auto release = [self, upstream, step] {
