@@ -84,7 +84,10 @@ private:
     }
   };
 
-  user_slot& slot_for(std::string_view user_id, std::int64_t event_time_ms);
+  void process_hashed(const transaction& t, std::uint64_t user_hash,
+                      std::int64_t now_ms, std::vector<anomaly>& out);
+  user_slot& slot_for(std::string_view user_id, std::uint64_t hash,
+                      std::int64_t event_time_ms);
   std::uint32_t* find_slot(std::uint64_t hash, std::string_view user_id);
   void forget(std::uint32_t id);
   user_slot& slot(std::uint32_t id) {
@@ -111,6 +114,7 @@ private:
   // eviction pops entries behind the horizon and re-queues users active since,
   // so a touch costs nothing and eviction is exact.
   std::vector<idle_check> idle_heap_;
+  std::vector<std::uint64_t> hashes_;  // scratch of process_batch()
   std::size_t buffered_ = 0;
   std::int64_t max_event_time_ = 0;
 };
