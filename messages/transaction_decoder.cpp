@@ -1,6 +1,12 @@
 #include "messages/transaction_decoder.hpp"
 
 #include <cstring>
+#include <iterator>
+#include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "messages/decimal.hpp"
 #include "messages/utf8.hpp"
@@ -139,6 +145,33 @@ std::size_t encode_utf8(std::uint32_t cp, char* buf) noexcept {
   return 4;
 }
 
+// The first byte at or after p that ends a run of plain string content: a
+// quote, a backslash, a control character or a non-ASCII byte; or the last
+// position from which 16 bytes could no longer be read (the caller goes on
+// bytewise from there).
+inline const char* skip_plain_ascii(const char* p, const char* end) noexcept {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    auto v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches both
+    // control characters and non-ASCII bytes.
+    auto special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                             _mm_cmpeq_epi8(v, backslash)),
+                                _mm_cmplt_epi8(v, space));
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (mask != 0)
+      return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#else
+  (void) end;
+#endif
+  return p;
+}
+
 // One decode. Functions returning bool return false on a fatal error (the
 // text is not valid JSON), recorded in fatal_; field errors go to soft_ and
 // scanning continues so that a later syntax error still wins.
@@ -228,7 +261,9 @@ private:
   bool parse_string(Sink& sink) noexcept {
     ++p_;
     const char* run = p_;
-    // Fast path: plain ASCII up to the closing quote.
+    // Fast path: plain ASCII up to the closing quote, 16 bytes at a time
+    // while 16 remain (never reading past the payload), then bytewise.
+    p_ = skip_plain_ascii(p_, end_);
     while (p_ < end_) {
       auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
@@ -413,16 +448,19 @@ private:
       return true;
     }
     for (;;) {
-      if (peek() != '"')
-        return fail(reason::malformed_json, "expected a key");
-      key_sink key;
-      if (!parse_string(key))
-        return false;
+      field f = field::none;
+      if (!take_expected_key(f)) {
+        if (peek() != '"')
+          return fail(reason::malformed_json, "expected a key");
+        key_sink key;
+        if (!parse_string(key))
+          return false;
+        skip_ws();
+        if (!expect(':', "expected ':'"))
+          return false;
+        f = match_key(key);
+      }
       skip_ws();
-      if (!expect(':', "expected ':'"))
-        return false;
-      skip_ws();
-      auto f = match_key(key);
       if (f == field::none) {
         if (!skip_value(1))
           return false;
@@ -430,6 +468,7 @@ private:
         if ((seen_ & bit(f)) != 0)
           return fail(reason::malformed_json, "duplicate key", f);
         seen_ |= bit(f);
+        last_ = f;
         if (!parse_field(f))
           return false;
       }
@@ -444,6 +483,36 @@ private:
       ++p_;
       skip_ws();
     }
+  }
+
+  // Producers write the keys in schema order, so the key after field last_
+  // is tried first as one literal, quotes and colon included; on a match it
+  // needs no string scan. Anything else (another order, escapes, spaces)
+  // takes the general path, with the same result.
+  bool take_expected_key(field& f) noexcept {
+    static constexpr std::string_view quoted[] = {
+      "",
+      "\"transactionId\":",
+      "\"userId\":",
+      "\"amount\":",
+      "\"transactionTime\":",
+      "\"merchantId\":",
+      "\"transactionType\":",
+      "\"location\":",
+      "\"paymentMethod\":",
+      "\"isInternational\":",
+      "\"currency\":",
+    };
+    auto next = static_cast<std::size_t>(last_) + 1;
+    if (next >= std::size(quoted))
+      return false;
+    auto key = quoted[next];
+    if (static_cast<std::size_t>(end_ - p_) < key.size()
+        || std::memcmp(p_, key.data(), key.size()) != 0)
+      return false;
+    p_ += key.size();
+    f = static_cast<field>(next);
+    return true;
   }
 
   bool parse_field(field f) noexcept {
@@ -677,6 +746,7 @@ private:
   const decoder_limits& limits_;
   transaction& out_;
   std::uint16_t seen_ = 0;
+  field last_ = field::none;  // the known field parsed last
   decode_result fatal_;
   decode_result soft_;
 };

@@ -181,6 +181,71 @@ TEST_CASE("strings decode escapes and UTF-8", "[messages]") {
   CHECK(t.location == "S\xc3\xa3o Paulo \xf0\x9f\x98\x80 \"q\" \\ \n Z\xc3\xbcrich");
 }
 
+// Strings are scanned 16 bytes at a time while 16 remain: a special byte
+// (quote, escape, control, non-ASCII) must be found at every position of a
+// block, in the bytewise tail, and right at the end of the payload.
+TEST_CASE("special bytes are found at every position of a string", "[messages]") {
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t at = 0; at <= len; ++at) {
+      std::string head(at, 'a');
+      std::string tail(len - at, 'b');
+      INFO("length " << len << ", special byte at " << at);
+      transaction t;
+      // An escaped quote decodes to a quote.
+      REQUIRE(decode(with_field("location", ('"' + head + "\\\"" + tail + '"').c_str()), t).ok());
+      CHECK(t.location == head + '"' + tail);
+      // Two-byte UTF-8 is kept as is.
+      REQUIRE(decode(with_field("location", ('"' + head + "\xc3\xa9" + tail + '"').c_str()), t).ok());
+      CHECK(t.location == head + "\xc3\xa9" + tail);
+      // A raw control character is malformed JSON, reported at its byte.
+      auto text = with_field("location", ('"' + head + '\t' + tail + '"').c_str());
+      auto r = decode(text, t);
+      CHECK(r.reason == dead_letter_reason::malformed_json);
+      CHECK(r.offset == text.find('\t'));
+      // A lone continuation byte is invalid UTF-8.
+      r = decode(with_field("location", ('"' + head + '\x80' + tail + '"').c_str()), t);
+      CHECK(r.reason == dead_letter_reason::invalid_utf8);
+    }
+  }
+  // A string left open, whatever its length: no read past the payload.
+  for (std::size_t len = 0; len <= 40; ++len) {
+    transaction t;
+    auto r = decode(R"({"location":")" + std::string(len, 'x'), t);
+    CHECK(r.reason == dead_letter_reason::malformed_json);
+    CHECK(std::string{r.what} == "unterminated string");
+  }
+}
+
+// Keys in schema order take a literal fast path; a duplicate, spacing or an
+// escaped key at the expected position must still be seen as such.
+TEST_CASE("keys in schema order decode like any other order", "[messages]") {
+  transaction expected;
+  REQUIRE(decode(java_record, expected).ok());
+  auto variant = [&](const std::string& from, const std::string& to) {
+    auto text = java_record;
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  transaction t;
+  for (const auto& text : {variant(R"("userId":)", R"("userId" :)"),
+                           variant(R"("userId":)", R"("userId":)"),
+                           variant(R"("amount":)", R"("extra":1,"amount":)")}) {
+    INFO(text);
+    REQUIRE(decode(text, t).ok());
+    CHECK(t == expected);
+  }
+  auto dup = variant(R"("userId":"user_000042",)",
+                     R"("transactionId":"x","userId":"user_000042",)");
+  auto r = decode(dup, t);
+  CHECK(r.reason == dead_letter_reason::malformed_json);
+  CHECK(r.field == transaction_field::transaction_id);
+  CHECK(std::string{r.what} == "duplicate key");
+  // A truncated expected key is not taken for the key.
+  r = decode(R"({"transactionId":"t","user)", t);
+  CHECK(r.reason == dead_letter_reason::malformed_json);
+}
+
 TEST_CASE("decoding into a reused transaction does not keep stale data", "[messages]") {
   transaction t;
   REQUIRE(decode(java_record, t).ok());
