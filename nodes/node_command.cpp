@@ -86,6 +86,13 @@ int run_node(const node_options& opts) {
   // busy at the cost of a few wake-ups per second when idle.
   sys_cfg.set("work-stealing.relaxed-sleep-duration",
               caf::timespan{std::chrono::milliseconds(1)});
+  // Before that, an idle worker polls 500 times with a sleep in between;
+  // CAF's 50 us made ~6 % of the node's CPU samples context switches out of
+  // those sleeps (most work runs on detached threads, so workers idle often).
+  // 250 us: ~5 % more throughput, at most 0.25 ms more per hop when idle
+  // (BENCHMARKS.md, "Scheduler idle sleep").
+  sys_cfg.set("work-stealing.moderate-sleep-duration",
+              caf::timespan{std::chrono::microseconds(250)});
   add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   pipeline_supervisor supervisor{sys, cfg, ctx, opts.until_drained, stop_requested,
