@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "messages/decimal.hpp"
+#include "messages/json_scan.hpp"
 #include "messages/utf8.hpp"
 
 namespace txstream {
@@ -63,6 +64,11 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
   };
   while (p < end) {
+    // Long plain runs in 16-byte steps; the rest byte by byte.
+    p = reinterpret_cast<const unsigned char*>(skip_plain_ascii(
+      reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end)));
+    if (p == end)
+      break;
     unsigned char c = *p;
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       ++p;

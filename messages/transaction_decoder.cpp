@@ -4,11 +4,8 @@
 #include <iterator>
 #include <string_view>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "messages/decimal.hpp"
+#include "messages/json_scan.hpp"
 #include "messages/utf8.hpp"
 
 namespace txstream {
@@ -143,33 +140,6 @@ std::size_t encode_utf8(std::uint32_t cp, char* buf) noexcept {
   buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
   buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
   return 4;
-}
-
-// The first byte at or after p that ends a run of plain string content: a
-// quote, a backslash, a control character or a non-ASCII byte; or the last
-// position from which 16 bytes could no longer be read (the caller goes on
-// bytewise from there).
-inline const char* skip_plain_ascii(const char* p, const char* end) noexcept {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
-  while (end - p >= 16) {
-    auto v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches both
-    // control characters and non-ASCII bytes.
-    auto special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                             _mm_cmpeq_epi8(v, backslash)),
-                                _mm_cmplt_epi8(v, space));
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
-    if (mask != 0)
-      return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#else
-  (void) end;
-#endif
-  return p;
 }
 
 // One decode. Functions returning bool return false on a fatal error (the

@@ -52,6 +52,29 @@ TEST_CASE("strings are escaped into valid JSON", "[messages]") {
   CHECK(json::parse(quoted("\x7f</script>")) == "\x7f</script>");
 }
 
+// Plain runs are skipped 16 bytes at a time: a byte needing an escape or a
+// UTF-8 check must be handled at every position of a block and of the tail.
+TEST_CASE("strings are escaped at every position", "[messages]") {
+  auto escaped = [](const std::string& s) { return quoted(std::string_view{s}); };
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      INFO("length " << len << ", special byte at " << at);
+      auto with = [&](const std::string& special) {
+        return std::string(at, 'a') + special + std::string(len - at - 1, 'b');
+      };
+      auto expect = [&](const std::string& special) {
+        return '"' + std::string(at, 'a') + special + std::string(len - at - 1, 'b') + '"';
+      };
+      CHECK(escaped(with("\"")) == expect("\\\""));
+      CHECK(escaped(with("\\")) == expect("\\\\"));
+      CHECK(escaped(with("\n")) == expect("\\n"));
+      CHECK(escaped(with("\x01")) == expect("\\u0001"));
+      CHECK(escaped(with("\xff")) == expect("\\ufffd"));
+      CHECK(escaped(with("\xc3\xa9")) == expect("\xc3\xa9"));
+    }
+  }
+}
+
 TEST_CASE("numbers: finite shortest form, non-finite null", "[messages]") {
   auto num = [](double x) {
     std::string out;
