@@ -32,8 +32,8 @@ partition_consumer_state::partition_consumer_state(std::int32_t partition,
     cfg_(cfg),
     max_event_time_(resume.max_event_time_ms),
     next_offset_(resume.offset),
-    shard_open_min_(cfg.shards, no_offset),
-    shard_slot_(cfg.shards, -1) {
+    shard_open_min_(aggregator_count(cfg), no_offset),
+    shard_slot_(aggregator_count(cfg), -1) {
 }
 
 dead_letter partition_consumer_state::make_dead(const raw_batch& raw,
@@ -85,7 +85,7 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
       continue;
     }
     max_event_time_ = std::max(max_event_time_, tx.event_time_ms);
-    auto shard = shard_of(tx.merchant_id, cfg_.shards);
+    auto shard = aggregator_of(tx.merchant_id, cfg_.shards, aggregator_count(cfg_));
     if (shard_slot_[shard] < 0) {
       shard_slot_[shard] = static_cast<int>(out.shards.size());
       out.shards.push_back(shard);

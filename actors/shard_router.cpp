@@ -19,6 +19,12 @@ std::uint32_t shard_of(std::string_view merchant_id,
   return static_cast<std::uint32_t>(fnv1a_64(merchant_id) % shards);
 }
 
+std::uint32_t aggregator_of(std::string_view merchant_id, std::uint32_t shards,
+                            std::uint32_t actors) noexcept {
+  assert(actors > 0);
+  return shard_of(merchant_id, shards) % actors;
+}
+
 void split_indices(const std::vector<transaction>& txns, std::uint32_t shards,
                    std::vector<std::vector<std::uint32_t>>& out) {
   assert(txns.size() <= UINT32_MAX);

@@ -18,6 +18,11 @@ std::uint64_t fnv1a_64(std::string_view s) noexcept;
 std::uint32_t shard_of(std::string_view merchant_id,
                        std::uint32_t shards) noexcept;
 
+/// The aggregator actor hosting `merchant_id`'s shard: shard_of(merchant_id,
+/// shards) mod actors. Requires shards > 0 and actors > 0.
+std::uint32_t aggregator_of(std::string_view merchant_id, std::uint32_t shards,
+                            std::uint32_t actors) noexcept;
+
 /// Splits a batch by shard into per-shard lists of indices into `txns`,
 /// in batch order. `out` is resized to `shards`; its inner vectors are
 /// cleared but keep their capacity, so a reused `out` does not allocate.

@@ -9,6 +9,11 @@ namespace txstream {
 struct aggregator_config {
   /// Virtual merchant shards: shard = fnv1a_64(merchant_id) mod shards.
   std::uint32_t shards = 64;
+  /// Aggregator actors on a node; actor i hosts shards i, i + actors, ...
+  /// (at most `shards` are used). Each actor costs a message and two acks per
+  /// batch it gets a share of: 8 drained the benchmark input 20-25 % faster
+  /// than one actor per shard (BENCHMARKS.md, "Shard actors").
+  std::uint32_t shard_actors = 8;
   /// Length of the tumbling event-time windows, aligned to the Unix epoch.
   std::int64_t window_ms = 60000;
   /// A partition's watermark trails its maximum event time by this much.
@@ -18,10 +23,15 @@ struct aggregator_config {
   std::int64_t idle_partition_timeout_ms = 10000;
 };
 
-/// True when the settings can be used: positive shards, window and timeout,
-/// non-negative lateness.
+/// Aggregator actors actually spawned: shard_actors, at most one per shard.
+inline std::uint32_t aggregator_count(const aggregator_config& cfg) {
+  return cfg.shard_actors < cfg.shards ? cfg.shard_actors : cfg.shards;
+}
+
+/// True when the settings can be used: positive shards, actors, window and
+/// timeout, non-negative lateness.
 inline bool valid(const aggregator_config& cfg) {
-  return cfg.shards > 0 && cfg.window_ms > 0 && cfg.allowed_lateness_ms >= 0
+  return cfg.shards > 0 && cfg.shard_actors > 0 && cfg.window_ms > 0 && cfg.allowed_lateness_ms >= 0
          && cfg.idle_partition_timeout_ms > 0;
 }
 

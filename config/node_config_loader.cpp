@@ -261,6 +261,10 @@ std::vector<key_entry> build_keys() {
   add(make_key("aggregation.shards",
                "Virtual merchant shards: fnv1a_64(merchant_id) mod shards.",
                [](auto& c) -> auto& { return c.aggregation.shards; }, positive()));
+  add(make_key("aggregation.shard_actors",
+               "Aggregator actors on a node; actor i hosts shards i, i + actors, ...",
+               [](auto& c) -> auto& { return c.aggregation.shard_actors; },
+               between(1, 4096)));
   add(make_key("aggregation.window_ms", "Length of the tumbling event-time windows.",
                [](auto& c) -> auto& { return c.aggregation.window_ms; }, positive()));
   add(make_key("aggregation.allowed_lateness_ms",

@@ -41,9 +41,12 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   // Totals already written are the ground to stand on after a restart.
   auto restored = kafka::restore_running_totals(cfg.kafka.bootstrap,
                                                 ctx.topics.aggregates.name);
-  std::vector<std::vector<running_total>> per_shard(ctx.aggregation.shards);
+  // One aggregator actor hosts several shards (aggregation.shard_actors).
+  const auto aggregators = aggregator_count(ctx.aggregation);
+  std::vector<std::vector<running_total>> per_aggregator(aggregators);
   for (auto& t : restored)
-    per_shard[shard_of(t.merchant_id, ctx.aggregation.shards)].push_back(std::move(t));
+    per_aggregator[aggregator_of(t.merchant_id, ctx.aggregation.shards, aggregators)]
+      .push_back(std::move(t));
   spdlog::info("supervisor: restored {} running totals", restored.size());
   p.sink = sys.spawn<caf::detached>(kafka::sink_actor,
                      kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap}},
@@ -52,9 +55,9 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
                            kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap},
                                            {"linger.ms", "0"}},
                            &ctx);
-  for (std::uint32_t s = 0; s < ctx.aggregation.shards; ++s)
-    p.shards.push_back(sys.spawn(merchant_aggregator_actor, s, p.sink, &ctx,
-                                 std::move(per_shard[s])));
+  for (std::uint32_t a = 0; a < aggregators; ++a)
+    p.shards.push_back(sys.spawn(merchant_aggregator_actor, a, p.sink, &ctx,
+                                 std::move(per_aggregator[a])));
   kafka::ingress_config in;
   in.consumer = {{"bootstrap.servers", cfg.kafka.bootstrap},
                  {"group.id", cfg.kafka.group_id},

@@ -33,6 +33,7 @@ std::string payload(const std::string& merchant, std::int64_t time_ms,
 aggregator_config config() {
   aggregator_config cfg;
   cfg.shards = 8;
+  cfg.shard_actors = 3;  // actor i hosts shards i, i + 3, ...
   cfg.window_ms = 60'000;
   cfg.allowed_lateness_ms = 5'000;
   return cfg;
@@ -40,7 +41,7 @@ aggregator_config config() {
 
 } // namespace
 
-TEST_CASE("route splits valid records by shard and dead-letters bad ones",
+TEST_CASE("route splits valid records by aggregator and dead-letters bad ones",
           "[actors]") {
   auto cfg = config();
   partition_consumer_state st{3, "in", cfg, partition_resume_point{100, no_event_time}};
@@ -64,7 +65,8 @@ TEST_CASE("route splits valid records by shard and dead-letters bad ones",
     const auto& sub = out.per_shard[i].transactions;
     CHECK(sub.capacity() == sub.size());  // sized before filling
     for (const auto& tx : sub) {
-      CHECK(shard_of(tx.merchant_id, cfg.shards) == out.shards[i]);
+      CHECK(shard_of(tx.merchant_id, cfg.shards) % 3 == out.shards[i]);
+      CHECK(aggregator_of(tx.merchant_id, cfg.shards, 3) == out.shards[i]);
       CHECK(tx.transaction_id.empty());  // shards get slim copies
     }
     routed += sub.size();

@@ -96,7 +96,8 @@ struct fixture {
     add_message_types(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
     sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
-    ctx.aggregation.shards = 4;
+    ctx.aggregation.shards = 8;
+    ctx.aggregation.shard_actors = 4;  // two shards per actor
     ctx.aggregation.window_ms = 60'000;
     ctx.aggregation.allowed_lateness_ms = 5'000;
     ctx.now_ms = [this] { return now; };
@@ -126,12 +127,13 @@ struct fixture {
     pipeline p;
     p.sink = sys->spawn(fake_sink, &seen);
     p.ingress = sys->spawn(fake_ingress, &seen);
-    std::vector<std::vector<running_total>> per_shard(ctx.aggregation.shards);
+    const auto actors = aggregator_count(ctx.aggregation);
+    std::vector<std::vector<running_total>> per_actor(actors);
     for (const auto& t : restored)
-      per_shard[shard_of(t.merchant_id, ctx.aggregation.shards)].push_back(t);
-    for (std::uint32_t s = 0; s < ctx.aggregation.shards; ++s)
-      p.shards.push_back(sys->spawn(merchant_aggregator_actor, s, p.sink, &ctx,
-                                    per_shard[s]));
+      per_actor[aggregator_of(t.merchant_id, ctx.aggregation.shards, actors)].push_back(t);
+    for (std::uint32_t a = 0; a < actors; ++a)
+      p.shards.push_back(sys->spawn(merchant_aggregator_actor, a, p.sink, &ctx,
+                                    per_actor[a]));
     p.consumer = sys->spawn(partition_consumer_actor, 0, resume, p.shards,
                             p.sink, p.sink, p.ingress, done, &ctx);
     spawned.insert(spawned.end(), {p.sink, p.ingress, p.consumer});

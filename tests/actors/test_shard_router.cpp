@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "actors/shard_router.hpp"
+#include "config/aggregator_config.hpp"
 
 using namespace txstream;
 
@@ -48,6 +49,22 @@ TEST_CASE("shard_of spreads merchant ids evenly", "[actors]") {
     CHECK(h > mean * 8 / 10);
     CHECK(h < mean * 12 / 10);
   }
+}
+
+TEST_CASE("aggregator actors host whole shards", "[actors]") {
+  // Actor a hosts shards a, a + actors, ...: every merchant of a shard goes
+  // to the same actor, whatever the actor count.
+  CHECK(aggregator_of("merchant_0007", 64, 8) == 55 % 8);
+  CHECK(aggregator_of("merchant_0042", 64, 8) == 52 % 8);
+  CHECK(aggregator_of("merchant_0042", 64, 64) == 52);
+  CHECK(aggregator_of("anything", 64, 1) == 0);
+  aggregator_config cfg;
+  CHECK(aggregator_count(cfg) == 8);  // the default: 64 shards on 8 actors
+  cfg.shards = 4;
+  CHECK(aggregator_count(cfg) == 4);  // never more actors than shards
+  cfg.shards = 64;
+  cfg.shard_actors = 100;
+  CHECK(aggregator_count(cfg) == 64);
 }
 
 TEST_CASE("split_indices keeps batch order and reuses buffers", "[actors]") {

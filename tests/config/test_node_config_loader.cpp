@@ -72,6 +72,7 @@ port = 9000
   CHECK(cfg.topics.transactions.name == "financial_transactions");
   CHECK(cfg.aggregation.window_ms == 30000);
   CHECK(cfg.aggregation.shards == 64);
+  CHECK(cfg.aggregation.shard_actors == 8);
   CHECK(cfg.fraud.max_history_per_user == 64);
   CHECK(cfg.fraud.amount_spike.min_ratio == 15.0);
   CHECK_FALSE(cfg.fraud.amount_spike.enabled);
@@ -179,6 +180,8 @@ TEST_CASE("each validation rule rejects with the key named", "[config]") {
     {"topics.control.replication", "40000"},
     {"aggregation.shards", "0"},
     {"aggregation.shards", "-1"},
+    {"aggregation.shard_actors", "0"},
+    {"aggregation.shard_actors", "5000"},
     {"aggregation.allowed_lateness_ms", "-1"},
     {"aggregation.idle_partition_timeout_ms", "0"},
     {"fraud.max_history_per_user", "0"},
