@@ -97,7 +97,7 @@ void fraud_detector_state::process_hashed(const transaction& t,
   auto& h = slot_for(t.user_id, user_hash, t.event_time_ms).history;
   trim(h);
   recent_txn cur;
-  cur.transaction_id = t.transaction_id;
+  cur.transaction_id.assign(t.transaction_id.view());
   cur.source = t.source;
   cur.event_time_ms = t.event_time_ms;
   cur.usd_cents = to_usd_cents(t.amount_cents, t.currency);
@@ -120,7 +120,7 @@ void fraud_detector_state::run_rules(const transaction& t, user_history& h,
   auto run = [&](fraud_scenario rule, bool enabled, std::int32_t version,
                  std::int64_t cooldown_ms, auto&& check) {
     auto index = static_cast<std::size_t>(rule);
-    if (!enabled || cur.event_time_ms < h.cooldown_until[index])
+    if (!enabled || cur.event_time_ms < h.cooldowns.until(index))
       return false;
     anomaly a;
     if (!check(a))
@@ -131,7 +131,7 @@ void fraud_detector_state::run_rules(const transaction& t, user_history& h,
     a.event_time_ms = cur.event_time_ms;
     a.detected_at_ms = now_ms;
     out.push_back(std::move(a));
-    h.cooldown_until[index] = cur.event_time_ms + cooldown_ms;
+    h.cooldowns.set(index, cur.event_time_ms + cooldown_ms);
     return true;
   };
   const auto& hf = cfg_.high_frequency;
