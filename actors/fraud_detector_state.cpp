@@ -20,8 +20,8 @@ std::uint64_t fraud_detector_state::default_hash(std::string_view user_id) {
 
 std::uint32_t* fraud_detector_state::find_slot(std::uint64_t hash,
                                                std::string_view user_id) {
-  if (auto it = index_.find(hash);
-      it != index_.end() && slot(it->second).user_id == user_id)
+  auto& part = index_of(hash);
+  if (auto it = part.find(hash); it != part.end() && slot(it->second).user_id == user_id)
     return &it->second;
   if (collided_.empty())
     return nullptr;
@@ -50,7 +50,7 @@ fraud_detector_state::slot_for(std::string_view user_id, std::uint64_t hash,
   auto& slot = this->slot(id);
   slot.user_id.assign(user_id);
   slot.history.last_seen_ms = event_time_ms;
-  if (!index_.emplace(hash, id).second)
+  if (!index_of(hash).emplace(hash, id).second)
     collided_.emplace(slot.user_id, id);
   idle_heap_.push_back({event_time_ms, id});
   std::push_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
@@ -59,9 +59,10 @@ fraud_detector_state::slot_for(std::string_view user_id, std::uint64_t hash,
 
 void fraud_detector_state::forget(std::uint32_t id) {
   auto& user_id = slot(id).user_id;
-  if (auto it = index_.find(hash_(user_id));
-      it != index_.end() && it->second == id)
-    index_.erase(it);
+  const auto hash = hash_(user_id);
+  auto& part = index_of(hash);
+  if (auto it = part.find(hash); it != part.end() && it->second == id)
+    part.erase(it);
   else
     collided_.erase(user_id);
 }
@@ -77,10 +78,10 @@ void fraud_detector_state::process_batch(const std::vector<transaction>& txns,
   for (std::size_t i = 0; i < n; ++i)
     hashes_[i] = hash_(txns[i].user_id);
   for (std::size_t i = 0; i < std::min(ahead, n); ++i)
-    index_.prefetch(hashes_[i]);
+    index_of(hashes_[i]).prefetch(hashes_[i]);
   for (std::size_t i = 0; i < n; ++i) {
     if (i + ahead < n)
-      index_.prefetch(hashes_[i + ahead]);
+      index_of(hashes_[i + ahead]).prefetch(hashes_[i + ahead]);
     process_hashed(txns[i], hashes_[i], now_ms, out);
   }
 }

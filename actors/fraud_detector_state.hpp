@@ -2,7 +2,9 @@
 // rules, per-rule cooldowns and bounded memory through idle-user eviction.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,7 +52,10 @@ public:
 
   /// Users currently held.
   std::size_t user_count() const {
-    return index_.size() + collided_.size();
+    std::size_t n = collided_.size();
+    for (const auto& part : index_)
+      n += part.size();
+    return n;
   }
 
   /// Transactions currently buffered over all users.
@@ -108,12 +113,23 @@ private:
   // keyed on the ids themselves, each rehash read every id from its slot,
   // a cache miss each, and stalled the detector for ~100 ms at 500k users.
   // A user whose hash another held user already has lives in collided_.
-  absl::flat_hash_map<std::uint64_t, std::uint32_t> index_;
+  // The index is split by the hash's top bits into parts that grow (rehash)
+  // one at a time: one table of a million users took ~100 ms to grow, and
+  // the detectors of all partitions, fed evenly, grew theirs at the same
+  // moment, stalling every partition at once (latency spikes of 100+ ms).
+  static constexpr int index_part_bits = 6;
+  using index_part = absl::flat_hash_map<std::uint64_t, std::uint32_t>;
+  std::array<index_part, std::size_t{1} << index_part_bits> index_;
+  index_part& index_of(std::uint64_t hash) {
+    return index_[hash >> (64 - index_part_bits)];
+  }
   std::unordered_map<std::string, std::uint32_t> collided_;
   // One entry per held user, ordered by a time at or before its newest event:
   // eviction pops entries behind the horizon and re-queues users active since,
   // so a touch costs nothing and eviction is exact.
-  std::vector<idle_check> idle_heap_;
+  // A deque: it grows by blocks, where a vector of millions of entries
+  // stalled the detector copying itself on each doubling.
+  std::deque<idle_check> idle_heap_;
   std::vector<std::uint64_t> hashes_;  // scratch of process_batch()
   std::size_t buffered_ = 0;
   std::int64_t max_event_time_ = 0;
