@@ -23,4 +23,14 @@ TEST_CASE("usage errors exit 2 with a clear message", "[nodes]") {
   CHECK(bad_flag.output.find("--no-such-flag") != std::string::npos);
   auto none = run_txstream("");
   CHECK(none.exit_code == 2);
+  // --pregenerate sends a fixed set at a fixed rate with wall-clock times.
+  for (const char* args : {"generate --pregenerate --rate max --count 10",
+                           "generate --pregenerate --rate 100",
+                           "generate --pregenerate --rate 100 --count 10 --start-time 0",
+                           "generate --pregenerate --rate 100 --count 10 --drain-scenarios"}) {
+    INFO(args);
+    auto r = run_txstream(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find("--pregenerate needs") != std::string::npos);
+  }
 }
