@@ -84,10 +84,12 @@ merchant_aggregator_state::bucket_at(std::int64_t start) {
 
 void merchant_aggregator_state::count(const transaction& tx, std::uint32_t sid,
                                       bucket& b) {
-  auto [it, inserted] = b.cells.try_emplace(sid);
-  auto& c = it->second;
-  if (inserted) {
+  if (sid >= b.cells.size())
+    b.cells.resize(std::max<std::size_t>(sid + 1, series_.size()));
+  auto& c = b.cells[sid];
+  if (c.count == 0) {
     ++open_cells_;
+    b.present.push_back(sid);
     c.min = tx.amount_cents;
     c.max = tx.amount_cents;
   } else {
@@ -272,15 +274,13 @@ void merchant_aggregator_state::close_until(std::int64_t wm,
     auto node = buckets_.begin();
     const auto start = node->first;
     const auto end = start + cfg_.window_ms;
-    auto& cells = node->second.cells;
-    sids.clear();
-    for (const auto& kv : cells)
-      sids.push_back(kv.first);
+    const auto& cells = node->second.cells;
+    sids.assign(node->second.present.begin(), node->second.present.end());
     std::sort(sids.begin(), sids.end(), [this](auto a, auto b) {
       return series_less(a, b);
     });
     for (auto sid : sids) {
-      const auto& c = cells.find(sid)->second;
+      const auto& c = cells[sid];
       const auto& s = series_[sid];
       window_aggregate w;
       w.merchant_id = merchant_names_[s.merchant];
@@ -307,7 +307,7 @@ void merchant_aggregator_state::close_until(std::int64_t wm,
       t.last_window_end = end;
       t.as_of = end - 1;
     }
-    open_cells_ -= cells.size();
+    open_cells_ -= sids.size();
     frontier_.close_bucket(start);
     buckets_.erase(node);
     cached_bucket_ = nullptr;
