@@ -90,7 +90,7 @@ int run_node(const node_options& opts) {
   // CAF's 50 us made ~6 % of the node's CPU samples context switches out of
   // those sleeps (most work runs on detached threads, so workers idle often).
   // 250 us: ~5 % more throughput, at most 0.25 ms more per hop when idle
-  // (BENCHMARKS.md, "Scheduler idle sleep").
+  // (BENCHMARKS.md, "Session 3: what changed").
   sys_cfg.set("work-stealing.moderate-sleep-duration",
               caf::timespan{std::chrono::microseconds(250)});
   add_message_types(sys_cfg);
