@@ -98,6 +98,10 @@ bool pregenerate(generator_state& gen, std::uint64_t total, std::uint64_t rate,
   out.reserve(total, 300);
   std::string value;
   for (std::uint64_t i = 0; i < total; ++i) {
+    if (stop_signals > 0) {
+      std::cerr << "txstream: generate interrupted while pregenerating; nothing sent\n";
+      return false;
+    }
     const auto& rec = gen.next(base + static_cast<std::int64_t>(i * 1000 / rate));
     value.clear();
     encode_json(rec.txn, value);
