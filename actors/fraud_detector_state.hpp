@@ -79,6 +79,9 @@ private:
     std::string user_id;
     user_history history;
   };
+  // docs/fraud-rules.md quotes this size; keep it from growing unnoticed.
+  static_assert(sizeof(user_slot) <= 208, "per-user detector state grew");
+
 
   // When a slot was last known to be active; min-heap order by time.
   struct idle_check {

@@ -85,7 +85,7 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
       continue;
     }
     max_event_time_ = std::max(max_event_time_, tx.event_time_ms);
-    auto shard = aggregator_of(tx.merchant_id, cfg_.shards, aggregator_count(cfg_));
+    auto shard = aggregator_of(tx.merchant_id, cfg_);
     if (shard_slot_[shard] < 0) {
       shard_slot_[shard] = static_cast<int>(out.shards.size());
       out.shards.push_back(shard);

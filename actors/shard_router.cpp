@@ -25,6 +25,11 @@ std::uint32_t aggregator_of(std::string_view merchant_id, std::uint32_t shards,
   return shard_of(merchant_id, shards) % actors;
 }
 
+std::uint32_t aggregator_of(std::string_view merchant_id,
+                            const aggregator_config& cfg) noexcept {
+  return aggregator_of(merchant_id, cfg.shards, aggregator_count(cfg));
+}
+
 void split_indices(const std::vector<transaction>& txns, std::uint32_t shards,
                    std::vector<std::vector<std::uint32_t>>& out) {
   assert(txns.size() <= UINT32_MAX);

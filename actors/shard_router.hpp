@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/aggregator_config.hpp"
 #include "messages/transaction.hpp"
 
 namespace txstream {
@@ -22,6 +23,11 @@ std::uint32_t shard_of(std::string_view merchant_id,
 /// shards) mod actors. Requires shards > 0 and actors > 0.
 std::uint32_t aggregator_of(std::string_view merchant_id, std::uint32_t shards,
                             std::uint32_t actors) noexcept;
+
+/// The same for a node's settings: `cfg.shards` hosted by
+/// aggregator_count(cfg) actors.
+std::uint32_t aggregator_of(std::string_view merchant_id,
+                            const aggregator_config& cfg) noexcept;
 
 /// Splits a batch by shard into per-shard lists of indices into `txns`,
 /// in batch order. `out` is resized to `shards`; its inner vectors are

@@ -184,11 +184,10 @@ int run_generate(const generate_options& opt) {
       return exit_failure;
   }
   const auto t0 = steady_clock::now();
-  if (opt.pregenerate) {
-    // For benchmarks: event times (and any warm-up) count from here.
-    std::fprintf(stderr, "generate: sending from %" PRId64 "\n", wall_clock_ms());
-    std::fflush(stderr);
-  }
+  // For benchmarks: wall-clock event times (and any warm-up) count from
+  // here, which --pregenerate puts after its generation phase.
+  std::fprintf(stderr, "generate: sending from %" PRId64 "\n", wall_clock_ms());
+  std::fflush(stderr);
   rate_limiter limiter{rate, t0};
   auto limit = opt.count > 0 ? opt.count : std::numeric_limits<std::uint64_t>::max();
   auto deadline = steady_clock::time_point::max();

@@ -45,8 +45,7 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   const auto aggregators = aggregator_count(ctx.aggregation);
   std::vector<std::vector<running_total>> per_aggregator(aggregators);
   for (auto& t : restored)
-    per_aggregator[aggregator_of(t.merchant_id, ctx.aggregation.shards, aggregators)]
-      .push_back(std::move(t));
+    per_aggregator[aggregator_of(t.merchant_id, ctx.aggregation)].push_back(std::move(t));
   spdlog::info("supervisor: restored {} running totals", restored.size());
   p.sink = sys.spawn<caf::detached>(kafka::sink_actor,
                      kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap}},

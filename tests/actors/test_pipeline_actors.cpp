@@ -130,7 +130,7 @@ struct fixture {
     const auto actors = aggregator_count(ctx.aggregation);
     std::vector<std::vector<running_total>> per_actor(actors);
     for (const auto& t : restored)
-      per_actor[aggregator_of(t.merchant_id, ctx.aggregation.shards, actors)].push_back(t);
+      per_actor[aggregator_of(t.merchant_id, ctx.aggregation)].push_back(t);
     for (std::uint32_t a = 0; a < actors; ++a)
       p.shards.push_back(sys->spawn(merchant_aggregator_actor, a, p.sink, &ctx,
                                     per_actor[a]));

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "actors/shard_router.hpp"
-#include "config/aggregator_config.hpp"
 
 using namespace txstream;
 
@@ -65,6 +64,9 @@ TEST_CASE("aggregator actors host whole shards", "[actors]") {
   cfg.shards = 64;
   cfg.shard_actors = 100;
   CHECK(aggregator_count(cfg) == 64);
+  CHECK(aggregator_of("merchant_0042", cfg) == 52);  // one actor per shard
+  cfg.shard_actors = 8;
+  CHECK(aggregator_of("merchant_0042", cfg) == 52 % 8);
 }
 
 TEST_CASE("split_indices keeps batch order and reuses buffers", "[actors]") {
