@@ -171,6 +171,11 @@ int run_generate(const generate_options& opt) {
         ++c.errors[r.error];
       }
     }};
+  // Before the first record: records of an unknown topic wait for
+  // librdkafka's once-a-second topic scan (the first second's latency).
+  if (!producer.prepare_topics({opt.topic}, 10000).empty())
+    std::cerr << "txstream: warning: no metadata for topic " << opt.topic
+              << " yet; the first records may wait for it\n";
   install_stop_handlers();
   generator_state gen{opt.gen};
   std::map<std::string, std::set<std::uint64_t>> instances;  // scenario -> ids

@@ -49,10 +49,13 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   spdlog::info("supervisor: restored {} running totals", restored.size());
   p.sink = sys.spawn<caf::detached>(kafka::sink_actor,
                      kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap}},
+                     std::vector<std::string>{ctx.topics.aggregates.name,
+                                              ctx.topics.deadletter.name},
                      &ctx);
   p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor,
                            kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap},
                                            {"linger.ms", "0"}},
+                           std::vector<std::string>{ctx.topics.anomalies.name},
                            &ctx);
   for (std::uint32_t a = 0; a < aggregators; ++a)
     p.shards.push_back(sys.spawn(merchant_aggregator_actor, a, p.sink, &ctx,

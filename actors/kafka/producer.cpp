@@ -65,6 +65,29 @@ std::string producer::produce(const std::string& topic, std::int32_t partition,
   }
 }
 
+std::vector<std::string> producer::prepare_topics(const std::vector<std::string>& topics,
+                                                  int timeout_ms) {
+  std::vector<std::string> failed;
+  for (const auto& name : topics) {
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> topic{
+      RdKafka::Topic::create(producer_.get(), name, nullptr, err)};
+    RdKafka::Metadata* raw = nullptr;
+    if (topic
+        && producer_->metadata(false, topic.get(), &raw, timeout_ms) == RdKafka::ERR_NO_ERROR) {
+      std::unique_ptr<RdKafka::Metadata> md{raw};
+      const auto* described = md->topics();
+      if (described->size() == 1 && described->front()->err() == RdKafka::ERR_NO_ERROR
+          && !described->front()->partitions()->empty()) {
+        topics_.push_back(std::move(topic));
+        continue;
+      }
+    }
+    failed.push_back(name);
+  }
+  return failed;
+}
+
 int producer::poll(int timeout_ms) {
   return producer_->poll(timeout_ms);
 }

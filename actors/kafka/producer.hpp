@@ -44,6 +44,14 @@ public:
                       const header_list* headers = nullptr,
                       void* opaque = nullptr);
 
+  /// Makes librdkafka learn `topics` (partitions, leaders) now. Otherwise
+  /// the first record to a topic it has not seen waits for its periodic
+  /// topic scan (once a second) before the topic's metadata is even
+  /// requested: up to a second of latency at the start of a run. Returns
+  /// the topics that could not be described within `timeout_ms` each.
+  std::vector<std::string> prepare_topics(const std::vector<std::string>& topics,
+                                          int timeout_ms);
+
   /// Serves delivery callbacks; returns how many ran.
   int poll(int timeout_ms);
 
@@ -59,6 +67,7 @@ private:
   class report_adapter;
   std::unique_ptr<report_adapter> adapter_;  // outlives producer_
   std::unique_ptr<RdKafka::Producer> producer_;
+  std::vector<std::unique_ptr<RdKafka::Topic>> topics_;  // prepared; kept known
 };
 
 } // namespace txstream::kafka

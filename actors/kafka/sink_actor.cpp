@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
@@ -24,6 +25,7 @@ void schedule_poll(sink_actor_ptr self) {
 } // namespace
 
 caf::behavior sink_actor(sink_actor_ptr self, settings s,
+                         std::vector<std::string> topics,
                          const pipeline_context* ctx) {
   s.emplace_back("enable.idempotence", "true");
   s.emplace_back("acks", "all");
@@ -53,6 +55,8 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
     }
     (void) ctx;
   });
+  for (const auto& t : self->state.out->prepare_topics(topics, 5000))
+    spdlog::warn("sink: no metadata for topic {} yet; its first records may wait for it", t);
   auto check_failure = [self] {
     if (!self->state.failure.empty())
       self->quit(caf::make_error(caf::sec::runtime_error,

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/fwd.hpp>
 #include <caf/response_promise.hpp>
@@ -42,7 +43,10 @@ using sink_actor_ptr = caf::stateful_actor<sink_actor_state>*;
 /// `settings` must name bootstrap.servers; idempotence and acks=all are
 /// added. A record that cannot be delivered ends the actor with an error,
 /// so its supervisor restarts the pipeline from committed offsets.
+/// `topics`, the topics it will write, are described at start, so the first
+/// outputs do not wait for librdkafka to discover them.
 caf::behavior sink_actor(sink_actor_ptr self, settings s,
+                         std::vector<std::string> topics,
                          const pipeline_context* ctx);
 
 } // namespace txstream::kafka

@@ -8,6 +8,10 @@
 // the record's "transactionTime" (the input path: generator, broker, fetch)
 // (skipping the first --latency-skip records) and prints as the last line:
 //   raw_latency n=<samples> p50_ms=<> p99_ms=<> max_ms=<>
+// --latency-timeline adds, before it, one line per second of transactionTime
+// (from the first sampled record), to tell a start-up transient or a
+// periodic stall of the input path from steady delay:
+//   raw_latency_second s=<second> n=<> p50_ms=<> p99_ms=<> max_ms=<>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -34,6 +38,7 @@ struct options {
   std::uint64_t count = 0;
   int timeout_s = 600;
   bool latency = false;
+  bool timeline = false;            // per-second lines too
   std::uint64_t latency_skip = 0;  // warm-up: first records not sampled
   int idle_exit_ms = 0;             // >0: stop this long after the last record
 };
@@ -41,7 +46,7 @@ struct options {
 [[noreturn]] void usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s --topic T --group G --count N [--bootstrap B] [--timeout S] "
-               "[--latency [--latency-skip K]] [--idle-exit-ms MS]\n",
+               "[--latency [--latency-skip K] [--latency-timeline]] [--idle-exit-ms MS]\n",
                argv0);
   std::exit(2);
 }
@@ -66,6 +71,8 @@ options parse(int argc, char** argv) {
       o.timeout_s = std::atoi(arg());
     else if (std::strcmp(argv[i], "--latency") == 0)
       o.latency = true;
+    else if (std::strcmp(argv[i], "--latency-timeline") == 0)
+      o.latency = o.timeline = true;
     else if (std::strcmp(argv[i], "--idle-exit-ms") == 0)
       o.idle_exit_ms = std::atoi(arg());
     else if (std::strcmp(argv[i], "--latency-skip") == 0)
@@ -125,6 +132,29 @@ double percentile(const std::vector<std::int64_t>& xs, double p) {
   return static_cast<double>(xs[std::max<std::size_t>(rank, 1) - 1]);
 }
 
+/// One raw_latency_second line per second of transactionTime, counted from
+/// the earliest sampled record.
+void print_timeline(const std::vector<std::int64_t>& times,
+                    const std::vector<std::int64_t>& latencies) {
+  if (times.empty())
+    return;
+  const auto t0 = *std::min_element(times.begin(), times.end());
+  std::vector<std::vector<std::int64_t>> by_second;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    auto s = static_cast<std::size_t>((times[i] - t0) / 1000);
+    if (s >= by_second.size())
+      by_second.resize(s + 1);
+    by_second[s].push_back(latencies[i]);
+  }
+  for (std::size_t s = 0; s < by_second.size(); ++s) {
+    auto& xs = by_second[s];
+    std::sort(xs.begin(), xs.end());
+    std::printf("raw_latency_second s=%zu n=%zu p50_ms=%.0f p99_ms=%.0f max_ms=%.0f\n", s,
+                xs.size(), percentile(xs, 0.5), percentile(xs, 0.99),
+                xs.empty() ? 0.0 : static_cast<double>(xs.back()));
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -166,6 +196,7 @@ int main(int argc, char** argv) {
   std::uint64_t bytes = 0;
   std::set<std::int32_t> at_eof;
   std::vector<std::int64_t> latencies;
+  std::vector<std::int64_t> times;  // transactionTime per latency, for --latency-timeline
   int rc = 0;
   while (n < opt.count || static_cast<int>(at_eof.size()) < partitions) {
     if (clock_type::now() > deadline) {
@@ -188,8 +219,11 @@ int main(int argc, char** argv) {
         at_eof.erase(msg->partition());
         if (opt.latency && n > opt.latency_skip) {
           auto t = transaction_time({static_cast<const char*>(msg->payload()), msg->len()});
-          if (t >= 0)
+          if (t >= 0) {
             latencies.push_back(wall_ms() - t);
+            if (opt.timeline)
+              times.push_back(t);
+          }
         }
         break;
       case RdKafka::ERR__PARTITION_EOF:
@@ -214,6 +248,8 @@ int main(int argc, char** argv) {
   const double join = std::chrono::duration<double>(first - start).count();
   std::printf("raw consumed=%" PRIu64 " bytes=%" PRIu64 " seconds=%.3f rate=%.0f join_s=%.3f\n",
               n, bytes, seconds, seconds > 0 ? static_cast<double>(n) / seconds : 0.0, join);
+  if (opt.timeline)
+    print_timeline(times, latencies);
   if (opt.latency) {
     std::sort(latencies.begin(), latencies.end());
     std::printf("raw_latency n=%zu p50_ms=%.0f p99_ms=%.0f max_ms=%.0f\n", latencies.size(),

@@ -75,3 +75,22 @@ TEST_CASE("10,000 records round-trip through a real broker", "[kafka]") {
   for (const auto& [i, times] : seen)
     REQUIRE(times == 1);
 }
+
+TEST_CASE("prepare_topics describes existing topics and names missing ones", "[kafka]") {
+  const auto bootstrap = test::bootstrap();
+  const auto topic = test::unique_name("prepared");
+  const auto missing = test::unique_name("never_created");
+  kafka::topic_admin admin{bootstrap};
+  admin.create({topic_spec{topic, 3, 1, {}}});
+  int delivered = 0;
+  kafka::producer p{{{"bootstrap.servers", bootstrap}},
+                    [&](const kafka::delivery_report& r) { delivered += r.ok ? 1 : 0; }};
+  CHECK(p.prepare_topics({topic, missing}, 10000) == std::vector<std::string>{missing});
+  // The broker does not create topics on request (auto.create.topics.enable=false).
+  auto described = admin.describe({topic_spec{missing, 1, 1, {}}});
+  REQUIRE(described.size() == 1);
+  CHECK_FALSE(described.front().exists);
+  REQUIRE(p.produce(topic, -1, "k", "v").empty());
+  REQUIRE(p.flush(30000));
+  CHECK(delivered == 1);
+}
