@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace txstream::kafka {
 
@@ -34,6 +35,24 @@ std::vector<std::int32_t> partitions_of(RdKafka::KafkaConsumer& c,
   }
   throw std::runtime_error("topic " + topic + " does not exist (run 'txstream "
                            "topics create')");
+}
+
+// The partition's low and high watermarks. A topic created a moment ago may
+// not have its leader known to the broker yet: that answer is retried
+// (within timeout_ms) instead of failing the read, and with it the
+// pipeline's start.
+RdKafka::ErrorCode watermarks_of(RdKafka::KafkaConsumer& c, const std::string& topic,
+                                 std::int32_t partition, partition_extent& x,
+                                 int timeout_ms) {
+  const auto deadline = steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto err = c.query_watermark_offsets(topic, partition, &x.low, &x.high, timeout_ms);
+    const bool electing = err == RdKafka::ERR_NOT_LEADER_FOR_PARTITION
+                          || err == RdKafka::ERR_LEADER_NOT_AVAILABLE;
+    if (!electing || steady_clock::now() >= deadline)
+      return err;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 struct partition_list {
@@ -105,8 +124,7 @@ topic_read_result topic_reader::read(
   for (auto id : ids) {
     partition_extent x;
     x.partition = id;
-    auto err = consumer_->query_watermark_offsets(topic, id, &x.low, &x.high,
-                                                  idle_timeout_ms_);
+    auto err = watermarks_of(*consumer_, topic, id, x, idle_timeout_ms_);
     if (err != RdKafka::ERR_NO_ERROR)
       throw std::runtime_error("watermarks of " + topic + "/" + std::to_string(id)
                                + ": " + RdKafka::err2str(err));
