@@ -1,8 +1,10 @@
 #include "actors/kafka/topic_admin.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 namespace txstream::kafka {
 
@@ -33,6 +35,25 @@ metadata_ptr fetch_metadata(rd_kafka_t* rk, int timeout_ms) {
     throw std::runtime_error(std::string{"cannot read cluster metadata: "}
                              + rd_kafka_err2str(err));
   return metadata_ptr{md};
+}
+
+// Whether the metadata shows every topic of `names` with all its partitions
+// led.
+bool all_led(const rd_kafka_metadata_t& md, const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    bool led = false;
+    for (int i = 0; i < md.topic_cnt; ++i) {
+      const auto& t = md.topics[i];
+      if (name != t.topic)
+        continue;
+      led = t.err == RD_KAFKA_RESP_ERR_NO_ERROR && t.partition_cnt > 0;
+      for (int p = 0; led && p < t.partition_cnt; ++p)
+        led = t.partitions[p].err == RD_KAFKA_RESP_ERR_NO_ERROR && t.partitions[p].leader >= 0;
+    }
+    if (!led)
+      return false;
+  }
+  return true;
 }
 
 options_ptr make_options(rd_kafka_t* rk, rd_kafka_admin_op_t op, int timeout_ms) {
@@ -124,6 +145,13 @@ topic_admin::create(const std::vector<topic_spec>& specs) {
                                + (msg ? msg : rd_kafka_err2str(code)));
     }
   }
+  std::vector<std::string> names;
+  for (const auto& c : out)
+    names.push_back(c.name);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
+  while (!all_led(*fetch_metadata(rk_.get(), timeout_ms_), names)
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   return out;
 }
 

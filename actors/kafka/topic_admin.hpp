@@ -37,6 +37,10 @@ public:
 
   /// Creates missing topics; existing ones are left as they are, so calling
   /// this twice is harmless. Replication is capped at the broker count.
+  /// Returns once the broker's metadata shows every partition with a leader
+  /// (or the timeout passed): the controller accepts a topic before the
+  /// brokers know it, and a reader started at once was told it does not
+  /// exist, or that a partition has no leader yet.
   std::vector<topic_creation> create(const std::vector<topic_spec>& specs);
 
   std::vector<topic_description> describe(const std::vector<topic_spec>& specs);
