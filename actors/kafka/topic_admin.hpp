@@ -40,7 +40,8 @@ public:
   /// Returns once the broker's metadata shows every partition with a leader
   /// (or the timeout passed): the controller accepts a topic before the
   /// brokers know it, and a reader started at once was told it does not
-  /// exist, or that a partition has no leader yet.
+  /// exist. A leader may still answer "not leader" for a moment after the
+  /// metadata names it; topic_reader retries that.
   std::vector<topic_creation> create(const std::vector<topic_spec>& specs);
 
   std::vector<topic_description> describe(const std::vector<topic_spec>& specs);

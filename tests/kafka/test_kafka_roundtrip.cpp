@@ -101,9 +101,9 @@ TEST_CASE("a topic is read as soon as create returns", "[kafka]") {
   // Read at once, a topic created a moment ago was often not known to the
   // broker yet ("does not exist") or had no leader ("not leader"): every
   // pipeline started on new topics restarted once. create() now returns
-  // when every partition has a leader, which this test checks (it failed
-  // before either change). The reader also retries "not leader", for topics
-  // other tools created; this test does not reach that path.
+  // when the metadata shows every partition led, and the reader retries
+  // "not leader": the metadata can show a leader before that broker answers
+  // as one. Without either, this test fails (checked for both).
   const auto bootstrap = test::bootstrap();
   kafka::topic_admin admin{bootstrap};
   kafka::topic_reader reader{bootstrap};
