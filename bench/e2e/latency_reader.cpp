@@ -2,8 +2,11 @@
 // its high watermarks and, per record, subtracts the triggering
 // transaction's event time (the anomaly's "eventTime") from the record's
 // Kafka CreateTime (set by the node's producer when it produced the record).
-// Only meaningful when the input carried wall-clock event times. Prints
-// (last line):
+// Only meaningful when the input carried wall-clock event times. With
+// --timeline, first one line per second of event time (Unix seconds), so a
+// slow moment can be matched with the broker's log and the machine's:
+//   latency_second <unix_s> n=<> p50_ms=<> p99_ms=<> max_ms=<>
+// Prints (last line):
 //   latency n=<samples> p50_ms=<> p90_ms=<> p99_ms=<> max_ms=<> min_ms=<>
 #include <algorithm>
 #include <cinttypes>
@@ -25,10 +28,11 @@ struct options {
   std::string bootstrap = "127.0.0.1:9092";
   std::string topic;
   std::int64_t min_event_ms = 0;  // ignore anomalies of earlier events
+  bool timeline = false;
 };
 
 [[noreturn]] void usage(const char* argv0) {
-  std::fprintf(stderr, "usage: %s --topic T [--bootstrap B] [--min-event-ms MS]\n", argv0);
+  std::fprintf(stderr, "usage: %s --topic T [--bootstrap B] [--min-event-ms MS] [--timeline]\n", argv0);
   std::exit(2);
 }
 
@@ -46,6 +50,8 @@ options parse(int argc, char** argv) {
       o.topic = arg();
     else if (std::strcmp(argv[i], "--min-event-ms") == 0)
       o.min_event_ms = std::strtoll(arg(), nullptr, 10);
+    else if (std::strcmp(argv[i], "--timeline") == 0)
+      o.timeline = true;
     else
       usage(argv[0]);
   }
@@ -137,6 +143,7 @@ int main(int argc, char** argv) {
     c->assign(parts);
   RdKafka::TopicPartition::destroy(parts);
   std::vector<std::int64_t> samples;
+  std::map<std::int64_t, std::vector<std::int64_t>> by_second;  // --timeline
   std::map<std::string, std::uint64_t> per_rule;
   std::uint64_t unparsable = 0;
   std::uint64_t wrong_timestamp = 0;
@@ -163,6 +170,8 @@ int main(int argc, char** argv) {
         if (event < opt.min_event_ms)
           break;
         samples.push_back(ts.timestamp - event);
+        if (opt.timeline)
+          by_second[event / 1000].push_back(ts.timestamp - event);
         ++per_rule[string_field(value, "ruleId")];
         break;
       }
@@ -183,6 +192,11 @@ int main(int argc, char** argv) {
   if (unparsable + wrong_timestamp > 0)
     std::fprintf(stderr, "latency_reader: %" PRIu64 " without eventTime, %" PRIu64
                  " without CreateTime\n", unparsable, wrong_timestamp);
+  for (auto& [second, xs] : by_second) {
+    std::sort(xs.begin(), xs.end());
+    std::printf("latency_second %" PRId64 " n=%zu p50_ms=%.0f p99_ms=%.0f max_ms=%" PRId64 "\n",
+                second, xs.size(), percentile(xs, 0.50), percentile(xs, 0.99), xs.back());
+  }
   std::sort(samples.begin(), samples.end());
   std::string rules;
   for (const auto& [rule, n] : per_rule)
