@@ -67,6 +67,22 @@ const char* scan_json_number(const char* first, const char* last,
 
 decimal_status scale_decimal(const json_number& x, int scale,
                              std::int64_t& out) noexcept {
+  // Fast path for what producers send: no sign, no exponent, at most
+  // `scale` fraction digits and at most 18 digits in all (so no overflow
+  // and no rounding), e.g. "12.34" at scale 2 or epoch milliseconds at 0.
+  if (!x.negative && x.exponent == 0 && scale >= 0
+      && x.frac_len <= static_cast<std::size_t>(scale)
+      && x.int_len + static_cast<std::size_t>(scale) <= 18) {
+    std::uint64_t acc = 0;
+    for (std::size_t i = 0; i < x.int_len; ++i)
+      acc = acc * 10 + static_cast<unsigned>(x.int_digits[i] - '0');
+    for (std::size_t i = 0; i < x.frac_len; ++i)
+      acc = acc * 10 + static_cast<unsigned>(x.frac_digits[i] - '0');
+    for (auto k = x.frac_len; k < static_cast<std::size_t>(scale); ++k)
+      acc *= 10;
+    out = static_cast<std::int64_t>(acc);
+    return decimal_status::ok;
+  }
   // Digit i of the concatenated int+frac digits has weight 10^(p - 1 - i) in
   // target units, so the first p digits form the integer result.
   const auto int_len = static_cast<std::int64_t>(x.int_len);

@@ -453,3 +453,31 @@ TEST_CASE("parse_scaled exposes the exact decimal conversion", "[messages]") {
   CHECK_FALSE(parse_scaled("1.2.3", 2).has_value());
   CHECK_FALSE(parse_scaled("1e30", 2).has_value());
 }
+
+TEST_CASE("plain decimals convert the same as their exponent forms", "[messages]") {
+  // "123.45" takes scale_decimal's fast path (no sign, no exponent, few
+  // digits); "12345e-2" the general one. Both must agree on every value,
+  // including the bounds of the fast path (18 digits in all).
+  std::mt19937_64 rng{7};
+  std::uniform_int_distribution<int> digit{0, 9};
+  std::uniform_int_distribution<int> length{0, 19};
+  for (int i = 0; i < 20000; ++i) {
+    const int scale = i % 4;
+    std::string int_part = std::to_string(1 + digit(rng));
+    for (int k = length(rng); k > 0; --k)
+      int_part += static_cast<char>('0' + digit(rng));
+    std::string frac;
+    for (int k = i % 6; k > 0; --k)
+      frac += static_cast<char>('0' + digit(rng));
+    const auto plain = frac.empty() ? int_part : int_part + "." + frac;
+    const auto exp_form = int_part + frac + "e-" + std::to_string(frac.size());
+    INFO(plain << " at scale " << scale);
+    CHECK(parse_scaled(plain, scale) == parse_scaled(exp_form, scale));
+  }
+  CHECK(parse_scaled("999999999999999999", 0) == 999999999999999999);
+  CHECK(parse_scaled("9999999999999999.99", 2) == 999999999999999999);
+  CHECK(parse_scaled("0.5", 2) == 50);
+  CHECK(parse_scaled("0", 3) == 0);
+  CHECK(parse_scaled("1700000000123", 0) == 1700000000123);
+  CHECK(parse_scaled("1700000000.5", 3) == 1700000000500);
+}
