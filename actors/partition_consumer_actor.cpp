@@ -1,5 +1,7 @@
 #include "actors/partition_consumer_actor.hpp"
 
+#include <chrono>
+
 #include <caf/all.hpp>
 
 #include "actors/actor_timing.hpp"
@@ -34,6 +36,11 @@ void report_progress(partition_consumer_actor_ptr self, const caf::actor& ingres
                              in_flight / delivery_backlog_factor);
   st.load->queued.store(load, std::memory_order_release);
   st.load->routed.store(st.logic->next_sequence() - 1, std::memory_order_release);
+  if (in_flight == 0 && st.last_in_flight > 0)
+    st.load->settled_at_ns.store(
+      std::chrono::steady_clock::now().time_since_epoch().count(),
+      std::memory_order_release);
+  st.last_in_flight = in_flight;
   if (ctx->metrics != nullptr)
     ctx->metrics->in_flight_batches(static_cast<std::int64_t>(in_flight));
 }

@@ -24,6 +24,8 @@ struct partition_consumer_actor_state {
   std::vector<caf::actor> shards;  // by shard id
   routed_batch routed;
   std::int64_t last_commit = -1;
+  /// Batches in flight at the last progress report (settling is a change).
+  std::size_t last_in_flight = 0;
   /// Batches queued in the pipeline, for the ingress's flow control: it
   /// hands over a batch only while this is below max_in_flight_batches.
   std::shared_ptr<partition_load> load;

@@ -52,10 +52,14 @@ struct raw_batch {
 /// Flow-control counters a partition-consumer publishes to the ingress
 /// (node-local, shared memory): batches routed so far, and batches queued in
 /// the pipeline behind it. The ingress adds what it sent but was not routed
-/// yet (still in the consumer's mailbox).
+/// yet (still in the consumer's mailbox). Also when the partition last
+/// settled: every batch routed so far done, outputs delivered (steady-clock
+/// nanoseconds; 0 before the first), so a drained node can say when its
+/// work ended without anyone polling it.
 struct partition_load {
   std::atomic<std::uint64_t> routed{0};
   std::atomic<std::uint64_t> queued{0};
+  std::atomic<std::int64_t> settled_at_ns{0};
 };
 
 /// A shard processed one sub-batch (sent at once, for flow control): which

@@ -222,6 +222,24 @@ TEST_CASE("a partition's records end in windows or the dead-letter topic",
   CHECK(f.seen.commits[0].first == 6000);
 }
 
+TEST_CASE("a partition reports when its batches settled, not when later "
+          "messages came", "[actors]") {
+  // A drained node's busy time ends at the last settling; progress messages
+  // of the final flush (no batch in flight before or after) must not move it.
+  fixture f;
+  auto stream = make_stream(2000);
+  auto p = f.spawn({0, no_event_time}, -1);
+  CHECK(f.done->settled_at_ns.load() == 0);
+  for (std::size_t i = 0; i < stream.size(); i += 500)
+    caf::anon_send(p.consumer, make_batch(stream, i, i + 500));
+  f.run();
+  const auto settled = f.done->settled_at_ns.load();
+  CHECK(settled > 0);
+  f.flush(p);
+  CHECK(!f.on(f.ctx.topics.aggregates.name).empty());
+  CHECK(f.done->settled_at_ns.load() == settled);
+}
+
 TEST_CASE("offsets are not committed past records in open windows", "[actors]") {
   fixture f;
   auto stream = make_stream(3000);
