@@ -3,6 +3,7 @@
 // verify` recomputes every window from the input and scores the detectors.
 #include <catch2/catch.hpp>
 
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,15 @@ TEST_CASE("300k transactions with fraud and malformed records verify exactly",
   auto verify = test::run_txstream("verify" + env.verify_flags());
   INFO(verify.output);
   CHECK(verify.exit_code == 0);
+  // The node's own account of its work, which the benchmarks read: every
+  // record of the input (as verify counted them), and a busy time.
+  std::smatch read;
+  REQUIRE(std::regex_search(node.output, read,
+                            std::regex{"input drained and committed: records=([0-9]+) "
+                                       "busy_us=[1-9][0-9]* "}));
+  std::smatch counted;
+  REQUIRE(std::regex_search(verify.output, counted, std::regex{"\\n  records +([0-9]+)"}));
+  CHECK(read[1].str() == counted[1].str());
 
   SECTION("a restarted node adds nothing and changes nothing") {
     auto again = test::run(env.node_env() + "timeout 300 " TXSTREAM_BINARY
