@@ -168,9 +168,11 @@ private:
     const auto first = first_record_at_.value_or(assigned_at_);
     using std::chrono::duration_cast;
     using std::chrono::microseconds;
+    // The flush overlaps the processing when that lagged past the idle
+    // wait; only the part after the last settling adds to the work.
     const auto work = duration_cast<microseconds>(
       std::max(settled - first, clock::duration::zero())
-      + (clock::now() - flush_started));
+      + (clock::now() - std::max(flush_started, settled)));
     const auto first_wait = duration_cast<microseconds>(first - assigned_at_);
     rusage use{};
     getrusage(RUSAGE_SELF, &use);
