@@ -16,6 +16,8 @@ TXS_KAFKA_STAMP="$TXS_KAFKA_HOME/.stamp"
 say()  { printf '%s: %s\n' "${0##*/}" "$*"; }
 warn() { printf '%s: warning: %s\n' "${0##*/}" "$*" >&2; }
 die()  { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+# Value of `key=` ($2) in a line of space-separated k=v pairs ($1).
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 
 # Major version of a java binary ("17" for 17.0.x), empty when it cannot run.
 java_major() {
