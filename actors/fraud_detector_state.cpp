@@ -18,26 +18,42 @@ std::uint64_t fraud_detector_state::default_hash(std::string_view user_id) {
   return absl::Hash<std::string_view>{}(user_id);
 }
 
-std::uint32_t* fraud_detector_state::find_slot(std::uint64_t hash,
-                                               std::string_view user_id) {
-  auto& part = index_of(hash);
-  if (auto it = part.find(hash); it != part.end() && slot(it->second).user_id == user_id)
-    return &it->second;
-  if (collided_.empty())
-    return nullptr;
-  auto it = collided_.find(std::string{user_id});
-  return it != collided_.end() ? &it->second : nullptr;
-}
-
 fraud_detector_state::user_slot&
 fraud_detector_state::slot_for(std::string_view user_id, std::uint64_t hash,
                                std::int64_t event_time_ms) {
-  if (auto* found = find_slot(hash, user_id)) {
-    auto& slot = this->slot(*found);
-    slot.history.last_seen_ms = std::max(slot.history.last_seen_ms,
-                                         event_time_ms);
-    return slot;
+  // One probe finds the user or claims the hash for a new one.
+  constexpr auto unclaimed = ~std::uint32_t{0};
+  auto [it, claimed] = index_of(hash).try_emplace(hash, unclaimed);
+  auto collided = collided_.end();
+  if (claimed || !slot(it->second).user_id.equals(user_id)) {
+    // A user whose hash another one held lives in collided_ (if claimed,
+    // that other user has been evicted since).
+    if (!collided_.empty())
+      collided = collided_.find(std::string{user_id});
+    if (collided == collided_.end()) {
+      auto id = new_slot(user_id, event_time_ms);
+      if (claimed)
+        it->second = id;
+      else
+        collided_.emplace(std::string{user_id}, id);
+      return slot(id);
+    }
   }
+  auto id = it->second;
+  if (collided != collided_.end()) {
+    id = collided->second;
+    if (claimed) {  // the index is free for it again
+      it->second = id;
+      collided_.erase(collided);
+    }
+  }
+  auto& slot = this->slot(id);
+  slot.history.last_seen_ms = std::max(slot.history.last_seen_ms, event_time_ms);
+  return slot;
+}
+
+std::uint32_t fraud_detector_state::new_slot(std::string_view user_id,
+                                             std::int64_t event_time_ms) {
   std::uint32_t id = 0;
   if (free_slots_.empty()) {
     id = slot_count_++;
@@ -50,21 +66,20 @@ fraud_detector_state::slot_for(std::string_view user_id, std::uint64_t hash,
   auto& slot = this->slot(id);
   slot.user_id.assign(user_id);
   slot.history.last_seen_ms = event_time_ms;
-  if (!index_of(hash).emplace(hash, id).second)
-    collided_.emplace(slot.user_id, id);
   idle_heap_.push_back({event_time_ms, id});
   std::push_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
-  return slot;
+  return id;
 }
 
 void fraud_detector_state::forget(std::uint32_t id) {
-  auto& user_id = slot(id).user_id;
+  char scratch[36];
+  const auto user_id = slot(id).user_id.view(scratch);
   const auto hash = hash_(user_id);
   auto& part = index_of(hash);
   if (auto it = part.find(hash); it != part.end() && it->second == id)
     part.erase(it);
   else
-    collided_.erase(user_id);
+    collided_.erase(std::string{user_id});
 }
 
 void fraud_detector_state::process_batch(const std::vector<transaction>& txns,
@@ -97,16 +112,11 @@ void fraud_detector_state::process_hashed(const transaction& t,
                                           std::vector<anomaly>& out) {
   auto& h = slot_for(t.user_id, user_hash, t.event_time_ms).history;
   trim(h);
-  recent_txn cur;
-  cur.transaction_id.assign(t.transaction_id.view());
-  cur.source = t.source;
-  cur.event_time_ms = t.event_time_ms;
+  auto& cur = h.recent.emplace_back();
+  cur.take_from(t);
   cur.usd_cents = to_usd_cents(t.amount_cents, t.currency);
-  cur.city = find_city(t.location);
-  cur.type = t.type;
-  cur.method = t.method;
-  cur.is_international = t.is_international;
-  h.recent.push_back(std::move(cur));
+  // The table has a few hundred cities at most (a unit test checks).
+  cur.city = static_cast<std::int16_t>(find_city(t.location));
   ++buffered_;
   run_rules(t, h, now_ms, out);
   max_event_time_ = std::max(max_event_time_, t.event_time_ms);
@@ -123,7 +133,7 @@ void fraud_detector_state::run_rules(const transaction& t, user_history& h,
     auto index = static_cast<std::size_t>(rule);
     if (!enabled || cur.event_time_ms < h.cooldowns.until(index))
       return false;
-    anomaly a;
+    auto& a = candidate_;
     if (!check(a))
       return false;
     a.rule_id = std::string{to_string(rule)};
@@ -132,6 +142,7 @@ void fraud_detector_state::run_rules(const transaction& t, user_history& h,
     a.event_time_ms = cur.event_time_ms;
     a.detected_at_ms = now_ms;
     out.push_back(std::move(a));
+    a = anomaly{};
     h.cooldowns.set(index, cur.event_time_ms + cooldown_ms);
     return true;
   };
@@ -159,10 +170,8 @@ void fraud_detector_state::run_rules(const transaction& t, user_history& h,
   // A flagged spike must not teach the baseline that spikes are normal.
   if (!spiked)
     update_amount_baseline(as, h);
-  if (is_card_payment(cur.method) && cur.city >= 0) {
-    h.last_card = cur;
-    h.has_last_card = true;
-  }
+  if (is_card_payment(cur.method()) && cur.city >= 0)
+    h.newest_is_last_card();
 }
 
 void fraud_detector_state::trim(user_history& h) {
@@ -175,8 +184,7 @@ void fraud_detector_state::trim(user_history& h) {
   // Leave room for the transaction about to be appended.
   if (h.recent.size() - drop >= cfg_.max_history_per_user)
     drop = h.recent.size() + 1 - cfg_.max_history_per_user;
-  h.recent.erase(h.recent.begin(),
-                 h.recent.begin() + static_cast<std::ptrdiff_t>(drop));
+  h.drop_oldest(drop);
   buffered_ -= drop;
 }
 
@@ -196,11 +204,7 @@ std::size_t fraud_detector_state::evict_idle(std::int64_t watermark_ms) {
     idle_heap_.pop_back();
     buffered_ -= slot.history.recent.size();
     forget(id);
-    // Keep the history's capacity for the slot's next user.
-    auto recent = std::move(slot.history.recent);
-    recent.clear();
-    slot.history = user_history{};
-    slot.history.recent = std::move(recent);
+    slot.history.reset();  // keeps the capacity for the slot's next user
     free_slots_.push_back(id);
     ++evicted;
   }

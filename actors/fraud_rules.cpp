@@ -40,7 +40,7 @@ anomaly_detail text_detail(const char* name, std::string_view value) {
 }
 
 void involve(anomaly& a, const recent_txn& t) {
-  a.transactions.push_back(anomaly_transaction{t.transaction_id.str(), t.source});
+  a.transactions.push_back(anomaly_transaction{t.transaction_id.str(), t.source()});
 }
 
 // True when `t` lies in the window of length `window_ms` ending at `now`.
@@ -84,7 +84,7 @@ bool check_card_testing(const card_testing_config& cfg, const user_history& h,
                         anomaly& a) {
   const auto& cur = h.recent.back();
   auto is_probe = [&](const recent_txn& t) {
-    return t.type == transaction_type::purchase
+    return t.type() == transaction_type::purchase
            && t.usd_cents <= cfg.small_amount_cents
            && in_window(t, cur.event_time_ms, cfg.window_ms);
   };
@@ -116,7 +116,7 @@ bool check_card_testing(const card_testing_config& cfg, const user_history& h,
 bool check_amount_spike(const amount_spike_config& cfg, const user_history& h,
                         anomaly& a) {
   const auto& cur = h.recent.back();
-  if (cur.type != transaction_type::purchase || cur.is_international
+  if (cur.type() != transaction_type::purchase || cur.is_international()
       || h.baseline_count < cfg.min_history
       || cur.usd_cents < cfg.min_amount_cents)
     return false;
@@ -137,9 +137,10 @@ bool check_amount_spike(const amount_spike_config& cfg, const user_history& h,
 bool check_impossible_travel(const impossible_travel_config& cfg,
                              const user_history& h, anomaly& a) {
   const auto& cur = h.recent.back();
-  if (!h.has_last_card || cur.city < 0 || !is_card_payment(cur.method))
+  const auto* last = h.last_card();
+  if (last == nullptr || cur.city < 0 || !is_card_payment(cur.method()))
     return false;
-  const auto& prev = h.last_card;
+  const auto& prev = *last;
   auto elapsed = cur.event_time_ms - prev.event_time_ms;
   if (elapsed > cfg.lookback_ms)
     return false;
@@ -168,7 +169,7 @@ bool check_impossible_travel(const impossible_travel_config& cfg,
 bool check_international_high(const international_high_config& cfg,
                               const user_history& h, anomaly& a) {
   const auto& cur = h.recent.back();
-  if (!cur.is_international || cur.type != transaction_type::purchase
+  if (!cur.is_international() || cur.type() != transaction_type::purchase
       || cur.usd_cents < cfg.min_amount_cents)
     return false;
   a.score = excess_score(static_cast<double>(cur.usd_cents),
@@ -183,7 +184,7 @@ bool check_international_high(const international_high_config& cfg,
 bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h,
                         anomaly& a) {
   const auto& cur = h.recent.back();
-  if (cur.type != transaction_type::refund)
+  if (cur.type() != transaction_type::refund)
     return false;
   std::int64_t refunds = 0;
   std::int64_t refunded = 0;
@@ -191,7 +192,7 @@ bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h,
   for (const auto& t : h.recent) {
     if (!in_window(t, cur.event_time_ms, cfg.window_ms))
       continue;
-    if (t.type == transaction_type::refund) {
+    if (t.type() == transaction_type::refund) {
       ++refunds;
       refunded += t.usd_cents;
     } else {
@@ -208,7 +209,7 @@ bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h,
                money_detail("refunded_usd", refunded),
                money_detail("purchased_usd", purchased)};
   for (const auto& t : h.recent)
-    if (t.type == transaction_type::refund
+    if (t.type() == transaction_type::refund
         && in_window(t, cur.event_time_ms, cfg.window_ms))
       involve(a, t);
   return true;
@@ -216,7 +217,7 @@ bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h,
 
 void update_amount_baseline(const amount_spike_config& cfg, user_history& h) {
   const auto& cur = h.recent.back();
-  if (cur.type != transaction_type::purchase || cur.is_international
+  if (cur.type() != transaction_type::purchase || cur.is_international()
       || cur.usd_cents < cfg.baseline_floor_cents)
     return;
   auto x = std::log(static_cast<double>(cur.usd_cents));

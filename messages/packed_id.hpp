@@ -81,6 +81,39 @@ public:
     return std::string(reinterpret_cast<const char*>(bytes_), len_);
   }
 
+  /// True when this holds exactly the text `s`; allocates nothing (the
+  /// detector compares a user's id with every lookup's).
+  bool equals(std::string_view s) const noexcept {
+    switch (kind_) {
+      case kind::text:
+        return s.size() == len_ && std::memcmp(bytes_, s.data(), len_) == 0;
+      case kind::heap:
+        return *heap() == s;
+      case kind::uuid_lower:
+      case kind::uuid_upper:
+        break;
+    }
+    packed_id other;
+    return other.pack_uuid(s) && other.kind_ == kind_
+           && std::memcmp(other.bytes_, bytes_, 16) == 0;
+  }
+
+  /// The stored text as a view: of this object's own bytes, or for a packed
+  /// UUID of its text written into `scratch`, which must outlive the view.
+  std::string_view view(char (&scratch)[36]) const noexcept {
+    switch (kind_) {
+      case kind::text:
+        return {reinterpret_cast<const char*>(bytes_), len_};
+      case kind::heap:
+        return *heap();
+      case kind::uuid_lower:
+      case kind::uuid_upper:
+        break;
+    }
+    write_uuid(scratch);
+    return {scratch, uuid_length};
+  }
+
   bool empty() const noexcept {
     return kind_ == kind::text && len_ == 0;
   }
@@ -139,17 +172,22 @@ private:
     return true;
   }
 
-  std::string unpack_uuid() const {
+  // The canonical text of the packed UUID, 36 characters.
+  void write_uuid(char (&out)[36]) const noexcept {
     const char* digits = kind_ == kind::uuid_upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    std::string out;
-    out.reserve(uuid_length);
+    std::size_t at = 0;
     for (std::size_t b = 0; b < 16; ++b) {
       if (b == 4 || b == 6 || b == 8 || b == 10)
-        out += '-';
-      out += digits[bytes_[b] >> 4];
-      out += digits[bytes_[b] & 0xF];
+        out[at++] = '-';
+      out[at++] = digits[bytes_[b] >> 4];
+      out[at++] = digits[bytes_[b] & 0xF];
     }
-    return out;
+  }
+
+  std::string unpack_uuid() const {
+    char text[uuid_length];
+    write_uuid(text);
+    return std::string(text, uuid_length);
   }
 
   std::string* heap() const noexcept {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/city_table.hpp"
 #include "actors/fraud_detector_state.hpp"
 #include "actors/fraud_evaluation.hpp"
 
@@ -110,6 +111,45 @@ TEST_CASE("users whose id hashes collide keep separate state",
   }
   CHECK(weak.evict_idle(weak.max_event_time() + cfg.retention_ms() + 1) == 40);
   CHECK(weak.user_count() == 0);
+}
+
+TEST_CASE("a collided user keeps its state when the hash's holder leaves",
+          "[actors][fraud]") {
+  // user_1 and user_11 share a hash; user_1 holds the index entry, goes
+  // idle and is evicted while user_11 stays active and then needs its
+  // history (high_frequency over its last eight transactions).
+  auto weak_hash = [](std::string_view id) -> std::uint64_t {
+    return static_cast<std::uint64_t>(id.back() - '0');
+  };
+  fraud_rules_config cfg;
+  fraud_detector_state strong{cfg};
+  fraud_detector_state weak{cfg, weak_hash};
+  std::vector<anomaly> a;
+  std::vector<anomaly> b;
+  std::int64_t offset = 0;
+  auto feed = [&](std::uint64_t user, std::int64_t t_ms) {
+    auto t = make_txn(user, t_ms, offset++);
+    strong.process(t, 0, a);
+    weak.process(t, 0, b);
+    REQUIRE(weak.user_count() == strong.user_count());
+  };
+  feed(1, 0);
+  const std::int64_t quiet = cfg.retention_ms() + cfg.eviction_slack_ms + 60'000;
+  for (std::int64_t t = 0; t <= quiet; t += 60'000)
+    feed(11, t);
+  REQUIRE(weak.user_count() == 1);  // user_1 is gone
+  for (int k = 1; k <= 8; ++k)
+    feed(11, quiet + k * 1000);
+  REQUIRE(weak.user_count() == 1);
+  REQUIRE(a.size() == 1);
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].rule_id == "high_frequency");
+  CHECK(b[0].transactions == a[0].transactions);
+}
+
+TEST_CASE("the city table fits the detector's 16-bit city index",
+          "[actors][fraud]") {
+  CHECK(city_count() <= 32767);
 }
 
 TEST_CASE("evaluation counts instances, detections and true positives",

@@ -199,6 +199,28 @@ TEST_CASE("impossible_travel uses great-circle speed between card payments",
                           "Chicago"));
     CHECK(slow.out.empty());
   }
+  SECTION("the last card payment counts after it left the history") {
+    // The history cap drops New York before the Tokyo payment arrives; the
+    // rule must still see it (the detector keeps a copy once it is dropped).
+    fraud_rules_config cfg;
+    cfg.max_history_per_user = 3;
+    harness h{cfg};
+    h.feed(h.b.make(0, 4000, transaction_type::purchase, "New York"));
+    for (int i = 1; i <= 3; ++i)
+      h.feed(h.b.make(i * min, 4000, transaction_type::purchase, "London",
+                      payment_method::paypal));
+    CHECK(h.det.buffered_transactions() == 3);
+    h.feed(h.b.make(10 * min, 4000, transaction_type::purchase, "Tokyo",
+                    payment_method::credit_card, true, "JPY"));
+    REQUIRE(h.count("impossible_travel") == 1);
+    const auto& a = h.out[0];
+    CHECK(find_detail(a, "from_city")->text == "New York");
+    CHECK(find_detail(a, "to_city")->text == "Tokyo");
+    REQUIRE(a.transactions.size() == 2);
+    CHECK(a.transactions[0].transaction_id == "tx-1");
+    CHECK(a.transactions[0].source == source_position{3, 100});
+    CHECK(a.transactions[1].transaction_id == "tx-5");
+  }
   SECTION("remote payments, nearby and unknown cities are skipped") {
     harness h;
     h.feed(h.b.make(0, 4000, transaction_type::purchase, "New York"));

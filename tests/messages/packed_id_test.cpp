@@ -32,7 +32,27 @@ TEST_CASE("packed_id gives back exactly the text it stored", "[messages]") {
     packed_id id{v};
     CHECK(id.str() == v);
     CHECK(id.empty() == v.empty());
+    char scratch[36];
+    CHECK(id.view(scratch) == v);
+    CHECK(id.equals(v));
   }
+}
+
+TEST_CASE("packed_id equals only its own text, whatever the form",
+          "[messages]") {
+  const packed_id lower{"3902d972-401d-4765-b59e-b8a9d251c2b4"};
+  CHECK_FALSE(lower.equals("3902D972-401D-4765-B59E-B8A9D251C2B4"));
+  CHECK_FALSE(lower.equals("3902d972-401d-4765-b59e-b8a9d251c2b5"));
+  CHECK_FALSE(lower.equals("3902d972-401D-4765-b59e-b8a9d251c2b4"));
+  CHECK_FALSE(lower.equals(""));
+  const packed_id upper{"3902D972-401D-4765-B59E-B8A9D251C2B4"};
+  CHECK_FALSE(upper.equals("3902d972-401d-4765-b59e-b8a9d251c2b4"));
+  const packed_id text{"user_42"};
+  CHECK_FALSE(text.equals("user_4"));
+  CHECK_FALSE(text.equals("user_43"));
+  const packed_id heap{std::string(40, 'h')};
+  CHECK_FALSE(heap.equals(std::string(39, 'h')));
+  CHECK_FALSE(packed_id{}.equals("x"));
 }
 
 TEST_CASE("packed_id copies and moves like a value", "[messages]") {
