@@ -1,4 +1,5 @@
-# Shared helpers for scripts/setup and scripts/kafka. Source it; do not run it.
+# Shared helpers of the scripts in scripts/. Source it; do not run it.
+# tests/scripts checks that a script calling one of them sources this file.
 # shellcheck shell=bash disable=SC2034  # variables are for the scripts that source this
 
 # Repository root, from this file's location (scripts/lib/common.sh).
