@@ -170,9 +170,10 @@ private:
     using std::chrono::microseconds;
     // The flush overlaps the processing when that lagged past the idle
     // wait; only the part after the last settling adds to the work.
+    const auto flush = duration_cast<microseconds>(
+      clock::now() - std::max(flush_started, settled));
     const auto work = duration_cast<microseconds>(
-      std::max(settled - first, clock::duration::zero())
-      + (clock::now() - std::max(flush_started, settled)));
+      std::max(settled - first, clock::duration::zero())) + flush;
     const auto first_wait = duration_cast<microseconds>(first - assigned_at_);
     rusage use{};
     getrusage(RUSAGE_SELF, &use);
@@ -180,8 +181,8 @@ private:
       return static_cast<std::int64_t>(tv.tv_sec) * 1000 + tv.tv_usec / 1000;
     };
     spdlog::info("ingress: input drained and committed: records={} busy_us={} "
-                 "first_record_after_us={} cpu_user_ms={} cpu_sys_ms={}",
-                 records_read_, work.count(), first_wait.count(),
+                 "flush_us={} first_record_after_us={} cpu_user_ms={} cpu_sys_ms={}",
+                 records_read_, work.count(), flush.count(), first_wait.count(),
                  ms(use.ru_utime), ms(use.ru_stime));
   }
 
