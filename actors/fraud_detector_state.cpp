@@ -66,8 +66,7 @@ std::uint32_t fraud_detector_state::new_slot(std::string_view user_id,
   auto& slot = this->slot(id);
   slot.user_id.assign(user_id);
   slot.history.last_seen_ms = event_time_ms;
-  idle_heap_.push_back({event_time_ms, id});
-  std::push_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
+  idle_.push(event_time_ms, id);
   return id;
 }
 
@@ -191,17 +190,15 @@ void fraud_detector_state::trim(user_history& h) {
 std::size_t fraud_detector_state::evict_idle(std::int64_t watermark_ms) {
   auto horizon = watermark_ms - cfg_.retention_ms();
   std::size_t evicted = 0;
-  while (!idle_heap_.empty() && idle_heap_.front().last_seen_ms < horizon) {
-    std::pop_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
-    auto id = idle_heap_.back().slot;
+  while (!idle_.empty() && idle_.top().time_ms < horizon) {
+    auto id = idle_.top().slot;
+    idle_.pop();
     auto& slot = this->slot(id);
     if (slot.history.last_seen_ms >= horizon) {
       // Active since it was queued: check again at its newest event time.
-      idle_heap_.back().last_seen_ms = slot.history.last_seen_ms;
-      std::push_heap(idle_heap_.begin(), idle_heap_.end(), std::greater<>{});
+      idle_.push(slot.history.last_seen_ms, id);
       continue;
     }
-    idle_heap_.pop_back();
     buffered_ -= slot.history.recent.size();
     forget(id);
     slot.history.reset();  // keeps the capacity for the slot's next user

@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +14,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include "actors/fraud_rules.hpp"
+#include "actors/idle_queue.hpp"
 #include "config/fraud_rules_config.hpp"
 #include "messages/anomaly.hpp"
 #include "messages/transaction.hpp"
@@ -86,15 +86,6 @@ private:
   static_assert(sizeof(user_slot) <= 128, "per-user detector state grew");
 
 
-  // When a slot was last known to be active; min-heap order by time.
-  struct idle_check {
-    std::int64_t last_seen_ms;
-    std::uint32_t slot;
-    bool operator>(const idle_check& other) const {
-      return last_seen_ms > other.last_seen_ms;
-    }
-  };
-
   void process_hashed(const transaction& t, std::uint64_t user_hash,
                       std::int64_t now_ms, std::vector<anomaly>& out);
   user_slot& slot_for(std::string_view user_id, std::uint64_t hash,
@@ -133,9 +124,7 @@ private:
   // One entry per held user, ordered by a time at or before its newest event:
   // eviction pops entries behind the horizon and re-queues users active since,
   // so a touch costs nothing and eviction is exact.
-  // A deque: it grows by blocks, where a vector of millions of entries
-  // stalled the detector copying itself on each doubling.
-  std::deque<idle_check> idle_heap_;
+  idle_queue idle_;
   std::vector<std::uint64_t> hashes_;  // scratch of process_batch()
   // Scratch of run_rules(): a rule's check fills it only on a hit, so one
   // default-constructed anomaly serves every miss.
