@@ -36,6 +36,29 @@ anomaly make_anomaly(const char* rule, std::vector<const char*> ids) {
   return a;
 }
 
+// Two detectors fed the same transactions: one with a weak hash (ten
+// values for all users, the last digit of the id), so most users collide
+// with a held one, and one with the real hash. They must agree.
+struct twin_detectors {
+  static std::uint64_t last_digit(std::string_view id) {
+    return static_cast<std::uint64_t>(id.back() - '0');
+  }
+
+  fraud_rules_config cfg;
+  fraud_detector_state strong{cfg};
+  fraud_detector_state weak{cfg, last_digit};
+  std::vector<anomaly> a;  // strong's anomalies
+  std::vector<anomaly> b;  // weak's
+  std::int64_t offset = 0;
+
+  void feed(std::uint64_t user, std::int64_t t_ms) {
+    auto t = make_txn(user, t_ms, offset++);
+    strong.process(t, 0, a);
+    weak.process(t, 0, b);
+    REQUIRE(weak.user_count() == strong.user_count());
+  }
+};
+
 } // namespace
 
 TEST_CASE("idle users are evicted so memory stays bounded",
@@ -79,72 +102,45 @@ TEST_CASE("one user's history is bounded by windows and a hard cap",
 
 TEST_CASE("users whose id hashes collide keep separate state",
           "[actors][fraud]") {
-  // Ten hash values for all users: most users collide with a held one.
-  auto weak_hash = [](std::string_view id) -> std::uint64_t {
-    return static_cast<std::uint64_t>(id.back() - '0');
-  };
-  fraud_rules_config cfg;
-  fraud_detector_state strong{cfg};
-  fraud_detector_state weak{cfg, weak_hash};
-  std::vector<anomaly> a;
-  std::vector<anomaly> b;
+  twin_detectors d;
   // 40 users, 9 transactions each within a minute (high_frequency fires
   // once per user), then a gap long enough to evict everyone, twice over.
-  std::int64_t offset = 0;
   for (int round = 0; round < 2; ++round) {
-    const std::int64_t start = round * 2 * (cfg.retention_ms() + cfg.eviction_slack_ms);
+    const std::int64_t start = round * 2 * (d.cfg.retention_ms() + d.cfg.eviction_slack_ms);
     for (int k = 0; k < 9; ++k)
-      for (std::uint64_t user = 0; user < 40; ++user) {
-        auto t = make_txn(user, start + k * 1000, offset++);
-        strong.process(t, 0, a);
-        weak.process(t, 0, b);
-        REQUIRE(weak.user_count() == strong.user_count());
-      }
-    CHECK(weak.user_count() == 40);
+      for (std::uint64_t user = 0; user < 40; ++user)
+        d.feed(user, start + k * 1000);
+    CHECK(d.weak.user_count() == 40);
   }
-  REQUIRE(a.size() == 80);
-  REQUIRE(b.size() == a.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    CHECK(b[i].rule_id == a[i].rule_id);
-    CHECK(b[i].user_id == a[i].user_id);
-    CHECK(b[i].transactions == a[i].transactions);
+  REQUIRE(d.a.size() == 80);
+  REQUIRE(d.b.size() == d.a.size());
+  for (std::size_t i = 0; i < d.a.size(); ++i) {
+    CHECK(d.b[i].rule_id == d.a[i].rule_id);
+    CHECK(d.b[i].user_id == d.a[i].user_id);
+    CHECK(d.b[i].transactions == d.a[i].transactions);
   }
-  CHECK(weak.evict_idle(weak.max_event_time() + cfg.retention_ms() + 1) == 40);
-  CHECK(weak.user_count() == 0);
+  CHECK(d.weak.evict_idle(d.weak.max_event_time() + d.cfg.retention_ms() + 1) == 40);
+  CHECK(d.weak.user_count() == 0);
 }
 
 TEST_CASE("a collided user keeps its state when the hash's holder leaves",
           "[actors][fraud]") {
-  // user_1 and user_11 share a hash; user_1 holds the index entry, goes
-  // idle and is evicted while user_11 stays active and then needs its
+  // user_1 and user_11 share a weak hash; user_1 holds the index entry,
+  // goes idle and is evicted while user_11 stays active and then needs its
   // history (high_frequency over its last eight transactions).
-  auto weak_hash = [](std::string_view id) -> std::uint64_t {
-    return static_cast<std::uint64_t>(id.back() - '0');
-  };
-  fraud_rules_config cfg;
-  fraud_detector_state strong{cfg};
-  fraud_detector_state weak{cfg, weak_hash};
-  std::vector<anomaly> a;
-  std::vector<anomaly> b;
-  std::int64_t offset = 0;
-  auto feed = [&](std::uint64_t user, std::int64_t t_ms) {
-    auto t = make_txn(user, t_ms, offset++);
-    strong.process(t, 0, a);
-    weak.process(t, 0, b);
-    REQUIRE(weak.user_count() == strong.user_count());
-  };
-  feed(1, 0);
-  const std::int64_t quiet = cfg.retention_ms() + cfg.eviction_slack_ms + 60'000;
+  twin_detectors d;
+  d.feed(1, 0);
+  const std::int64_t quiet = d.cfg.retention_ms() + d.cfg.eviction_slack_ms + 60'000;
   for (std::int64_t t = 0; t <= quiet; t += 60'000)
-    feed(11, t);
-  REQUIRE(weak.user_count() == 1);  // user_1 is gone
+    d.feed(11, t);
+  REQUIRE(d.weak.user_count() == 1);  // user_1 is gone
   for (int k = 1; k <= 8; ++k)
-    feed(11, quiet + k * 1000);
-  REQUIRE(weak.user_count() == 1);
-  REQUIRE(a.size() == 1);
-  REQUIRE(b.size() == 1);
-  CHECK(b[0].rule_id == "high_frequency");
-  CHECK(b[0].transactions == a[0].transactions);
+    d.feed(11, quiet + k * 1000);
+  REQUIRE(d.weak.user_count() == 1);
+  REQUIRE(d.a.size() == 1);
+  REQUIRE(d.b.size() == 1);
+  CHECK(d.b[0].rule_id == "high_frequency");
+  CHECK(d.b[0].transactions == d.a[0].transactions);
 }
 
 TEST_CASE("the city table fits the detector's 16-bit city index",
