@@ -37,6 +37,10 @@ struct node_config {
   std::string node_id = "node-1";
   /// CAF scheduler threads; the machine this runs on has 2 cores.
   int scheduler_threads = 2;
+  /// CAF's scheduling policy: "sharing" (one job queue; idle workers block
+  /// until a job comes) or "stealing" (a queue per worker; idle workers poll
+  /// and sleep between polls).
+  std::string scheduler_policy = "sharing";
   kafka_config kafka;
   topics_config topics;
   aggregator_config aggregation;

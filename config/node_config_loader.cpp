@@ -237,6 +237,11 @@ std::vector<key_entry> build_keys() {
                [](auto& c) -> auto& { return c.node_id; }, non_empty()));
   add(make_key("node.scheduler_threads", "CAF scheduler worker threads.",
                [](auto& c) -> auto& { return c.scheduler_threads; }, between(1, 64)));
+  add(make_key("node.scheduler_policy",
+               "CAF scheduling: \"sharing\" (one job queue, idle workers block) or "
+               "\"stealing\" (a queue per worker, idle workers poll and sleep).",
+               [](auto& c) -> auto& { return c.scheduler_policy; },
+               one_of({"sharing", "stealing"})));
 
   add(make_key("kafka.bootstrap", "Comma-separated host:port list of brokers.",
                [](auto& c) -> auto& { return c.kafka.bootstrap; }, non_empty()));

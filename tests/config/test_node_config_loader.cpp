@@ -168,6 +168,7 @@ TEST_CASE("each validation rule rejects with the key named", "[config]") {
     {"node.id", "\"\""},
     {"node.scheduler_threads", "0"},
     {"node.scheduler_threads", "65"},
+    {"node.scheduler_policy", "\"fifo\""},
     {"kafka.bootstrap", "\"\""},
     {"kafka.group_id", "\"\""},
     {"kafka.session_timeout_ms", "0"},
@@ -242,7 +243,7 @@ TEST_CASE("boundary values are accepted", "[config]") {
     {"metrics.port", "0"},                  {"metrics.port", "65535"},
     {"fraud.amount_spike.alpha", "1.0"},    {"fraud.high_frequency.cooldown_ms", "0"},
     {"pipeline.max_in_flight_batches", "1"}, {"log.level", "\"trace\""},
-    {"log.format", "\"text\""},
+    {"log.format", "\"text\""},           {"node.scheduler_policy", "\"stealing\""},
   };
   for (const auto& [key, literal] : good) {
     CAPTURE(key, literal);
