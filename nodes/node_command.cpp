@@ -85,21 +85,23 @@ int run_node(const node_options& opts) {
   // polls, and on this pipeline (most work on detached threads, so workers
   // idle often) those sleeps cost ~7 % of the node's CPU for the same drain
   // (BENCHMARKS.md, "Session 7: what changed").
-  if (cfg.scheduler_policy == "sharing")
+  if (cfg.scheduler_policy == "sharing") {
     sys_cfg.set("scheduler.policy", caf::atom("sharing"));
-  // Work stealing, if chosen. An idle worker steals only after its relaxed
-  // sleep (10 ms by default), while actor-to-actor messages queue on the
-  // sender's worker: with the default, one worker ran the whole pipeline in
-  // bursts. 1 ms keeps both busy at the cost of a few wake-ups per second
-  // when idle.
-  sys_cfg.set("work-stealing.relaxed-sleep-duration",
-              caf::timespan{std::chrono::milliseconds(1)});
-  // Before that, an idle worker polls 500 times with a sleep in between;
-  // CAF's 50 us made ~6 % of the node's CPU samples context switches out of
-  // those sleeps. 250 us: ~5 % more throughput, at most 0.25 ms more per
-  // hop when idle (BENCHMARKS.md, "Session 3: what changed").
-  sys_cfg.set("work-stealing.moderate-sleep-duration",
-              caf::timespan{std::chrono::microseconds(250)});
+  } else {
+    // Work stealing. An idle worker steals only after its relaxed sleep
+    // (10 ms by default), while actor-to-actor messages queue on the
+    // sender's worker: with the default, one worker ran the whole pipeline
+    // in bursts. 1 ms keeps both busy at the cost of a few wake-ups per
+    // second when idle.
+    sys_cfg.set("work-stealing.relaxed-sleep-duration",
+                caf::timespan{std::chrono::milliseconds(1)});
+    // Before that, an idle worker polls 500 times with a sleep in between;
+    // CAF's 50 us made ~6 % of the node's CPU samples context switches out
+    // of those sleeps. 250 us: ~5 % more throughput, at most 0.25 ms more
+    // per hop when idle (BENCHMARKS.md, "Session 3: what changed").
+    sys_cfg.set("work-stealing.moderate-sleep-duration",
+                caf::timespan{std::chrono::microseconds(250)});
+  }
   add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   pipeline_supervisor supervisor{sys, cfg, ctx, opts.until_drained, stop_requested,

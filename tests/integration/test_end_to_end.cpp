@@ -140,8 +140,11 @@ TEST_CASE("a node that fails mid-stream, or is stopped, loses and double "
   prepare_input(env, 200000, 9);
 
   SECTION("a shard that throws is restarted with the whole pipeline") {
+    // On the work-stealing scheduler: every other node run here uses the
+    // default (sharing), so both policies run end to end and verify exactly.
     auto node = test::run(env.node_env()
-                          + "TXSTREAM_TEST_CRASH_SHARD_AFTER_BATCHES=30 timeout 600 "
+                          + "TXSTREAM_NODE_SCHEDULER_POLICY=stealing "
+                            "TXSTREAM_TEST_CRASH_SHARD_AFTER_BATCHES=30 timeout 600 "
                             TXSTREAM_BINARY
                           " node --until-drained --metrics-port 0 --log-format text");
     INFO(node.output.substr(node.output.size() > 4000 ? node.output.size() - 4000 : 0));
