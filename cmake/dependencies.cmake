@@ -37,5 +37,7 @@ function(txstream_use_mimalloc target)
   if(NOT TXSTREAM_SANITIZE)
     # --no-as-needed: nothing calls mimalloc by name; it must stay linked.
     target_link_libraries(${target} PRIVATE -Wl,--no-as-needed mimalloc -Wl,--as-needed)
+    # Lets the executable tune it (nodes/allocator_tuning.cpp).
+    target_compile_definitions(${target} PRIVATE TXSTREAM_WITH_MIMALLOC)
   endif()
 endfunction()

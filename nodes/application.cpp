@@ -25,7 +25,7 @@ int application::run(int argc, char** argv) {
                "financial transactions on Kafka."};
   app.require_subcommand(1);
   command_action action;
-  add_version_command(app, action);
+  add_version_command(app, action, allocator_);
   add_topics_command(app, action);
   add_generate_command(app, action);
   add_verify_command(app, action);

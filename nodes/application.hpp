@@ -1,6 +1,9 @@
 // The command-line application: parses arguments and runs one subcommand.
 #pragma once
 
+#include <string>
+#include <utility>
+
 namespace txstream {
 
 /// Exit codes of the txstream executable.
@@ -12,8 +15,17 @@ enum exit_code : int {
 
 class application {
 public:
+  /// `allocator` describes the memory allocator, for `txstream version`.
+  explicit application(std::string allocator = "the C library's malloc")
+    : allocator_(std::move(allocator)) {
+    // nop
+  }
+
   /// Runs the command line; returns the process exit code.
   int run(int argc, char** argv);
+
+private:
+  std::string allocator_;
 };
 
 } // namespace txstream

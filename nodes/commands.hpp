@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 namespace CLI {
 class App;
@@ -14,7 +15,9 @@ using command_action = std::function<int()>;
 
 /// Each add_* registers one subcommand on `app` and stores its action in
 /// `action` when that subcommand is selected.
-void add_version_command(CLI::App& app, command_action& action);
+/// `allocator` describes the memory allocator in use.
+void add_version_command(CLI::App& app, command_action& action,
+                         const std::string& allocator);
 void add_topics_command(CLI::App& app, command_action& action);
 void add_generate_command(CLI::App& app, command_action& action);
 void add_verify_command(CLI::App& app, command_action& action);

@@ -12,7 +12,22 @@ TEST_CASE("help and version exit 0", "[nodes]") {
   auto version = run_txstream("version");
   CHECK(version.exit_code == 0);
   CHECK(version.output.find("txstream ") == 0);
+  CHECK(version.output.find("allocator: ") != std::string::npos);
 }
+
+#if defined(TXSTREAM_EXPECT_MIMALLOC)
+TEST_CASE("the executable keeps freed memory for a second before returning it",
+          "[nodes]") {
+  // mimalloc's default of 25 ms made the pipeline fault the same pages in
+  // again and again; an explicit environment setting still wins.
+  auto tuned = run_txstream("version");
+  CHECK(tuned.output.find("allocator: mimalloc ") != std::string::npos);
+  CHECK(tuned.output.find("decommit delay 1000 ms") != std::string::npos);
+  auto own = txstream::test::run("MIMALLOC_DECOMMIT_DELAY=30 "
+                                 + std::string{TXSTREAM_BINARY} + " version");
+  CHECK(own.output.find("decommit delay 30 ms") != std::string::npos);
+}
+#endif
 
 TEST_CASE("usage errors exit 2 with a clear message", "[nodes]") {
   auto unknown = run_txstream("frobnicate");

@@ -1,0 +1,31 @@
+#include "nodes/allocator_tuning.hpp"
+
+#include <cstdlib>
+
+#if defined(TXSTREAM_WITH_MIMALLOC)
+#include <mimalloc.h>
+#endif
+
+namespace txstream {
+
+std::string tune_allocator() {
+#if defined(TXSTREAM_WITH_MIMALLOC)
+  // Batches are allocated on one thread and freed on another a few
+  // milliseconds later, all the time. mimalloc returns pages unused for
+  // 25 ms to the OS (decommit_delay), so the pipeline kept faulting the same
+  // memory back in: 217-250 k page faults draining 2 M records, 160 k with
+  // a 1 s delay (BENCHMARKS.md, session 8). Memory still goes back once
+  // the node has been quieter for a second. An explicit
+  // MIMALLOC_DECOMMIT_DELAY in the environment wins.
+  if (std::getenv("MIMALLOC_DECOMMIT_DELAY") == nullptr)
+    mi_option_set(mi_option_decommit_delay, 1000);
+  const auto v = mi_version();
+  return "mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10)
+         + "." + std::to_string(v % 10) + ", decommit delay "
+         + std::to_string(mi_option_get(mi_option_decommit_delay)) + " ms";
+#else
+  return "the C library's malloc";
+#endif
+}
+
+} // namespace txstream
