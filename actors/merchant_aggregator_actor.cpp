@@ -103,19 +103,19 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       st.agg->restore_partition(p, cp, ctx->now_ms());
       st.agg->assign_partition(p, ctx->now_ms());
     },
-    [=](transaction_batch& b) {
+    [=](const shard_batch& b) {
       auto& st = self->state;
       handler_timing timing{st.probe, self};
       if (st.shard == 0 && ++st.batches == ctx->crash_shard_after_batches)
         throw std::runtime_error("injected failure (crash_shard_after_batches)");
       st.out.clear();
-      st.agg->add(b.partition, b.transactions, ctx->now_ms(), st.out);
+      st.agg->add(b.partition, b.records, ctx->now_ms(), st.out);
       shard_processed processed;
       processed.shard = st.shard;
       processed.partition = b.partition;
       processed.sequence = b.sequence;
       for (auto i : st.out.late)
-        processed.late_offsets.push_back(b.transactions[i].source.offset);
+        processed.late_offsets.push_back(b.records[i].source.offset);
       if (ctx->metrics != nullptr && !st.out.late.empty())
         ctx->metrics->late(st.out.late.size());
       if (auto it = st.upstream.find(b.partition); it != st.upstream.end())

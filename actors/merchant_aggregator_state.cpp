@@ -82,7 +82,7 @@ merchant_aggregator_state::bucket_at(std::int64_t start) {
   return *cached_bucket_;
 }
 
-void merchant_aggregator_state::count(const transaction& tx, std::uint32_t sid,
+void merchant_aggregator_state::count(const shard_record& tx, std::uint32_t sid,
                                       bucket& b) {
   if (sid >= b.cells.size())
     b.cells.resize(std::max<std::size_t>(sid + 1, series_.size()));
@@ -105,6 +105,17 @@ void merchant_aggregator_state::count(const transaction& tx, std::uint32_t sid,
 
 void merchant_aggregator_state::add(std::int32_t p,
                                     const std::vector<transaction>& txns,
+                                    std::int64_t now_ms,
+                                    aggregator_output& out) {
+  std::vector<shard_record> records;
+  records.reserve(txns.size());
+  for (const auto& tx : txns)
+    records.emplace_back(tx);
+  add(p, records, now_ms, out);
+}
+
+void merchant_aggregator_state::add(std::int32_t p,
+                                    const std::vector<shard_record>& txns,
                                     std::int64_t now_ms,
                                     aggregator_output& out) {
   tracker_.on_batch(p, now_ms, !txns.empty());

@@ -14,6 +14,7 @@
 #include "actors/watermark_tracker.hpp"
 #include "config/aggregator_config.hpp"
 #include "messages/transaction.hpp"
+#include "messages/transaction_batch.hpp"
 #include "messages/window_aggregate.hpp"
 
 namespace txstream {
@@ -63,6 +64,10 @@ public:
 
   /// Adds a batch of partition p (offset order), then advances the
   /// watermark and closes windows. An empty batch is a liveness signal.
+  void add(std::int32_t p, const std::vector<shard_record>& records,
+           std::int64_t now_ms, aggregator_output& out);
+
+  /// add() for whole transactions (converted to shard records).
   void add(std::int32_t p, const std::vector<transaction>& txns,
            std::int64_t now_ms, aggregator_output& out);
 
@@ -158,7 +163,7 @@ private:
   std::uint32_t series_of(const std::string& merchant,
                           const std::string& currency);
   bucket& bucket_at(std::int64_t start);
-  void count(const transaction& tx, std::uint32_t sid, bucket& b);
+  void count(const shard_record& r, std::uint32_t sid, bucket& b);
   void advance_and_close(aggregator_output& out);
   void close_until(std::int64_t wm, aggregator_output& out);
   bool series_less(std::uint32_t a, std::uint32_t b) const;

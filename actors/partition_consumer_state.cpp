@@ -101,20 +101,10 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
   for (std::size_t i = 0; i < out.shards.size(); ++i) {
     out.per_shard[i].partition = partition_;
     out.per_shard[i].sequence = next_sequence_;
-    out.per_shard[i].transactions.reserve(shard_sizes_[i]);
+    out.per_shard[i].records.reserve(shard_sizes_[i]);
   }
-  for (auto [index, slot] : routes_) {
-    const auto& tx = out.valid.transactions[index];
-    // Shards need only what windows are made of; leaving the ids out spares
-    // a heap allocation per record (the 36-char transactionId).
-    auto& slim = out.per_shard[slot].transactions.emplace_back();
-    slim.merchant_id = tx.merchant_id;
-    slim.currency = tx.currency;
-    slim.amount_cents = tx.amount_cents;
-    slim.event_time_ms = tx.event_time_ms;
-    slim.type = tx.type;
-    slim.source = tx.source;
-  }
+  for (auto [index, slot] : routes_)
+    out.per_shard[slot].records.emplace_back(out.valid.transactions[index]);
   routes_.clear();
   shard_sizes_.clear();
   for (auto shard : out.shards)

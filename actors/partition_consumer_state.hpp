@@ -21,11 +21,10 @@ namespace txstream {
 struct routed_batch {
   /// Every valid transaction, late or not: the fraud detector's input.
   transaction_batch valid;
-  /// Non-late transactions per shard, with only the fields aggregation uses
-  /// (merchant, currency, amount, time, type, source); only shards listed
-  /// in `shards` get one.
+  /// Non-late transactions per shard, as shard records (the fields
+  /// aggregation uses); only shards listed in `shards` get one.
   std::vector<std::uint32_t> shards;
-  std::vector<transaction_batch> per_shard;  // parallel to `shards`
+  std::vector<shard_batch> per_shard;  // parallel to `shards`
   /// Records that could not be decoded, or are behind the partition
   /// watermark: on their way to the dead-letter topic.
   std::vector<dead_letter> dead;

@@ -59,6 +59,18 @@ typename Inspector::result_type inspect(Inspector& f, transaction_batch& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_record& x) {
+  return f(caf::meta::type_name("shard_record"), x.merchant_id, x.currency,
+           x.amount_cents, x.event_time_ms, x.source, x.type);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_batch& x) {
+  return f(caf::meta::type_name("shard_batch"), x.partition, x.sequence,
+           x.records);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, window_aggregate& x) {
   return f(caf::meta::type_name("window_aggregate"), x.merchant_id, x.currency,
            x.window_start_ms, x.window_end_ms, x.transaction_count,

@@ -8,6 +8,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   // The names are part of the wire format between nodes: never rename.
   cfg.add_message_type<transaction>("txstream::transaction")
     .add_message_type<transaction_batch>("txstream::transaction_batch")
+    .add_message_type<shard_batch>("txstream::shard_batch")
     .add_message_type<window_aggregate>("txstream::window_aggregate")
     .add_message_type<running_total>("txstream::running_total")
     .add_message_type<anomaly>("txstream::anomaly")

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "messages/transaction.hpp"
@@ -19,6 +20,48 @@ struct transaction_batch {
 inline bool operator==(const transaction_batch& a, const transaction_batch& b) {
   return a.partition == b.partition && a.sequence == b.sequence
          && a.transactions == b.transactions;
+}
+
+/// What a merchant shard needs of a transaction: a window is made of
+/// merchant, currency, amount, time and type; the source position keeps
+/// commits exact. A third of a transaction's size, so the per-shard copies
+/// a partition-consumer makes are cheap to write, send and free.
+struct shard_record {
+  std::string merchant_id;
+  std::string currency;
+  std::int64_t amount_cents = 0;
+  std::int64_t event_time_ms = 0;
+  source_position source;
+  transaction_type type = transaction_type::purchase;
+
+  shard_record() = default;
+  explicit shard_record(const transaction& tx)
+    : merchant_id(tx.merchant_id), currency(tx.currency),
+      amount_cents(tx.amount_cents), event_time_ms(tx.event_time_ms),
+      source(tx.source), type(tx.type) {
+    // nop
+  }
+};
+
+static_assert(sizeof(shard_record) <= 104, "the shard record grew");
+
+inline bool operator==(const shard_record& a, const shard_record& b) {
+  return a.merchant_id == b.merchant_id && a.currency == b.currency
+         && a.amount_cents == b.amount_cents && a.event_time_ms == b.event_time_ms
+         && a.source == b.source && a.type == b.type;
+}
+
+/// The records of one source partition's batch that belong to one merchant
+/// shard, in offset order (same sequence number as the batch).
+struct shard_batch {
+  std::int32_t partition = -1;
+  std::uint64_t sequence = 0;
+  std::vector<shard_record> records;
+};
+
+inline bool operator==(const shard_batch& a, const shard_batch& b) {
+  return a.partition == b.partition && a.sequence == b.sequence
+         && a.records == b.records;
 }
 
 } // namespace txstream

@@ -2,6 +2,7 @@
 // commit points and recycling of raw batches.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "actors/partition_consumer_state.hpp"
@@ -62,12 +63,19 @@ TEST_CASE("route splits valid records by aggregator and dead-letters bad ones",
   CHECK(out.dead[0].payload == "{not json");
   std::size_t routed = 0;
   for (std::size_t i = 0; i < out.shards.size(); ++i) {
-    const auto& sub = out.per_shard[i].transactions;
+    CHECK(out.per_shard[i].partition == 3);
+    const auto& sub = out.per_shard[i].records;
     CHECK(sub.capacity() == sub.size());  // sized before filling
-    for (const auto& tx : sub) {
-      CHECK(shard_of(tx.merchant_id, cfg.shards) % 3 == out.shards[i]);
-      CHECK(aggregator_of(tx.merchant_id, cfg.shards, 3) == out.shards[i]);
-      CHECK(tx.transaction_id.empty());  // shards get slim copies
+    for (const auto& r : sub) {
+      CHECK(shard_of(r.merchant_id, cfg.shards) % 3 == out.shards[i]);
+      CHECK(aggregator_of(r.merchant_id, cfg.shards, 3) == out.shards[i]);
+      // The shard's copy is the valid transaction's, field for field.
+      auto it = std::find_if(out.valid.transactions.begin(), out.valid.transactions.end(),
+                             [&](const transaction& t) { return t.source == r.source; });
+      REQUIRE(it != out.valid.transactions.end());
+      CHECK(r == shard_record{*it});
+      CHECK(r.currency == it->currency);
+      CHECK(r.amount_cents == it->amount_cents);
     }
     routed += sub.size();
   }

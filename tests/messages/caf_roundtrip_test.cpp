@@ -75,6 +75,15 @@ anomaly sample_anomaly() {
   return a;
 }
 
+shard_batch sample_shard_batch() {
+  shard_batch b;
+  b.partition = 4;
+  b.sequence = 42;
+  for (int i = 0; i < 3; ++i)
+    b.records.emplace_back(sample_transaction(i));
+  return b;
+}
+
 dead_letter sample_dead_letter() {
   return {dead_letter_reason::late, "event 61000 ms behind the watermark",
           "financial_transactions", 2, 77, "user_000042",
@@ -183,6 +192,7 @@ TEST_CASE("message types survive CAF binary serialisation", "[messages]") {
   check_serialization(sys, sample_total());
   check_serialization(sys, sample_anomaly());
   check_serialization(sys, sample_dead_letter());
+  check_serialization(sys, sample_shard_batch());
   // Registered names: the wire contract between nodes.
   CHECK(cfg.type_names_by_rtti.at(typeid(transaction_batch)) == "txstream::transaction_batch");
   CHECK(cfg.type_names_by_rtti.at(typeid(std::vector<anomaly>))
@@ -233,5 +243,6 @@ TEST_CASE("message types round-trip between two processes", "[messages]") {
     roundtrip(detector_ack{2, 17, true});
     roundtrip(partition_restore{100, 1'700'000'000'000, 250});
     roundtrip(partition_end{4});
+    roundtrip(sample_shard_batch());
   }
 }
