@@ -108,7 +108,6 @@ public:
   caf::error run() {
     auto last_commit = clock::now();
     auto last_data = clock::now();
-    bool flushing = false;
     clock::time_point flush_started;
     bool drained = false;
     while (!failure_) {
@@ -126,14 +125,14 @@ public:
       }
       if (cfg_.until_drained && !slots_.empty() && all_at_end()
           && elapsed_ms(last_data) >= cfg_.drain_idle_ms) {
-        if (!flushing) {
+        if (!flushing_) {
           // End of input: let every window close so all offsets can commit.
           for (const auto& [p, slot] : slots_)
             for (const auto& shard : shards_)
               self_->send(shard, partition_end{p});
           for (const auto& shard : shards_)
             self_->send(shard, flush_atom::value);
-          flushing = true;
+          flushing_ = true;
           flush_started = clock::now();
         }
         if (all_committed_to_end()) {
@@ -258,9 +257,13 @@ private:
         fullest = std::max(fullest, slot.pending.records.size());
       const auto room = std::min<std::size_t>(consume_batch_size,
                                               max > fullest ? max - fullest : 1);
-      // Records lingering for a bigger batch must not wait on a long poll.
+      // Records lingering for a bigger batch must not wait on a long poll,
+      // nor the end of a drain: the commits that finish it arrive in the
+      // mailbox, which is read between polls (with 50 ms polls the drained
+      // node noticed its last commit ~50 ms late: flush_us was 102-103 ms
+      // in every run, BENCHMARKS.md "Session 8: what changed").
       const auto& batch = consumer_->consume_batch(
-        taken > 0 ? 0 : any_pending() ? 1 : 50, room);
+        taken > 0 ? 0 : any_pending() || flushing_ ? 1 : 50, room);
       if (batch.empty())
         break;
       taken += batch.size();
@@ -478,6 +481,7 @@ private:
   std::map<std::int32_t, partition_slot> slots_;
   clock::time_point assigned_at_ = clock::now();  // of the last assignment
   std::optional<clock::time_point> first_record_at_;  // since then
+  bool flushing_ = false;  // --until-drained: the input ended, windows flush
   std::uint64_t records_read_ = 0;
   caf::error failure_;
 };
