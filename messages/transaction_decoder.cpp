@@ -734,6 +734,195 @@ private:
   decode_result soft_;
 };
 
+// The layout txstream's encoder writes, and what compact producers write
+// in schema order: the ten keys in order, no whitespace, plain printable
+// ASCII strings, amounts with at most two decimals, times in epoch ms.
+// Parsed in one straight pass without the general parser's per-field
+// dispatch; anything else, or any doubt, returns false and the general
+// parser decides. Whatever this accepts, the general parser accepts with
+// the same values (a differential test checks).
+class canonical_parser {
+public:
+  canonical_parser(std::string_view in, const decoder_limits& limits,
+                   transaction& out) noexcept
+    : p_(in.data()), end_(in.data() + in.size()), limits_(limits), out_(out) {
+    // nop
+  }
+
+  bool run() noexcept {
+    return lit("{\"transactionId\":") && str(out_.transaction_id)
+           && lit(",\"userId\":") && str(out_.user_id)
+           && lit(",\"amount\":") && amount()
+           && lit(",\"transactionTime\":") && time()
+           && lit(",\"merchantId\":") && str(out_.merchant_id)
+           && lit(",\"transactionType\":") && type()
+           && lit(",\"location\":") && str(out_.location)
+           && lit(",\"paymentMethod\":") && method()
+           && lit(",\"isInternational\":") && international()
+           && lit(",\"currency\":") && currency() && lit("}") && p_ == end_;
+  }
+
+private:
+  static bool digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+  }
+
+  template <std::size_t N>
+  bool lit(const char (&s)[N]) noexcept {
+    constexpr std::size_t n = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, s, n) != 0)
+      return false;
+    p_ += n;
+    return true;
+  }
+
+  // A quoted string of 1 to max_string bytes without escapes or control
+  // characters: printable ASCII, DEL and valid UTF-8, kept verbatim as the
+  // general parser keeps them.
+  bool plain(std::string_view& v) noexcept {
+    if (p_ == end_ || *p_ != '"')
+      return false;
+    const char* b = p_ + 1;
+    const char* q = skip_plain_ascii(b, end_);
+    while (q < end_) {
+      auto c = static_cast<unsigned char>(*q);
+      if (c == '"')
+        break;
+      if (c == '\\' || c < 0x20)
+        return false;
+      if (c >= 0x80) {
+        auto up = reinterpret_cast<const unsigned char*>(q);
+        auto n = utf8_sequence_length(up, reinterpret_cast<const unsigned char*>(end_));
+        if (n == 0)
+          return false;
+        q = skip_plain_ascii(q + n, end_);
+        continue;
+      }
+      ++q;
+    }
+    if (q == end_)
+      return false;
+    auto n = static_cast<std::size_t>(q - b);
+    if (n == 0 || n > limits_.max_string)
+      return false;
+    v = {b, n};
+    p_ = q + 1;
+    return true;
+  }
+
+  template <class String>
+  bool str(String& dst) noexcept {
+    std::string_view v;
+    if (!plain(v))
+      return false;
+    dst = v;  // within max_string: no allocation once the string is warm
+    return true;
+  }
+
+  // (0|[1-9][0-9]{0,15})(.[0-9]{1,2})? -> cents: never negative, never
+  // rounded, never beyond int64.
+  bool amount() noexcept {
+    const char* q = p_;
+    if (q == end_ || !digit(*q))
+      return false;
+    std::int64_t whole = 0;
+    if (*q == '0') {
+      ++q;
+    } else {
+      for (int n = 0; q < end_ && digit(*q); ++q, ++n) {
+        if (n == 16)
+          return false;
+        whole = whole * 10 + (*q - '0');
+      }
+    }
+    std::int64_t cents = 0;
+    if (q < end_ && *q == '.') {
+      ++q;
+      if (q == end_ || !digit(*q))
+        return false;
+      cents = (*q++ - '0') * 10;
+      if (q < end_ && digit(*q))
+        cents += *q++ - '0';
+    }
+    if (q < end_ && (digit(*q) || *q == '.' || *q == 'e' || *q == 'E'))
+      return false;
+    out_.amount_cents = whole * 100 + cents;
+    p_ = q;
+    return true;
+  }
+
+  // An integer of epoch milliseconds in the accepted range (smaller
+  // numbers are epoch seconds to the general parser).
+  bool time() noexcept {
+    const char* q = p_;
+    if (q == end_ || *q < '1' || *q > '9')
+      return false;
+    std::int64_t v = 0;
+    for (int n = 0; q < end_ && digit(*q); ++q, ++n) {
+      if (n == 15)
+        return false;
+      v = v * 10 + (*q - '0');
+    }
+    if (q < end_ && (*q == '.' || *q == 'e' || *q == 'E'))
+      return false;
+    if (v < min_event_time_ms || v > max_event_time_ms)
+      return false;
+    out_.event_time_ms = v;
+    p_ = q;
+    return true;
+  }
+
+  bool type() noexcept {
+    if (lit("\"purchase\""))
+      out_.type = transaction_type::purchase;
+    else if (lit("\"refund\""))
+      out_.type = transaction_type::refund;
+    else
+      return false;
+    return true;
+  }
+
+  bool method() noexcept {
+    if (lit("\"credit_card\""))
+      out_.method = payment_method::credit_card;
+    else if (lit("\"debit_card\""))
+      out_.method = payment_method::debit_card;
+    else if (lit("\"paypal\""))
+      out_.method = payment_method::paypal;
+    else if (lit("\"bank_transfer\""))
+      out_.method = payment_method::bank_transfer;
+    else
+      return false;
+    return true;
+  }
+
+  bool international() noexcept {
+    if (lit("true"))
+      out_.is_international = true;
+    else if (lit("false"))
+      out_.is_international = false;
+    else
+      return false;
+    return true;
+  }
+
+  bool currency() noexcept {
+    if (end_ - p_ < 5 || p_[0] != '"' || p_[4] != '"')
+      return false;
+    for (int i = 1; i <= 3; ++i)
+      if (p_[i] < 'A' || p_[i] > 'Z')
+        return false;
+    out_.currency.assign(p_ + 1, 3);
+    p_ += 5;
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+  const decoder_limits& limits_;
+  transaction& out_;
+};
+
 } // namespace
 
 const char* to_string(transaction_field x) noexcept {
@@ -770,6 +959,14 @@ std::string describe(const decode_result& x) {
 
 decode_result transaction_decoder::decode(std::string_view payload,
                                           transaction& out) const noexcept {
+  if (payload.size() <= limits_.max_payload
+      && canonical_parser{payload, limits_, out}.run())
+    return {};
+  return decode_general(payload, out);
+}
+
+decode_result transaction_decoder::decode_general(std::string_view payload,
+                                                  transaction& out) const noexcept {
   return parser{payload, limits_, out}.run();
 }
 

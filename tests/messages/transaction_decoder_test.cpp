@@ -481,3 +481,74 @@ TEST_CASE("plain decimals convert the same as their exponent forms", "[messages]
   CHECK(parse_scaled("1700000000123", 0) == 1700000000123);
   CHECK(parse_scaled("1700000000.5", 3) == 1700000000500);
 }
+
+TEST_CASE("the canonical-layout fast path decodes exactly like the general parser",
+          "[messages]") {
+  // Canonical records (mostly plain strings, so the fast path takes them),
+  // then one random edit each: a changed, deleted or inserted byte, or a cut.
+  // decode() must give what the general parser alone gives, error or value.
+  std::mt19937_64 rng{20261127};
+  auto pick = [&](std::uint64_t n) { return rng() % n; };
+  auto text = [&](std::size_t max_len) {
+    static const std::vector<std::string> pieces = {
+      "a", "Z", "0", "_", "-", " ", "/", "\x7f", "\"", "\\", "\xc3\xa9", "\x01"};
+    std::string s;
+    auto n = pick(max_len + 1);
+    while (s.size() < n)
+      s += pieces[pick(pick(4) == 0 ? pieces.size() : 8)];
+    return s;
+  };
+  static const std::string edits = "\"\\ 0159.eE-+,:}{atfnu\x01\xc3";
+  decoder_limits limits;
+  limits.max_string = 24;  // some ids over the limit
+  transaction_decoder dec{limits};
+  transaction fast;
+  transaction general;
+  std::string buf;
+  std::size_t fast_ok = 0;
+  for (int i = 0; i < 50'000; ++i) {
+    transaction t;
+    t.transaction_id = text(36);
+    t.user_id = text(14);
+    t.merchant_id = text(14);
+    t.location = text(20);
+    t.currency = {char('A' + pick(26)), char('A' + pick(26)), char('A' + pick(26))};
+    t.amount_cents = pick(5) == 0 ? static_cast<std::int64_t>(rng() >> 1)
+                                  : static_cast<std::int64_t>(pick(10'000'000));
+    t.event_time_ms = pick(10) == 0 ? static_cast<std::int64_t>(pick(200'000'000'000))
+                                    : 100'000'000'000
+                                        + static_cast<std::int64_t>(pick(32'500'000'000'000));
+    t.type = static_cast<transaction_type>(pick(2));
+    t.method = static_cast<payment_method>(pick(4));
+    t.is_international = pick(2) == 1;
+    buf.clear();
+    encode_json(t, buf);
+    switch (pick(5)) {
+      case 0:
+        break;
+      case 1:
+        buf[pick(buf.size())] = edits[pick(edits.size())];
+        break;
+      case 2:
+        buf.erase(pick(buf.size()), 1);
+        break;
+      case 3:
+        buf.insert(pick(buf.size() + 1), 1, edits[pick(edits.size())]);
+        break;
+      default:
+        buf.resize(pick(buf.size()));
+    }
+    auto a = dec.decode(buf, fast);
+    auto b = dec.decode_general(buf, general);
+    INFO(buf << "\n-> " << describe(a) << " / " << describe(b));
+    REQUIRE(a.reason == b.reason);
+    REQUIRE(a.field == b.field);
+    REQUIRE(a.offset == b.offset);
+    REQUIRE(std::string{a.what} == b.what);
+    if (a.ok()) {
+      REQUIRE(fast == general);
+      ++fast_ok;
+    }
+  }
+  CHECK(fast_ok > 5'000);  // plenty of records decoded whole (~8 k)
+}
