@@ -1,6 +1,8 @@
 // Kafka payload -> transaction: a single-pass JSON scanner for the flat
 // reference schema that never throws, never reads past the payload and needs
-// no padding. Contract and reasons: docs/output-contracts.md.
+// no padding. Records in the canonical layout (what txstream's encoder and
+// compact producers write) take a straight-line fast path first.
+// Contract and reasons: docs/output-contracts.md.
 #pragma once
 
 #include <cstddef>
