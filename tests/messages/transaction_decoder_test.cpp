@@ -58,6 +58,24 @@ std::string with_field(const char* name, const char* value) {
   return out + "}";
 }
 
+// A transaction with random text fields (from `text`, at most the given
+// lengths) and random currency, type, method and flag; amount and time are
+// the caller's.
+template <class Text, class Pick>
+transaction random_text_transaction(Text&& text, Pick&& pick, std::size_t id_len,
+                                    std::size_t name_len, std::size_t location_len) {
+  transaction t;
+  t.transaction_id = text(id_len);
+  t.user_id = text(name_len);
+  t.merchant_id = text(name_len);
+  t.location = text(location_len);
+  t.currency = {char('A' + pick(26)), char('A' + pick(26)), char('A' + pick(26))};
+  t.type = static_cast<transaction_type>(pick(2));
+  t.method = static_cast<payment_method>(pick(4));
+  t.is_international = pick(2) == 1;
+  return t;
+}
+
 } // namespace
 
 TEST_CASE("python producer records decode", "[messages]") {
@@ -424,18 +442,10 @@ TEST_CASE("random valid transactions decode to what was encoded", "[messages]") 
   transaction back;
   std::string buf;
   for (int i = 0; i < 20'000; ++i) {
-    transaction t;
-    t.transaction_id = text(40);
-    t.user_id = text(20);
-    t.merchant_id = text(20);
-    t.location = text(30);
-    t.currency = {char('A' + pick(26)), char('A' + pick(26)), char('A' + pick(26))};
+    auto t = random_text_transaction(text, pick, 40, 20, 30);
     t.amount_cents = i % 7 == 0 ? static_cast<std::int64_t>(rng() >> 1)
                                 : static_cast<std::int64_t>(pick(10'000'000));
     t.event_time_ms = 100'000'000'000 + static_cast<std::int64_t>(pick(32'000'000'000'000));
-    t.type = static_cast<transaction_type>(pick(2));
-    t.method = static_cast<payment_method>(pick(4));
-    t.is_international = pick(2) == 1;
     buf.clear();
     encode_json(t, buf);
     auto r = dec.decode(buf, back);
@@ -507,20 +517,12 @@ TEST_CASE("the canonical-layout fast path decodes exactly like the general parse
   std::string buf;
   std::size_t fast_ok = 0;
   for (int i = 0; i < 50'000; ++i) {
-    transaction t;
-    t.transaction_id = text(36);
-    t.user_id = text(14);
-    t.merchant_id = text(14);
-    t.location = text(20);
-    t.currency = {char('A' + pick(26)), char('A' + pick(26)), char('A' + pick(26))};
+    auto t = random_text_transaction(text, pick, 36, 14, 20);
     t.amount_cents = pick(5) == 0 ? static_cast<std::int64_t>(rng() >> 1)
                                   : static_cast<std::int64_t>(pick(10'000'000));
     t.event_time_ms = pick(10) == 0 ? static_cast<std::int64_t>(pick(200'000'000'000))
                                     : 100'000'000'000
                                         + static_cast<std::int64_t>(pick(32'500'000'000'000));
-    t.type = static_cast<transaction_type>(pick(2));
-    t.method = static_cast<payment_method>(pick(4));
-    t.is_international = pick(2) == 1;
     buf.clear();
     encode_json(t, buf);
     switch (pick(5)) {
