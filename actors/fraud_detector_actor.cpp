@@ -38,10 +38,10 @@ caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
         return;
       }
       output_batch batch;
+      batch.topic = ctx->topics.anomalies.name;
       batch.records.reserve(st.found.size());
       for (const auto& a : st.found) {
         output_record r;
-        r.topic = ctx->topics.anomalies.name;
         r.key = a.user_id;
         encode_json(a, r.value);
         batch.records.push_back(std::move(r));

@@ -23,17 +23,16 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
           merchant_aggregator_actor_state::owed owed) {
   auto& st = self->state;
   output_batch batch;
+  batch.topic = ctx->topics.aggregates.name;
   batch.records.reserve(st.out.windows.size() + st.out.totals.size());
   for (const auto& w : st.out.windows) {
     output_record r;
-    r.topic = ctx->topics.aggregates.name;
     r.key = w.merchant_id;
     encode_json(w, r.value);
     batch.records.push_back(std::move(r));
   }
   for (const auto& t : st.out.totals) {
     output_record r;
-    r.topic = ctx->topics.aggregates.name;
     r.key = t.merchant_id;
     encode_json(t, r.value);
     batch.records.push_back(std::move(r));

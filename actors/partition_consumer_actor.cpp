@@ -53,10 +53,10 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
   if (dead.empty())
     return;
   output_batch batch;
+  batch.topic = ctx->topics.deadletter.name;
   batch.records.reserve(dead.size());
   for (auto& d : dead) {
     output_record r;
-    r.topic = ctx->topics.deadletter.name;
     r.key = std::move(d.key);
     r.value = std::move(d.payload);
     for (auto& h : dead_letter_headers(d.reason, d.detail, d.topic, d.partition,

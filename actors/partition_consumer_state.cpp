@@ -63,10 +63,14 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
   if (raw.records.empty())
     return;
   history_.push_back({raw.records.front().offset, max_event_time_});
-  transaction tx;
+  auto& valid = out.valid.transactions;
   for (const auto& r : raw.records) {
+    // Decoded in place: a copy of each transaction into the batch cost more
+    // than taking a failed one back out.
+    auto& tx = valid.emplace_back();
     auto res = decoder_.decode(raw.value(r), tx);
     if (!res.ok()) {
+      valid.pop_back();
       out.dead.push_back(make_dead(raw, r, res.reason, describe(res)));
       continue;
     }
@@ -81,8 +85,7 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
         "event time " + std::to_string(tx.event_time_ms)
           + " is in window ending " + std::to_string(end)
           + ", behind the partition watermark " + std::to_string(watermark)));
-      out.valid.transactions.push_back(tx);
-      continue;
+      continue;  // stays in the batch: the detector sees late records too
     }
     max_event_time_ = std::max(max_event_time_, tx.event_time_ms);
     auto shard = aggregator_of(tx.merchant_id, cfg_);
@@ -92,9 +95,8 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
       shard_sizes_.push_back(0);
     }
     ++shard_sizes_[shard_slot_[shard]];
-    routes_.push_back({static_cast<std::uint32_t>(out.valid.transactions.size()),
+    routes_.push_back({static_cast<std::uint32_t>(valid.size() - 1),
                        static_cast<std::uint32_t>(shard_slot_[shard])});
-    out.valid.transactions.push_back(std::move(tx));
   }
   // Second pass, with every sub-batch's size known: no vector regrows.
   out.per_shard.resize(out.shards.size());
@@ -104,7 +106,7 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
     out.per_shard[i].records.reserve(shard_sizes_[i]);
   }
   for (auto [index, slot] : routes_)
-    out.per_shard[slot].records.emplace_back(out.valid.transactions[index]);
+    out.per_shard[slot].records.emplace_back(valid[index]);
   routes_.clear();
   shard_sizes_.clear();
   for (auto shard : out.shards)

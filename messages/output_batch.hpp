@@ -7,9 +7,8 @@
 
 namespace txstream {
 
-/// One record to produce: topic, key, value and headers.
+/// One record to produce: key, value and headers (its topic is the batch's).
 struct output_record {
-  std::string topic;
   std::string key;
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -18,6 +17,10 @@ struct output_record {
 /// Records that one actor step produced; the sink answers once every one
 /// of them is delivered (node-local).
 struct output_batch {
+  /// Every record of a batch goes to this topic: each producer of batches
+  /// (aggregator, detector, partition-consumer) writes to one topic, and a
+  /// long topic name copied into each record was a heap allocation each.
+  std::string topic;
   std::vector<output_record> records;
 };
 

@@ -63,13 +63,12 @@ typename Inspector::result_type inspect(Inspector& f, partition_end& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, output_record& x) {
-  return f(caf::meta::type_name("output_record"), x.topic, x.key, x.value,
-           x.headers);
+  return f(caf::meta::type_name("output_record"), x.key, x.value, x.headers);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, output_batch& x) {
-  return f(caf::meta::type_name("output_batch"), x.records);
+  return f(caf::meta::type_name("output_batch"), x.topic, x.records);
 }
 
 } // namespace txstream

@@ -41,25 +41,56 @@ producer::~producer() {
     producer_->flush(5000);
 }
 
+rd_kafka_topic_t* producer::topic_handle(const std::string& name) {
+  for (const auto& [known, topic] : topics_)
+    if (known == name)
+      return topic->c_ptr();
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> topic{
+    RdKafka::Topic::create(producer_.get(), name, nullptr, err)};
+  if (!topic)
+    return nullptr;
+  auto* handle = topic->c_ptr();
+  topics_.emplace_back(name, std::move(topic));
+  return handle;
+}
+
 std::string producer::produce(const std::string& topic, std::int32_t partition,
                               std::string_view key, std::string_view value,
                               const header_list* headers, void* opaque) {
+  auto* rkt = topic_handle(topic);
+  if (rkt == nullptr)
+    return "cannot create a handle for topic " + topic;
   for (;;) {
-    RdKafka::Headers* hdrs = nullptr;
+    rd_kafka_headers_t* hdrs = nullptr;
     if (headers != nullptr && !headers->empty()) {
-      hdrs = RdKafka::Headers::create();
+      hdrs = rd_kafka_headers_new(headers->size());
       for (const auto& [k, v] : *headers)
-        hdrs->add(k, v.data(), v.size());
+        rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
+                            static_cast<ssize_t>(v.size()));
     }
-    auto err = producer_->produce(
-      topic, partition == -1 ? RdKafka::Topic::PARTITION_UA : partition,
-      RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
-      value.size(), key.data(), key.size(), 0, hdrs, opaque);
-    if (err == RdKafka::ERR_NO_ERROR)
+    const auto part = partition == -1 ? RD_KAFKA_PARTITION_UA : partition;
+    auto* payload = const_cast<char*>(value.data());
+    auto err = hdrs != nullptr
+                 ? rd_kafka_producev(producer_->c_ptr(), RD_KAFKA_V_RKT(rkt),
+                                     RD_KAFKA_V_PARTITION(part),
+                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                     RD_KAFKA_V_VALUE(payload, value.size()),
+                                     RD_KAFKA_V_KEY(key.data(), key.size()),
+                                     RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque),
+                                     RD_KAFKA_V_END)
+                 : rd_kafka_producev(producer_->c_ptr(), RD_KAFKA_V_RKT(rkt),
+                                     RD_KAFKA_V_PARTITION(part),
+                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                     RD_KAFKA_V_VALUE(payload, value.size()),
+                                     RD_KAFKA_V_KEY(key.data(), key.size()),
+                                     RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
       return {};  // librdkafka owns hdrs now
-    delete hdrs;
-    if (err != RdKafka::ERR__QUEUE_FULL)
-      return RdKafka::err2str(err);
+    if (hdrs != nullptr)
+      rd_kafka_headers_destroy(hdrs);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      return rd_kafka_err2str(err);
     // Backpressure from librdkafka: serve deliveries to make room, then retry.
     producer_->poll(10);
   }
@@ -79,7 +110,7 @@ std::vector<std::string> producer::prepare_topics(const std::vector<std::string>
       const auto* described = md->topics();
       if (described->size() == 1 && described->front()->err() == RdKafka::ERR_NO_ERROR
           && !described->front()->partitions()->empty()) {
-        topics_.push_back(std::move(topic));
+        topics_.emplace_back(name, std::move(topic));
         continue;
       }
     }

@@ -67,7 +67,12 @@ private:
   class report_adapter;
   std::unique_ptr<report_adapter> adapter_;  // outlives producer_
   std::unique_ptr<RdKafka::Producer> producer_;
-  std::vector<std::unique_ptr<RdKafka::Topic>> topics_;  // prepared; kept known
+  // The handle of `name`, created on first use. Producing by name made
+  // librdkafka look the topic up (a lock and a list scan) for every record.
+  rd_kafka_topic_t* topic_handle(const std::string& name);
+
+  // Topic handles by name, prepared or used; few, so searched in order.
+  std::vector<std::pair<std::string, std::unique_ptr<RdKafka::Topic>>> topics_;
 };
 
 } // namespace txstream::kafka

@@ -70,33 +70,23 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
       auto id = st.next_request++;
       auto promise = self->make_response_promise();
       st.requests.emplace(id, sink_actor_state::pending{batch.records.size(), promise});
-      // Counted per run of records with the same topic (a batch usually has
-      // one topic): the labelled counter lookup takes a lock.
-      const std::string* run_topic = nullptr;
-      std::uint64_t run_length = 0;
-      auto count_run = [&] {
-        if (ctx->metrics != nullptr && run_length > 0)
-          ctx->metrics->produced(*run_topic, run_length);
-        run_length = 0;
-      };
       for (const auto& r : batch.records) {
-        auto err = st.out->produce(r.topic, -1, r.key, r.value, &r.headers,
+        auto err = st.out->produce(batch.topic, -1, r.key, r.value, &r.headers,
                                    reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
         if (!err.empty()) {
-          count_run();
-          if (ctx->metrics != nullptr)
-            ctx->metrics->produce_errors(r.topic);
+          if (ctx->metrics != nullptr) {
+            ctx->metrics->produced(batch.topic, static_cast<std::uint64_t>(
+                                                  &r - batch.records.data()));
+            ctx->metrics->produce_errors(batch.topic);
+          }
           self->quit(caf::make_error(caf::sec::runtime_error,
                                      "kafka produce failed: " + err));
           return promise;
         }
-        if (run_topic == nullptr || *run_topic != r.topic) {
-          count_run();
-          run_topic = &r.topic;
-        }
-        ++run_length;
       }
-      count_run();
+      // Counted once per batch: the labelled counter lookup takes a lock.
+      if (ctx->metrics != nullptr)
+        ctx->metrics->produced(batch.topic, batch.records.size());
       st.out->poll(0);
       check_failure();
       schedule_poll(self);

@@ -29,7 +29,7 @@ using window_key = std::tuple<std::string, std::string, std::int64_t>;
 
 /// What reached "Kafka" through the fake sink and the fake ingress.
 struct observed {
-  std::vector<output_record> records;
+  std::vector<std::pair<std::string, output_record>> records;  // topic, record
   std::map<std::int32_t, std::pair<std::int64_t, std::string>> commits;
   bool fail_deliveries = false;
 };
@@ -37,7 +37,7 @@ struct observed {
 caf::behavior fake_sink(caf::event_based_actor*, observed* seen) {
   return {[=](output_batch& b) {
     for (auto& r : b.records)
-      seen->records.push_back(std::move(r));
+      seen->records.emplace_back(b.topic, std::move(r));
     return delivered_atom::value;
   }};
 }
@@ -160,8 +160,8 @@ struct fixture {
 
   std::vector<const output_record*> on(const std::string& topic) const {
     std::vector<const output_record*> xs;
-    for (const auto& r : seen.records)
-      if (r.topic == topic)
+    for (const auto& [to, r] : seen.records)
+      if (to == topic)
         xs.push_back(&r);
     return xs;
   }
