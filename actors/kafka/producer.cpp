@@ -62,29 +62,31 @@ std::string producer::produce(const std::string& topic, std::int32_t partition,
   if (rkt == nullptr)
     return "cannot create a handle for topic " + topic;
   for (;;) {
+    rd_kafka_vu_t vu[7];
+    std::size_t n = 0;
+    auto add = [&](rd_kafka_vtype_t type) -> auto& {
+      vu[n].vtype = type;
+      return vu[n++].u;
+    };
+    add(RD_KAFKA_VTYPE_RKT).rkt = rkt;
+    add(RD_KAFKA_VTYPE_PARTITION).i32 = partition == -1 ? RD_KAFKA_PARTITION_UA : partition;
+    add(RD_KAFKA_VTYPE_MSGFLAGS).i = RD_KAFKA_MSG_F_COPY;
+    add(RD_KAFKA_VTYPE_VALUE).mem = {const_cast<char*>(value.data()), value.size()};
+    add(RD_KAFKA_VTYPE_KEY).mem = {const_cast<char*>(key.data()), key.size()};
+    add(RD_KAFKA_VTYPE_OPAQUE).ptr = opaque;
     rd_kafka_headers_t* hdrs = nullptr;
     if (headers != nullptr && !headers->empty()) {
       hdrs = rd_kafka_headers_new(headers->size());
       for (const auto& [k, v] : *headers)
         rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
                             static_cast<ssize_t>(v.size()));
+      add(RD_KAFKA_VTYPE_HEADERS).headers = hdrs;
     }
-    const auto part = partition == -1 ? RD_KAFKA_PARTITION_UA : partition;
-    auto* payload = const_cast<char*>(value.data());
-    auto err = hdrs != nullptr
-                 ? rd_kafka_producev(producer_->c_ptr(), RD_KAFKA_V_RKT(rkt),
-                                     RD_KAFKA_V_PARTITION(part),
-                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                     RD_KAFKA_V_VALUE(payload, value.size()),
-                                     RD_KAFKA_V_KEY(key.data(), key.size()),
-                                     RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque),
-                                     RD_KAFKA_V_END)
-                 : rd_kafka_producev(producer_->c_ptr(), RD_KAFKA_V_RKT(rkt),
-                                     RD_KAFKA_V_PARTITION(part),
-                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                     RD_KAFKA_V_VALUE(payload, value.size()),
-                                     RD_KAFKA_V_KEY(key.data(), key.size()),
-                                     RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    auto err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (auto* e = rd_kafka_produceva(producer_->c_ptr(), vu, n)) {
+      err = rd_kafka_error_code(e);
+      rd_kafka_error_destroy(e);
+    }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
       return {};  // librdkafka owns hdrs now
     if (hdrs != nullptr)
