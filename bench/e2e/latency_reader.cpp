@@ -2,11 +2,16 @@
 // its high watermarks and, per record, subtracts the triggering
 // transaction's event time (the anomaly's "eventTime") from the record's
 // Kafka CreateTime (set by the node's producer when it produced the record).
-// Only meaningful when the input carried wall-clock event times. With
-// --timeline, first one line per second of event time (Unix seconds), so a
-// slow moment can be matched with the broker's log and the machine's:
-//   latency_second <unix_s> n=<> p50_ms=<> p99_ms=<> max_ms=<>
-// Prints (last line):
+// Only meaningful when the input carried wall-clock event times. The
+// anomaly's "detectedAt" splits that time in two: to_detector = detectedAt -
+// eventTime (generator, broker, ingress, partition-consumer, detector queue)
+// and to_kafka = CreateTime - detectedAt (the alert sink). With --timeline,
+// first one line per second of event time (Unix seconds), so a slow moment
+// can be matched with the broker's log and the machine's:
+//   latency_second <unix_s> n=<> p50_ms=<> p99_ms=<> max_ms=<> to_detector_p99_ms=<>
+//     to_detector_max_ms=<> to_kafka_p99_ms=<> to_kafka_max_ms=<>
+// Prints (last two lines):
+//   latency_parts to_detector_p99_ms=<> to_detector_max_ms=<> to_kafka_p99_ms=<> to_kafka_max_ms=<>
 //   latency n=<samples> p50_ms=<> p90_ms=<> p99_ms=<> max_ms=<> min_ms=<>
 #include <algorithm>
 #include <cinttypes>
@@ -90,6 +95,13 @@ std::string string_field(std::string_view json, std::string_view name) {
   return std::string{json.substr(begin, json.find('"', begin) - begin)};
 }
 
+/// One anomaly's latency and its two parts (ms).
+struct sample {
+  std::int64_t total = 0;        // CreateTime - eventTime
+  std::int64_t to_detector = 0;  // detectedAt - eventTime
+  std::int64_t to_kafka = 0;     // CreateTime - detectedAt
+};
+
 /// Nearest-rank percentile of sorted `xs`.
 double percentile(const std::vector<std::int64_t>& xs, double p) {
   if (xs.empty())
@@ -98,6 +110,31 @@ double percentile(const std::vector<std::int64_t>& xs, double p) {
   return static_cast<double>(xs[std::max<std::size_t>(rank, 1) - 1]);
 }
 
+
+/// One part of every sample, sorted.
+std::vector<std::int64_t> sorted_part(const std::vector<sample>& xs,
+                                      std::int64_t sample::*part) {
+  std::vector<std::int64_t> v;
+  v.reserve(xs.size());
+  for (const auto& x : xs)
+    v.push_back(x.*part);
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+/// "to_detector_p99_ms=.. to_detector_max_ms=.. to_kafka_p99_ms=.. to_kafka_max_ms=..":
+/// whether slow anomalies waited before the detector or after it.
+std::string describe_parts(const std::vector<sample>& xs) {
+  const auto before = sorted_part(xs, &sample::to_detector);
+  const auto after = sorted_part(xs, &sample::to_kafka);
+  char line[160];
+  std::snprintf(line, sizeof(line),
+                "to_detector_p99_ms=%.0f to_detector_max_ms=%" PRId64
+                " to_kafka_p99_ms=%.0f to_kafka_max_ms=%" PRId64,
+                percentile(before, 0.99), before.empty() ? 0 : before.back(),
+                percentile(after, 0.99), after.empty() ? 0 : after.back());
+  return line;
+}
 } // namespace
 
 int main(int argc, char** argv) {
@@ -142,8 +179,8 @@ int main(int argc, char** argv) {
   if (!parts.empty())
     c->assign(parts);
   RdKafka::TopicPartition::destroy(parts);
-  std::vector<std::int64_t> samples;
-  std::map<std::int64_t, std::vector<std::int64_t>> by_second;  // --timeline
+  std::vector<sample> samples;
+  std::map<std::int64_t, std::vector<sample>> by_second;  // --timeline
   std::map<std::string, std::uint64_t> per_rule;
   std::uint64_t unparsable = 0;
   std::uint64_t wrong_timestamp = 0;
@@ -158,7 +195,8 @@ int main(int argc, char** argv) {
           high.erase(it);
         std::string_view value{static_cast<const char*>(msg->payload()), msg->len()};
         std::int64_t event = 0;
-        if (!int_field(value, "eventTime", event)) {
+        std::int64_t detected = 0;
+        if (!int_field(value, "eventTime", event) || !int_field(value, "detectedAt", detected)) {
           ++unparsable;
           break;
         }
@@ -169,9 +207,10 @@ int main(int argc, char** argv) {
         }
         if (event < opt.min_event_ms)
           break;
-        samples.push_back(ts.timestamp - event);
+        const sample x{ts.timestamp - event, detected - event, ts.timestamp - detected};
+        samples.push_back(x);
         if (opt.timeline)
-          by_second[event / 1000].push_back(ts.timestamp - event);
+          by_second[event / 1000].push_back(x);
         ++per_rule[string_field(value, "ruleId")];
         break;
       }
@@ -190,21 +229,24 @@ int main(int argc, char** argv) {
   if (!high.empty())
     std::fprintf(stderr, "latency_reader: topic not read to its end\n");
   if (unparsable + wrong_timestamp > 0)
-    std::fprintf(stderr, "latency_reader: %" PRIu64 " without eventTime, %" PRIu64
+    std::fprintf(stderr, "latency_reader: %" PRIu64 " without eventTime or detectedAt, %" PRIu64
                  " without CreateTime\n", unparsable, wrong_timestamp);
-  for (auto& [second, xs] : by_second) {
-    std::sort(xs.begin(), xs.end());
-    std::printf("latency_second %" PRId64 " n=%zu p50_ms=%.0f p99_ms=%.0f max_ms=%" PRId64 "\n",
-                second, xs.size(), percentile(xs, 0.50), percentile(xs, 0.99), xs.back());
+  for (const auto& [second, xs] : by_second) {
+    const auto total = sorted_part(xs, &sample::total);
+    const auto parts = describe_parts(xs);
+    std::printf("latency_second %" PRId64 " n=%zu p50_ms=%.0f p99_ms=%.0f max_ms=%" PRId64 " %s\n",
+                second, xs.size(), percentile(total, 0.50), percentile(total, 0.99),
+                total.back(), parts.c_str());
   }
-  std::sort(samples.begin(), samples.end());
+  const auto total = sorted_part(samples, &sample::total);
   std::string rules;
   for (const auto& [rule, n] : per_rule)
     rules += " " + rule + "=" + std::to_string(n);
   std::printf("anomalies by rule:%s\n", rules.empty() ? " none" : rules.c_str());
+  std::printf("latency_parts %s\n", describe_parts(samples).c_str());
   std::printf("latency n=%zu p50_ms=%.0f p90_ms=%.0f p99_ms=%.0f max_ms=%.0f min_ms=%.0f\n",
-              samples.size(), percentile(samples, 0.50), percentile(samples, 0.90),
-              percentile(samples, 0.99), samples.empty() ? 0.0 : double(samples.back()),
-              samples.empty() ? 0.0 : double(samples.front()));
+              total.size(), percentile(total, 0.50), percentile(total, 0.90),
+              percentile(total, 0.99), total.empty() ? 0.0 : double(total.back()),
+              total.empty() ? 0.0 : double(total.front()));
   return high.empty() && !samples.empty() ? 0 : 1;
 }
