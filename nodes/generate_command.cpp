@@ -176,6 +176,12 @@ int run_generate(const generate_options& opt) {
   if (!producer.prepare_topics({opt.topic}, 10000).empty())
     std::cerr << "txstream: warning: no metadata for topic " << opt.topic
               << " yet; the first records may wait for it\n";
+  auto* topic = producer.topic(opt.topic);
+  if (topic == nullptr) {
+    std::cerr << "txstream: error: cannot create a producer handle for topic " << opt.topic
+              << "\n";
+    return exit_failure;
+  }
   install_stop_handlers();
   generator_state gen{opt.gen};
   std::map<std::string, std::set<std::uint64_t>> instances;  // scenario -> ids
@@ -276,7 +282,7 @@ int run_generate(const generate_options& opt) {
       headers.clear();
       if (!fraud_label.empty())
         headers.emplace_back(std::string{fraud_header}, std::string{fraud_label});
-      auto err = producer.produce(opt.topic, -1, key, payload, &headers);
+      auto err = producer.produce(topic, -1, key, payload, &headers);
       if (err.empty()) {
         ++c.sent;
         if (auto label = parse_fraud_label(fraud_label))

@@ -41,7 +41,7 @@ producer::~producer() {
     producer_->flush(5000);
 }
 
-rd_kafka_topic_t* producer::topic_handle(const std::string& name) {
+rd_kafka_topic_t* producer::topic(const std::string& name) {
   for (const auto& [known, topic] : topics_)
     if (known == name)
       return topic->c_ptr();
@@ -58,9 +58,15 @@ rd_kafka_topic_t* producer::topic_handle(const std::string& name) {
 std::string producer::produce(const std::string& topic, std::int32_t partition,
                               std::string_view key, std::string_view value,
                               const header_list* headers, void* opaque) {
-  auto* rkt = topic_handle(topic);
+  auto* rkt = this->topic(topic);
   if (rkt == nullptr)
     return "cannot create a handle for topic " + topic;
+  return produce(rkt, partition, key, value, headers, opaque);
+}
+
+std::string producer::produce(rd_kafka_topic_t* rkt, std::int32_t partition,
+                              std::string_view key, std::string_view value,
+                              const header_list* headers, void* opaque) {
   for (;;) {
     rd_kafka_vu_t vu[7];
     std::size_t n = 0;

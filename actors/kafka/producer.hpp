@@ -39,10 +39,22 @@ public:
   /// Enqueues one record (partition -1 = partitioner by key). Waits, polling,
   /// while librdkafka's queue is full. Returns an error text on failure, or
   /// an empty string; a failure here never reaches the delivery callback.
+  std::string produce(rd_kafka_topic_t* topic, std::int32_t partition,
+                      std::string_view key, std::string_view value,
+                      const header_list* headers = nullptr,
+                      void* opaque = nullptr);
+
+  /// produce() to the topic named `topic` (looked up among the handles).
   std::string produce(const std::string& topic, std::int32_t partition,
                       std::string_view key, std::string_view value,
                       const header_list* headers = nullptr,
                       void* opaque = nullptr);
+
+  /// The handle of topic `name`, created on first use and kept for the
+  /// producer's lifetime; nullptr if librdkafka cannot create it. Callers
+  /// producing many records resolve it once: producing by name made
+  /// librdkafka look the topic up (a lock and a list scan) for every record.
+  rd_kafka_topic_t* topic(const std::string& name);
 
   /// Makes librdkafka learn `topics` (partitions, leaders) now. Otherwise
   /// the first record to a topic it has not seen waits for its periodic
@@ -67,10 +79,6 @@ private:
   class report_adapter;
   std::unique_ptr<report_adapter> adapter_;  // outlives producer_
   std::unique_ptr<RdKafka::Producer> producer_;
-  // The handle of `name`, created on first use. Producing by name made
-  // librdkafka look the topic up (a lock and a list scan) for every record.
-  rd_kafka_topic_t* topic_handle(const std::string& name);
-
   // Topic handles by name, prepared or used; few, so searched in order.
   std::vector<std::pair<std::string, std::unique_ptr<RdKafka::Topic>>> topics_;
 };

@@ -70,9 +70,12 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
       auto id = st.next_request++;
       auto promise = self->make_response_promise();
       st.requests.emplace(id, sink_actor_state::pending{batch.records.size(), promise});
+      auto* topic = st.out->topic(batch.topic);
       for (const auto& r : batch.records) {
-        auto err = st.out->produce(batch.topic, -1, r.key, r.value, &r.headers,
-                                   reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
+        auto err = topic == nullptr
+                     ? "cannot create a handle for topic " + batch.topic
+                     : st.out->produce(topic, -1, r.key, r.value, &r.headers,
+                                       reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
         if (!err.empty()) {
           if (ctx->metrics != nullptr) {
             ctx->metrics->produced(batch.topic, static_cast<std::uint64_t>(
