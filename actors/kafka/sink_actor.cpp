@@ -67,15 +67,19 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
       auto& st = self->state;
       if (batch.records.empty())
         return delivered_atom::value;
+      auto* topic = st.out->topic(batch.topic);
+      if (topic == nullptr) {
+        auto err = caf::make_error(caf::sec::runtime_error,
+                                   "kafka produce failed: no handle for topic " + batch.topic);
+        self->quit(err);
+        return err;
+      }
       auto id = st.next_request++;
       auto promise = self->make_response_promise();
       st.requests.emplace(id, sink_actor_state::pending{batch.records.size(), promise});
-      auto* topic = st.out->topic(batch.topic);
       for (const auto& r : batch.records) {
-        auto err = topic == nullptr
-                     ? "cannot create a handle for topic " + batch.topic
-                     : st.out->produce(topic, -1, r.key, r.value, &r.headers,
-                                       reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
+        auto err = st.out->produce(topic, -1, r.key, r.value, &r.headers,
+                                   reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
         if (!err.empty()) {
           if (ctx->metrics != nullptr) {
             ctx->metrics->produced(batch.topic, static_cast<std::uint64_t>(

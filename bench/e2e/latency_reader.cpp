@@ -110,7 +110,6 @@ double percentile(const std::vector<std::int64_t>& xs, double p) {
   return static_cast<double>(xs[std::max<std::size_t>(rank, 1) - 1]);
 }
 
-
 /// One part of every sample, sorted.
 std::vector<std::int64_t> sorted_part(const std::vector<sample>& xs,
                                       std::int64_t sample::*part) {
@@ -135,6 +134,7 @@ std::string describe_parts(const std::vector<sample>& xs) {
                 percentile(after, 0.99), after.empty() ? 0 : after.back());
   return line;
 }
+
 } // namespace
 
 int main(int argc, char** argv) {
