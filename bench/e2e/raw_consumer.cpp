@@ -3,7 +3,7 @@
 // (actors/kafka/ingress_actor.cpp) that only counts records. It joins a
 // fresh group, reads from the earliest offset until every partition reached
 // EOF and `--count` records were seen, and prints:
-//   raw consumed=<n> bytes=<payload bytes> seconds=<first to last record> rate=<msgs/s> join_s=<start to first record>
+//   raw consumed=<n> bytes=<payload bytes> seconds=<first to last record> rate=<msgs/s> join_s=<start to first record> cpu_user_s=<> cpu_sys_s=<>
 // With --latency it also takes, per record, the wall clock at receipt minus
 // the record's "transactionTime" (the input path: generator, broker, fetch)
 // (skipping the first --latency-skip records) and prints as the last line:
@@ -24,6 +24,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include <librdkafka/rdkafkacpp.h>
 
@@ -246,8 +248,17 @@ int main(int argc, char** argv) {
   }
   const double seconds = std::chrono::duration<double>(last - first).count();
   const double join = std::chrono::duration<double>(first - start).count();
-  std::printf("raw consumed=%" PRIu64 " bytes=%" PRIu64 " seconds=%.3f rate=%.0f join_s=%.3f\n",
-              n, bytes, seconds, seconds > 0 ? static_cast<double>(n) / seconds : 0.0, join);
+  // The process's CPU (librdkafka's threads included), start-up and group
+  // join too, as the node's own cpu_user_ms/cpu_sys_ms count theirs.
+  rusage use{};
+  getrusage(RUSAGE_SELF, &use);
+  auto cpu_s = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  std::printf("raw consumed=%" PRIu64 " bytes=%" PRIu64 " seconds=%.3f rate=%.0f join_s=%.3f "
+              "cpu_user_s=%.2f cpu_sys_s=%.2f\n",
+              n, bytes, seconds, seconds > 0 ? static_cast<double>(n) / seconds : 0.0, join,
+              cpu_s(use.ru_utime), cpu_s(use.ru_stime));
   if (opt.timeline)
     print_timeline(times, latencies);
   if (opt.latency) {
