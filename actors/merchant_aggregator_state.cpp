@@ -5,6 +5,9 @@
 #include <cstdio>   // message before aborting on an overflow bug
 #include <cstdlib>  // std::abort
 #include <limits>
+#include <utility>
+
+#include <absl/hash/hash.h>
 
 namespace txstream {
 
@@ -25,9 +28,15 @@ inline void add_checked(std::int64_t& acc, std::int64_t x, const char* what) {
 
 } // namespace
 
-merchant_aggregator_state::merchant_aggregator_state(
-  const aggregator_config& cfg)
+std::uint64_t merchant_aggregator_state::default_series_hash(std::string_view merchant,
+                                                            std::string_view currency) {
+  return absl::Hash<std::pair<std::string_view, std::string_view>>{}({merchant, currency});
+}
+
+merchant_aggregator_state::merchant_aggregator_state(const aggregator_config& cfg,
+                                                     series_hash_function hash)
   : cfg_(cfg),
+    series_hash_(hash),
     tracker_(cfg.allowed_lateness_ms, cfg.idle_partition_timeout_ms) {
   assert(valid(cfg));
 }
@@ -44,15 +53,50 @@ merchant_aggregator_state::replay_of(std::int32_t p) const {
   return &replay_[static_cast<std::size_t>(p)];
 }
 
+namespace {
+
+/// Unambiguous for any bytes: the merchant's length goes first.
+std::string series_name(std::string_view merchant, std::string_view currency) {
+  auto name = std::to_string(merchant.size());
+  name += ':';
+  name += merchant;
+  name += currency;
+  return name;
+}
+
+} // namespace
+
 std::uint32_t
 merchant_aggregator_state::series_of(const std::string& merchant,
                                      const std::string& currency) {
+  return series_of(merchant, currency, series_hash_(merchant, currency));
+}
+
+std::uint32_t
+merchant_aggregator_state::series_of(const std::string& merchant,
+                                     const std::string& currency, std::uint64_t hash) {
+  auto it = series_by_hash_.find(hash);
+  if (it == series_by_hash_.end()) {
+    auto sid = new_series(merchant, currency);
+    series_by_hash_.emplace(hash, sid);
+    return sid;
+  }
+  const auto& s = series_[it->second];
+  if (merchant_names_[s.merchant] == merchant && currency_names_[s.currency] == currency)
+    return it->second;
+  auto [c_it, added] = collided_series_.emplace(series_name(merchant, currency), 0);
+  if (added)
+    c_it->second = new_series(merchant, currency);
+  return c_it->second;
+}
+
+std::uint32_t merchant_aggregator_state::new_series(const std::string& merchant,
+                                                    const std::string& currency) {
   auto m_it = merchant_ids_.find(merchant);
   if (m_it == merchant_ids_.end()) {
     auto id = static_cast<std::uint32_t>(merchant_names_.size());
     m_it = merchant_ids_.emplace(merchant, id).first;
     merchant_names_.push_back(merchant);
-    merchant_series_.emplace_back();
   }
   auto c_it = currency_ids_.find(currency);
   if (c_it == currency_ids_.end()) {
@@ -60,16 +104,9 @@ merchant_aggregator_state::series_of(const std::string& merchant,
     c_it = currency_ids_.emplace(currency, id).first;
     currency_names_.push_back(currency);
   }
-  auto m = m_it->second;
-  auto c = c_it->second;
-  auto& pairs = merchant_series_[m];
-  for (const auto& [cur, sid] : pairs)
-    if (cur == c)
-      return sid;
   auto sid = static_cast<std::uint32_t>(series_.size());
-  series_.push_back(series{m, c});
+  series_.push_back(series{m_it->second, c_it->second});
   totals_.emplace_back();
-  pairs.emplace_back(c, sid);
   return sid;
 }
 
@@ -128,6 +165,7 @@ void merchant_aggregator_state::add(std::int32_t p,
   auto max_t = tracker_.max_event_time(p);
   auto pw = max_t == no_event_time ? no_event_time
                                    : saturating_sub(max_t, lateness);
+  resolve_series(txns, window_start_of(max_t == no_event_time ? 0 : max_t, len));
   for (std::size_t i = 0; i < txns.size(); ++i) {
     const auto& tx = txns[i];
     assert(tx.source.partition == p);
@@ -160,7 +198,7 @@ void merchant_aggregator_state::add(std::int32_t p,
       }
       continue;
     }
-    count(tx, series_of(tx.merchant_id, tx.currency), bucket_at(start));
+    count(tx, sids_[i], bucket_at(start));
     frontier_.on_counted(start, p, offset, max_t);
     if (t > max_t) {
       max_t = t;
@@ -170,6 +208,30 @@ void merchant_aggregator_state::add(std::int32_t p,
   tracker_.set_max_event_time(p, max_t);
   tracker_.detect_idle(now_ms);
   advance_and_close(out);
+}
+
+void merchant_aggregator_state::resolve_series(const std::vector<shard_record>& txns,
+                                               std::int64_t likely_start) {
+  // Tens of thousands of series: their index entries and cells are cache
+  // misses, which overlap when the loads are issued together rather than
+  // one record at a time. A series made here for a record that turns out
+  // late or replayed only costs an unused id.
+  const auto n = txns.size();
+  hashes_.resize(n);
+  sids_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    hashes_[i] = series_hash_(txns[i].merchant_id, txns[i].currency);
+    series_by_hash_.prefetch(hashes_[i]);
+  }
+  // Cells only of a window already open: buckets are made by counting.
+  const bucket* open = nullptr;
+  if (auto it = buckets_.find(likely_start); it != buckets_.end())
+    open = &it->second;
+  for (std::size_t i = 0; i < n; ++i) {
+    sids_[i] = series_of(txns[i].merchant_id, txns[i].currency, hashes_[i]);
+    if (open != nullptr && sids_[i] < open->cells.size())
+      __builtin_prefetch(&open->cells[sids_[i]], 1);
+  }
 }
 
 void merchant_aggregator_state::tick(std::int64_t now_ms,

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
@@ -56,7 +58,16 @@ struct partition_checkpoint {
 /// supplies wall time and does all I/O.
 class merchant_aggregator_state {
 public:
-  explicit merchant_aggregator_state(const aggregator_config& cfg);
+  /// Hashes a (merchant, currency) series for its index; tests pass a weak
+  /// one to force collisions.
+  using series_hash_function = std::uint64_t (*)(std::string_view merchant,
+                                                 std::string_view currency);
+
+  explicit merchant_aggregator_state(const aggregator_config& cfg,
+                                     series_hash_function hash = default_series_hash);
+
+  static std::uint64_t default_series_hash(std::string_view merchant,
+                                           std::string_view currency);
 
   /// Declares p an upstream: the watermark waits for p's first records (or
   /// for p to go idle) before it advances.
@@ -162,6 +173,12 @@ private:
 
   std::uint32_t series_of(const std::string& merchant,
                           const std::string& currency);
+  std::uint32_t series_of(const std::string& merchant, const std::string& currency,
+                          std::uint64_t hash);
+  std::uint32_t new_series(const std::string& merchant, const std::string& currency);
+  /// Fills sids_ with the series of every record, prefetching their cells
+  /// in the window starting at `likely_start` when it is open.
+  void resolve_series(const std::vector<shard_record>& txns, std::int64_t likely_start);
   bucket& bucket_at(std::int64_t start);
   void count(const shard_record& r, std::uint32_t sid, bucket& b);
   void advance_and_close(aggregator_output& out);
@@ -171,21 +188,27 @@ private:
   const replay_slot* replay_of(std::int32_t p) const;
 
   aggregator_config cfg_;
+  series_hash_function series_hash_;
   watermark_tracker tracker_;
   commit_frontier frontier_;
   std::int64_t closed_through_ = no_event_time;
   std::size_t open_cells_ = 0;
 
-  // Interning: one allocation per new merchant, currency or pair, none per
-  // record (lookups take the transaction's own strings).
+  // Interning: one allocation per new merchant, currency or series, none
+  // per record (lookups take the record's own strings).
   absl::flat_hash_map<std::string, std::uint32_t> merchant_ids_;
   absl::flat_hash_map<std::string, std::uint32_t> currency_ids_;
   std::vector<std::string> merchant_names_;
   std::vector<std::string> currency_names_;
-  // Per merchant: its (currency, series) pairs; merchants have few.
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>>
-    merchant_series_;
+  // Series by a 64-bit hash of (merchant, currency), checked against the
+  // series' names: one probe per record, where looking up the merchant, then
+  // the currency, then the merchant's pairs touched three tables. A series
+  // whose hash another series holds lives in collided_series_.
+  absl::flat_hash_map<std::uint64_t, std::uint32_t> series_by_hash_;
+  std::unordered_map<std::string, std::uint32_t> collided_series_;
   std::vector<series> series_;
+  std::vector<std::uint64_t> hashes_;  // scratch of add(): series hashes
+  std::vector<std::uint32_t> sids_;    // and series ids, by record
   std::vector<total_slot> totals_;  // by series id
 
   std::map<std::int64_t, bucket> buckets_;  // open windows by start

@@ -327,3 +327,37 @@ TEST_CASE("re-attaching a partition to a live shard does not count twice",
   REQUIRE(out.windows.size() == 1);
   CHECK(out.windows[0].transaction_count == 3);
 }
+
+TEST_CASE("series whose hashes collide keep separate windows and totals",
+          "[actors]") {
+  // Every series gets the same hash: all but the first live in the
+  // collision table. Merchant "m1" in "USD" and merchant "m1U" in "SD" would
+  // have the same concatenated name; they are different series.
+  auto same_hash = [](std::string_view, std::string_view) -> std::uint64_t { return 7; };
+  const std::vector<transaction> input = {
+    tx(0, 0, "m1", "USD", 100, 1000),  tx(0, 1, "m1", "EUR", 5, 2000),
+    tx(0, 2, "m2", "EUR", 70, 3000),   tx(0, 3, "m1U", "SD", 9, 4000),
+    tx(0, 4, "m1", "USD", 20, 5000),   tx(0, 5, "m1U", "SD", 1, 61000),
+    tx(0, 6, "m1", "EUR", 3, 62000)};
+  merchant_aggregator_state weak{cfg(), same_hash};
+  merchant_aggregator_state normal{cfg()};
+  aggregator_output weak_out;
+  aggregator_output normal_out;
+  weak.add(0, input, 0, weak_out);
+  weak.flush_all(weak_out);
+  normal.add(0, input, 0, normal_out);
+  normal.flush_all(normal_out);
+  REQUIRE(weak_out.windows.size() == 6);
+  CHECK(weak_out.windows[0] == win("m1", "EUR", 0, 1, 5, 0, 5, 5));
+  CHECK(weak_out.windows[1] == win("m1", "USD", 0, 2, 120, 0, 20, 100));
+  CHECK(weak_out.windows[2] == win("m1U", "SD", 0, 1, 9, 0, 9, 9));
+  CHECK(weak_out.windows[3] == win("m2", "EUR", 0, 1, 70, 0, 70, 70));
+  CHECK(weak_out.windows[4] == win("m1", "EUR", 60000, 1, 3, 0, 3, 3));
+  CHECK(weak_out.windows[5] == win("m1U", "SD", 60000, 1, 1, 0, 1, 1));
+  CHECK(weak_out.windows == normal_out.windows);
+  CHECK(weak_out.totals == normal_out.totals);
+  CHECK(weak.totals() == normal.totals());
+  REQUIRE(weak.totals().size() == 4);
+  CHECK(weak.totals()[2].merchant_id == "m1U");
+  CHECK(weak.totals()[2].transaction_count == 2);
+}
