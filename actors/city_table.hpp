@@ -29,6 +29,10 @@ std::int32_t find_city(std::string_view name);
 /// Great-circle (haversine) distance in kilometres on a spherical Earth.
 double great_circle_km(const city& a, const city& b);
 
+/// great_circle_km() of the table's cities `a` and `b` (< city_count()),
+/// computed once for every pair: the fraud detector asks per card payment.
+double great_circle_km(std::size_t a, std::size_t b);
+
 /// Reference units of `currency` per US dollar, or 0 for an unknown code.
 /// Approximate, fixed rates: good for thresholds, never for settlement.
 double units_per_usd(std::string_view currency);

@@ -144,8 +144,8 @@ bool check_impossible_travel(const impossible_travel_config& cfg,
   auto elapsed = cur.event_time_ms - prev.event_time_ms;
   if (elapsed > cfg.lookback_ms)
     return false;
-  auto km = great_circle_km(city_at(static_cast<std::size_t>(prev.city)),
-                            city_at(static_cast<std::size_t>(cur.city)));
+  auto km = great_circle_km(static_cast<std::size_t>(prev.city),
+                            static_cast<std::size_t>(cur.city));
   if (km < cfg.min_distance_km)
     return false;
   // Timestamps are seconds-accurate at best: count at least one minute.

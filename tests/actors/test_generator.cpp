@@ -210,6 +210,20 @@ TEST_CASE("the city table holds at least 100 valid cities",
   CHECK(from_usd_cents(10000, "EUR") == 9200);
 }
 
+TEST_CASE("the precomputed distance of every pair of cities is the computed one",
+          "[actors][generator]") {
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < city_count(); ++i)
+    for (std::size_t j = 0; j < city_count(); ++j)
+      if (great_circle_km(i, j) != great_circle_km(city_at(i), city_at(j)))
+        ++differ;
+  CHECK(differ == 0);
+  const auto london = static_cast<std::size_t>(find_city("London"));
+  const auto paris = static_cast<std::size_t>(find_city("Paris"));
+  CHECK(great_circle_km(london, paris) == Approx(344).margin(10));
+  CHECK(great_circle_km(paris, london) == great_circle_km(london, paris));
+}
+
 TEST_CASE("user and merchant ids are zero-padded like printf's %0*u",
           "[actors][generator]") {
   generator_config cfg;
