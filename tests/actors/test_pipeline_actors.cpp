@@ -1,5 +1,6 @@
 // The pipeline's actors under CAF's deterministic test scheduler: no threads,
-// no sleeps, no Kafka. A fake sink answers every output batch at once and a
+// no sleeps, no Kafka. A fake sink answers every output batch at once (or
+// holds one topic's batches until the test releases them) and a
 // fake ingress records commits, so the tests see exactly what the actors do.
 #include <catch2/catch.hpp>
 
@@ -32,14 +33,28 @@ struct observed {
   std::vector<std::pair<std::string, output_record>> records;  // topic, record
   std::map<std::int32_t, std::pair<std::int64_t, std::string>> commits;
   bool fail_deliveries = false;
+  /// Batches to this topic are not answered until the test delivers them.
+  std::string hold_topic;
+  std::vector<caf::response_promise> held;
 };
 
-caf::behavior fake_sink(caf::event_based_actor*, observed* seen) {
-  return {[=](output_batch& b) {
-    for (auto& r : b.records)
-      seen->records.emplace_back(b.topic, std::move(r));
-    return delivered_atom::value;
-  }};
+caf::behavior fake_sink(caf::event_based_actor* self, observed* seen) {
+  return {
+    [=](output_batch& b) -> caf::result<delivered_atom> {
+      for (auto& r : b.records)
+        seen->records.emplace_back(b.topic, std::move(r));
+      if (b.topic != seen->hold_topic)
+        return delivered_atom::value;
+      seen->held.push_back(self->make_response_promise());
+      return seen->held.back();
+    },
+    // Delivers the held batches (promises are kept in the sink's context).
+    [=](poll_atom) {
+      for (auto& rp : seen->held)
+        rp.deliver(delivered_atom::value);
+      seen->held.clear();
+    },
+  };
 }
 
 caf::behavior fake_ingress(caf::event_based_actor*, observed* seen) {
@@ -220,6 +235,64 @@ TEST_CASE("a partition's records end in windows or the dead-letter topic",
   // Everything is delivered and no window is open: commit the whole input.
   REQUIRE(f.seen.commits.count(0) == 1);
   CHECK(f.seen.commits[0].first == 6000);
+}
+
+TEST_CASE("anomalies hold the commit until they are delivered", "[actors]") {
+  fixture f;
+  f.seen.hold_topic = f.ctx.topics.anomalies.name;
+  // 300 records of distinct users in one window; in the first batch one user
+  // pays ten times in ten seconds: high_frequency fires there.
+  const std::int64_t t0 = 1'700'000'000'000;
+  std::vector<std::string> stream;
+  for (int i = 0; i < 300; ++i) {
+    transaction t;
+    t.transaction_id = "3902d972-401d-4765-b59e-b8a9d251" + std::to_string(1000 + i);
+    t.user_id = i < 10 ? "user_hot" : "user_" + std::to_string(i);
+    t.merchant_id = "merchant_" + std::to_string(i % 7);
+    t.location = "Berlin";
+    t.currency = "EUR";
+    t.amount_cents = 2500;
+    t.event_time_ms = t0 + i * 100;
+    std::string json;
+    encode_json(t, json);
+    stream.push_back(std::move(json));
+  }
+  auto p = f.spawn({0, no_event_time}, -1);
+  for (std::size_t i = 0; i < stream.size(); i += 100)
+    caf::anon_send(p.consumer, make_batch(stream, i, i + 100));
+  f.run();
+  f.flush(p);  // no window holds the commit back any more
+  REQUIRE(f.on(f.ctx.topics.anomalies.name).size() == 1);
+  REQUIRE(f.seen.held.size() == 1);
+  // The later batches found nothing, but their acks wait for the first's.
+  CHECK(f.seen.commits.count(0) == 0);
+  caf::anon_send(p.sink, poll_atom::value);
+  f.run();
+  REQUIRE(f.seen.commits.count(0) == 1);
+  CHECK(f.seen.commits[0].first == 300);
+}
+
+TEST_CASE("a batch of only bad records is not committed before its dead letters "
+          "are delivered", "[actors]") {
+  fixture f;
+  f.seen.hold_topic = f.ctx.topics.deadletter.name;
+  auto stream = make_stream(200);
+  for (std::size_t i = 100; i < 110; ++i)
+    stream[i] = "not json";
+  auto p = f.spawn({0, no_event_time}, -1);
+  caf::anon_send(p.consumer, make_batch(stream, 0, 100));
+  f.run();  // done, so the next batch is the oldest in flight
+  caf::anon_send(p.consumer, make_batch(stream, 100, 110));  // no shard gets any
+  f.run();
+  caf::anon_send(p.consumer, make_batch(stream, 110, 200));
+  f.run();
+  f.flush(p);
+  REQUIRE(f.seen.held.size() == 1);
+  REQUIRE(f.seen.commits.count(0) == 1);
+  CHECK(f.seen.commits[0].first == 100);
+  caf::anon_send(p.sink, poll_atom::value);
+  f.run();
+  CHECK(f.seen.commits[0].first == 200);
 }
 
 TEST_CASE("a partition reports when its batches settled, not when later "
