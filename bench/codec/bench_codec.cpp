@@ -16,10 +16,10 @@
 #include <vector>
 
 #include <sched.h> // sched_setaffinity: one core, as the target is per core
-#include <time.h>  // clock_gettime(CLOCK_THREAD_CPUTIME_ID)
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_measure.hpp"
 #include "messages/json_encoder.hpp"
 #include "messages/transaction_decoder.hpp"
 
@@ -103,9 +103,7 @@ void keep(const T& x) {
 }
 
 double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  return static_cast<double>(bench::thread_cpu_ns()) * 1e-9;
 }
 
 // Rates per CPU-second of this (pinned) thread, i.e. msgs/s on one core:
@@ -125,8 +123,7 @@ double median_rate(std::size_t n, int reps, const std::function<void()>& run,
                 name, r + 1, rates.back(), static_cast<double>(n) / wall.count());
     std::fflush(stdout);
   }
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
+  return bench::median(std::move(rates));
 }
 
 // --- nlohmann::json: parse + get every field; dump an object ---------------

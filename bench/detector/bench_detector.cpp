@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "actors/fraud_detector_state.hpp"
+#include "bench/bench_measure.hpp"
 
 using namespace txstream;
+using bench::median;
 
 namespace {
 
@@ -80,11 +82,6 @@ double run(const std::vector<transaction>& txs, bool batched) {
   const auto t1 = std::chrono::steady_clock::now();
   return std::chrono::duration<double, std::nano>(t1 - t0).count()
          / static_cast<double>(txs.size());
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 } // namespace

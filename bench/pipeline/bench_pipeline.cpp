@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,12 +26,15 @@
 #include "actors/merchant_aggregator_state.hpp"
 #include "actors/partition_consumer_state.hpp"
 #include "actors/raw_batch_pool.hpp"
+#include "bench/bench_measure.hpp"
 #include "config/node_config.hpp"
 #include "messages/json_encoder.hpp"
 #include "messages/kafka_headers.hpp"
 #include "messages/output_batch.hpp"
 
 using namespace txstream;
+using bench::median;
+using bench::thread_cpu_ns;
 
 namespace {
 
@@ -98,12 +100,6 @@ std::map<std::int32_t, stored_partition> load(const options& o) {
       it->second.high = e.high;
     }
   return parts;
-}
-
-std::int64_t thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 std::int64_t wall_ms() {
@@ -317,11 +313,6 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
   }
   clock.lap(res.aggregate);
   return res;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 } // namespace
