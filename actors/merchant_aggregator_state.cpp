@@ -212,10 +212,11 @@ void merchant_aggregator_state::add(std::int32_t p,
 
 void merchant_aggregator_state::resolve_series(const std::vector<shard_record>& txns,
                                                std::int64_t likely_start) {
-  // Tens of thousands of series: their index entries and cells are cache
-  // misses, which overlap when the loads are issued together rather than
-  // one record at a time. A series made here for a record that turns out
-  // late or replayed only costs an unused id.
+  // Thousands of series per aggregator (tens of thousands in all on the
+  // benchmark input): their index entries and cells are cache misses, which
+  // overlap when the loads are issued together rather than one record at a
+  // time. A series made here for a record that turns out late or replayed
+  // only costs an unused id.
   const auto n = txns.size();
   hashes_.resize(n);
   sids_.resize(n);
