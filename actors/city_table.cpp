@@ -228,8 +228,9 @@ double great_circle_km(const city& a, const city& b) {
 }
 
 double great_circle_km(std::size_t a, std::size_t b) {
-  // ~145 cities: 170 KB, where each distance took two sines, two cosines
-  // and an arcsine (a tenth of the detector's time on returning users).
+  // 139 cities: 150 KB of doubles, where each distance took two sines,
+  // two cosines and an arcsine (a tenth of the detector's time on returning
+  // users).
   constexpr auto n = std::size(cities);
   static const auto table = [] {
     std::vector<double> km(n * n);

@@ -7,8 +7,7 @@
 #include "actors/actor_timing.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
-#include "messages/json_encoder.hpp"
-#include "messages/output_batch.hpp"
+#include "messages/output_records.hpp"
 #include "messages/transaction_batch.hpp"
 
 namespace txstream {
@@ -39,15 +38,10 @@ caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
       }
       output_batch batch;
       batch.topic = ctx->topics.anomalies.name;
-      batch.records.reserve(st.found.size());
-      for (const auto& a : st.found) {
-        output_record r;
-        r.key = a.user_id;
-        encode_json(a, r.value);
-        batch.records.push_back(std::move(r));
-        if (ctx->metrics != nullptr)
+      append_anomalies(st.found, batch);
+      if (ctx->metrics != nullptr)
+        for (const auto& a : st.found)
           ctx->metrics->anomalies(a.rule_id);
-      }
       // Event-to-anomaly latency is measured when the anomaly is delivered.
       std::vector<std::int64_t> event_times;
       event_times.reserve(st.found.size());

@@ -8,8 +8,7 @@
 #include "actors/actor_timing.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
-#include "messages/json_encoder.hpp"
-#include "messages/output_batch.hpp"
+#include "messages/output_records.hpp"
 #include "messages/transaction_batch.hpp"
 
 namespace txstream {
@@ -24,19 +23,7 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
   auto& st = self->state;
   output_batch batch;
   batch.topic = ctx->topics.aggregates.name;
-  batch.records.reserve(st.out.windows.size() + st.out.totals.size());
-  for (const auto& w : st.out.windows) {
-    output_record r;
-    r.key = w.merchant_id;
-    encode_json(w, r.value);
-    batch.records.push_back(std::move(r));
-  }
-  for (const auto& t : st.out.totals) {
-    output_record r;
-    r.key = t.merchant_id;
-    encode_json(t, r.value);
-    batch.records.push_back(std::move(r));
-  }
+  append_aggregates(st.out.windows, st.out.totals, batch);
   if (ctx->metrics != nullptr) {
     ctx->metrics->windows_emitted(st.out.windows.size());
     ctx->metrics->totals_emitted(st.out.totals.size());

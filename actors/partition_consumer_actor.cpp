@@ -8,8 +8,7 @@
 #include "actors/fraud_detector_actor.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
-#include "messages/kafka_headers.hpp"
-#include "messages/output_batch.hpp"
+#include "messages/output_records.hpp"
 
 namespace txstream {
 
@@ -56,15 +55,9 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
   batch.topic = ctx->topics.deadletter.name;
   batch.records.reserve(dead.size());
   for (auto& d : dead) {
-    output_record r;
-    r.key = std::move(d.key);
-    r.value = std::move(d.payload);
-    for (auto& h : dead_letter_headers(d.reason, d.detail, d.topic, d.partition,
-                                       d.offset))
-      r.headers.emplace_back(std::move(h.key), std::move(h.value));
     if (ctx->metrics != nullptr)
       ctx->metrics->dead_lettered(to_string(d.reason));
-    batch.records.push_back(std::move(r));
+    append_dead_letter(std::move(d), batch);
   }
   const auto n = batch.records.size();
   self->state.logic->dead_letters_sent(sequence, n);

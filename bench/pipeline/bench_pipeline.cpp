@@ -28,9 +28,7 @@
 #include "actors/raw_batch_pool.hpp"
 #include "bench/bench_measure.hpp"
 #include "config/node_config.hpp"
-#include "messages/json_encoder.hpp"
-#include "messages/kafka_headers.hpp"
-#include "messages/output_batch.hpp"
+#include "messages/output_records.hpp"
 
 using namespace txstream;
 using bench::median;
@@ -134,35 +132,17 @@ struct stage_clock {
 };
 
 /// Windows and totals encoded into a fresh output batch, as the aggregator
-/// actor's emit() does for the sink.
+/// actor's emit() makes it for the sink.
 std::size_t encode_aggregates(const aggregator_output& out) {
   output_batch batch;
-  batch.records.reserve(out.windows.size() + out.totals.size());
-  for (const auto& w : out.windows) {
-    output_record r;
-    r.key = w.merchant_id;
-    encode_json(w, r.value);
-    batch.records.push_back(std::move(r));
-  }
-  for (const auto& t : out.totals) {
-    output_record r;
-    r.key = t.merchant_id;
-    encode_json(t, r.value);
-    batch.records.push_back(std::move(r));
-  }
+  append_aggregates(out.windows, out.totals, batch);
   return batch.records.size();
 }
 
 std::size_t encode_dead_letters(std::vector<dead_letter>& dead) {
   output_batch batch;
-  for (auto& d : dead) {
-    output_record r;
-    r.key = std::move(d.key);
-    r.value = std::move(d.payload);
-    for (auto& h : dead_letter_headers(d.reason, d.detail, d.topic, d.partition, d.offset))
-      r.headers.emplace_back(std::move(h.key), std::move(h.value));
-    batch.records.push_back(std::move(r));
-  }
+  for (auto& d : dead)
+    append_dead_letter(std::move(d), batch);
   return batch.records.size();
 }
 
@@ -177,12 +157,7 @@ std::size_t detect(routed_batch& routed, fraud_detector_state& detector,
     detector.process_batch(valid.transactions, wall_ms(), found);
   }
   output_batch alerts;
-  for (const auto& a : found) {
-    output_record r;
-    r.key = a.user_id;
-    encode_json(a, r.value);
-    alerts.records.push_back(std::move(r));
-  }
+  append_anomalies(found, alerts);
   return alerts.records.size();
 }
 
