@@ -20,6 +20,29 @@ die()  { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 # Value of `key=` ($2) in a line of space-separated k=v pairs ($1).
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 
+# CPU of the local single broker so far (clock ticks, user + system), 0
+# when no local single broker runs: two readings around a run give what
+# serving it cost the broker. `broker_ticks jit`: only its JIT compiler
+# threads (C1, C2), which a fresh broker keeps busy for its first dozen node
+# drains (BENCHMARKS.md "Session 11: a cold broker").
+broker_ticks() {
+  local pid t sum=0 f
+  pid=$(cat "$TXS_ROOT/var/kafka/single/kafka.pid" 2>/dev/null) || { echo 0; return; }
+  if [[ "${1:-}" != jit ]]; then
+    awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0
+    return
+  fi
+  for t in /proc/"$pid"/task/*; do
+    [[ "$(cat "$t/comm" 2>/dev/null)" == C[12]\ Compiler* ]] || continue
+    # The thread name has a space: fields counted after its closing ")".
+    read -ra f <<<"$(sed 's/.*) //' "$t/stat" 2>/dev/null)" || continue
+    ((${#f[@]} > 12)) && sum=$((sum + f[11] + f[12]))
+  done
+  echo "$sum"
+}
+# Clock ticks $1 in seconds, two decimals.
+ticks_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'; }
+
 # Major version of a java binary ("17" for 17.0.x), empty when it cannot run.
 java_major() {
   local v
