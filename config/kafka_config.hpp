@@ -1,6 +1,7 @@
 // How a node reaches Kafka.
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace txstream {
@@ -17,6 +18,15 @@ struct kafka_config {
   /// about a second later, so it must hold a second of input or the node
   /// stalls: 128 MiB is ~480k records of 280 bytes.
   int prefetch_kbytes = 131072;
+  /// librdkafka properties for every Kafka client txstream creates (the
+  /// table [kafka.client]): security (security.protocol, sasl.*, ssl.*), socket
+  /// and fetch tuning, client.rack. Properties txstream sets itself for its
+  /// guarantees are refused (reserved_client_property()).
+  std::map<std::string, std::string> client;
 };
+
+/// Why txstream does not let [kafka.client] set `property` (the librdkafka
+/// name, aliases included), or nullptr when it may be set.
+const char* reserved_client_property(const std::string& property);
 
 } // namespace txstream

@@ -561,12 +561,77 @@ std::optional<value> from_toml(const toml::node& n, value_kind kind) {
   return std::nullopt;
 }
 
+// -- [kafka.client]: librdkafka properties, passed through -------------------
+
+constexpr std::string_view client_table = "kafka.client";
+constexpr std::string_view client_env_prefix = "TXSTREAM_KAFKA_CLIENT_";
+
+/// Stores librdkafka property `property` unless txstream sets it itself.
+void store_client_property(const std::string& property, std::string text,
+                           const std::string& source, node_config& cfg,
+                           config_sources& sources) {
+  const auto key = std::string(client_table) + "." + property;
+  if (const char* why = reserved_client_property(property))
+    throw config_error("config error: " + key + " (" + source + "): txstream sets "
+                       + property + " itself: " + why);
+  cfg.kafka.client[property] = std::move(text);
+  sources[key] = source;
+}
+
+/// The table's entries as librdkafka properties: `"security.protocol" = ..`
+/// and the dotted key `security.protocol = ..` (a nested table to TOML) name
+/// the same one. Values are passed as librdkafka's text.
+void apply_client_table(const toml::table& table, const std::string& prefix,
+                        const std::string& source, node_config& cfg, config_sources& sources) {
+  for (auto&& [key, node] : table) {
+    auto property = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (auto* sub = node.as_table()) {
+      apply_client_table(*sub, property, source, cfg, sources);
+      continue;
+    }
+    std::string text;
+    if (auto* s = node.as_string())
+      text = s->get();
+    else if (auto* b = node.as_boolean())
+      text = b->get() ? "true" : "false";
+    else if (auto* i = node.as_integer())
+      text = std::to_string(i->get());
+    else if (auto* f = node.as_floating_point())
+      text = format_double(f->get());
+    else
+      throw config_error("config error: " + std::string(client_table) + "." + property + " ("
+                         + source + "): expected a string, number or boolean, got "
+                         + toml_type_name(node));
+    store_client_property(property, std::move(text), source, cfg, sources);
+  }
+}
+
+/// TXSTREAM_KAFKA_CLIENT_SASL_MECHANISMS -> "sasl.mechanisms" (librdkafka's
+/// property names are lower case with dots, without underscores).
+std::string client_property_of_env(std::string_view var) {
+  std::string property;
+  for (char c : var.substr(client_env_prefix.size()))
+    property += c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return property;
+}
+
+bool is_client_env_var(std::string_view var) {
+  return var.size() > client_env_prefix.size()
+         && var.compare(0, client_env_prefix.size(), client_env_prefix) == 0;
+}
+
 void apply_table(const toml::table& table, const std::string& prefix, const std::string& source,
                  node_config& cfg, config_sources& sources) {
   for (auto&& [key, node] : table) {
     auto name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
     auto line = " (line " + std::to_string(node.source().begin.line) + ")";
-    if (const key_entry* e = find_key(name)) {
+    if (name == client_table) {
+      auto* sub = node.as_table();
+      if (!sub)
+        throw config_error("config error: " + name + " (" + source
+                           + "): expected a table, got " + toml_type_name(node));
+      apply_client_table(*sub, "", source, cfg, sources);
+    } else if (const key_entry* e = find_key(name)) {
       auto v = from_toml(node, e->kind);
       if (!v)
         throw config_error("config error: " + name + " (" + source + "): expected "
@@ -631,6 +696,12 @@ std::optional<value> from_env(const std::string& text, value_kind kind) {
   return std::nullopt;
 }
 
+void apply_client_env(const env_map& env, node_config& cfg, config_sources& sources) {
+  for (const auto& [var, text] : env)
+    if (is_client_env_var(var))
+      store_client_property(client_property_of_env(var), text, "env " + var, cfg, sources);
+}
+
 void apply_env(const env_map& env, node_config& cfg, config_sources& sources) {
   for (const auto& e : keys()) {
     auto var = env_var_name(e.name);
@@ -644,6 +715,7 @@ void apply_env(const env_map& env, node_config& cfg, config_sources& sources) {
                                                           : kind_name(e.kind)));
     store(e, cfg, *v, "env " + var, sources);
   }
+  apply_client_env(env, cfg, sources);
 }
 
 void validate_with(const node_config& cfg, const config_sources* sources) {
@@ -660,6 +732,10 @@ void validate_with(const node_config& cfg, const config_sources* sources) {
     if (auto err = e.check(v))
       throw config_error(value_error(e.name, v, source_of(e.name), *err));
   }
+  for (const auto& [property, text] : cfg.kafka.client)
+    if (const char* why = reserved_client_property(property))
+      throw config_error("config error: " + std::string(client_table) + "." + property
+                         + ": txstream sets " + property + " itself: " + why);
   const auto& sup = cfg.supervision;
   if (sup.backoff_initial_ms > sup.backoff_max_ms)
     throw config_error(value_error("supervision.backoff_initial_ms",
@@ -712,6 +788,22 @@ void validate(const node_config& cfg) {
   validate_with(cfg, nullptr);
 }
 
+namespace {
+
+/// [kafka.client] as describe() writes it: below [kafka], empty by default.
+std::string describe_client_table(const node_config& cfg) {
+  std::string out =
+    "\n# librdkafka properties for every Kafka client of txstream, by their librdkafka\n"
+    "# names, e.g. \"security.protocol\" = \"SASL_SSL\"; TXSTREAM_KAFKA_CLIENT_<NAME> with\n"
+    "# dots as underscores. Properties txstream sets itself are refused.\n"
+    "[" + std::string(client_table) + "]\n";
+  for (const auto& [property, text] : cfg.kafka.client)
+    out += quote(property) + " = " + quote(text) + "\n";
+  return out;
+}
+
+} // namespace
+
 std::string describe(const node_config& cfg) {
   std::string out =
     "# txstream node configuration (docs/configuration.md).\n"
@@ -722,6 +814,8 @@ std::string describe(const node_config& cfg) {
     auto dot = e.name.rfind('.');
     auto entry_table = e.name.substr(0, dot);
     if (entry_table != table) {
+      if (table == "kafka")
+        out += describe_client_table(cfg);
       table = entry_table;
       out += "\n";
       if (auto it = table_docs().find(table); it != table_docs().end())
@@ -754,7 +848,7 @@ std::string env_var_name(std::string_view key) {
 std::vector<std::string> unknown_env_vars(const env_map& env) {
   std::vector<std::string> unknown;
   for (const auto& [name, text] : env) {
-    if (name.rfind("TXSTREAM_", 0) != 0)
+    if (name.rfind("TXSTREAM_", 0) != 0 || is_client_env_var(name))
       continue;
     bool known = false;
     for (const auto& e : keys())
@@ -763,6 +857,13 @@ std::vector<std::string> unknown_env_vars(const env_map& env) {
       unknown.push_back(name);
   }
   return unknown;
+}
+
+std::map<std::string, std::string> client_properties_from_env(const env_map& env) {
+  node_config cfg;
+  config_sources sources;
+  apply_client_env(env, cfg, sources);
+  return cfg.kafka.client;
 }
 
 env_map txstream_environment() {

@@ -22,6 +22,7 @@
 #include "actors/kafka/topic_admin.hpp"
 #include "config/generator_config.hpp"
 #include "config/kafka_config.hpp"
+#include "config/node_config_loader.hpp"
 #include "config/topics_config.hpp"
 #include "messages/json_encoder.hpp"
 #include "messages/kafka_headers.hpp"
@@ -131,9 +132,12 @@ int run_generate(const generate_options& opt) {
                  "a fixed set of records with wall-clock event times)\n";
     return exit_usage;
   }
+  // The [kafka.client] properties of the environment (no config file here).
+  const auto client =
+    kafka::client_properties(client_properties_from_env(txstream_environment()));
   {
     // Fail fast and clearly instead of librdkafka timing out per record.
-    kafka::topic_admin admin{opt.kafka.bootstrap, 10000};
+    kafka::topic_admin admin{opt.kafka.bootstrap, 10000, client};
     // A topic created a moment ago may not be in every broker's metadata yet.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     auto d = admin.describe({topic_spec{opt.topic, 1, 1, {}}});
@@ -148,21 +152,24 @@ int run_generate(const generate_options& opt) {
     }
   }
   counters c;
+  kafka::settings producer_settings{
+    {"bootstrap.servers", opt.kafka.bootstrap},
+    {"client.id", "txstream-generate"},
+    {"enable.idempotence", "true"},
+    {"acks", "all"},
+    {"linger.ms", "10"},
+    {"batch.num.messages", "10000"},
+    {"batch.size", "1000000"},
+    {"queue.buffering.max.messages", "200000"},
+    {"queue.buffering.max.kbytes", "262144"},
+    {"compression.type", opt.compression},
+    {"message.timeout.ms", "120000"},
+    // The Java client's default: the same key lands on the same partition
+    // whichever client produced it.
+    {"partitioner", "murmur2_random"}};
+  producer_settings.insert(producer_settings.end(), client.begin(), client.end());
   kafka::producer producer{
-    {{"bootstrap.servers", opt.kafka.bootstrap},
-     {"client.id", "txstream-generate"},
-     {"enable.idempotence", "true"},
-     {"acks", "all"},
-     {"linger.ms", "10"},
-     {"batch.num.messages", "10000"},
-     {"batch.size", "1000000"},
-     {"queue.buffering.max.messages", "200000"},
-     {"queue.buffering.max.kbytes", "262144"},
-     {"compression.type", opt.compression},
-     {"message.timeout.ms", "120000"},
-     // The Java client's default: the same key lands on the same partition
-     // whichever client produced it.
-     {"partitioner", "murmur2_random"}},
+    producer_settings,
     [&c](const kafka::delivery_report& r) {
       if (r.ok) {
         ++c.delivered;

@@ -10,6 +10,7 @@
 #include <caf/actor_system_config.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/kafka/client_config.hpp"
 #include "actors/pipeline_context.hpp"
 #include "config/node_config.hpp"
 #include "messages/message_types.hpp"
@@ -42,6 +43,9 @@ void install_signal_handlers() {
 
 int run_node(const node_options& opts) {
   node_config cfg = load_config(opts);
+  // librdkafka checks the [kafka.client] properties now, before anything
+  // starts, rather than when the pipeline creates its clients.
+  static_cast<void>(kafka::client_properties(cfg.kafka.client));
   monitoring::logging_config log;
   log.node_id = cfg.node_id;
   log.level = spdlog::level::from_str(cfg.log.level);

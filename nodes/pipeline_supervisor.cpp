@@ -39,34 +39,38 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
                                const std::atomic<bool>& stop) {
   pipeline_actors p;
   // Totals already written are the ground to stand on after a restart.
+  // Every client: the bootstrap servers and the [kafka.client] properties.
+  const auto client = kafka::client_properties(cfg.kafka.client);
+  auto settings_with = [&](kafka::settings own) {
+    own.emplace(own.begin(), "bootstrap.servers", cfg.kafka.bootstrap);
+    own.insert(own.end(), client.begin(), client.end());
+    return own;
+  };
   auto restored = kafka::restore_running_totals(cfg.kafka.bootstrap,
-                                                ctx.topics.aggregates.name);
+                                                ctx.topics.aggregates.name, client);
   // One aggregator actor hosts several shards (aggregation.shard_actors).
   const auto aggregators = aggregator_count(ctx.aggregation);
   std::vector<std::vector<running_total>> per_aggregator(aggregators);
   for (auto& t : restored)
     per_aggregator[aggregator_of(t.merchant_id, ctx.aggregation)].push_back(std::move(t));
   spdlog::info("supervisor: restored {} running totals", restored.size());
-  p.sink = sys.spawn<caf::detached>(kafka::sink_actor,
-                     kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap}},
+  p.sink = sys.spawn<caf::detached>(kafka::sink_actor, settings_with({}),
                      std::vector<std::string>{ctx.topics.aggregates.name,
                                               ctx.topics.deadletter.name},
                      &ctx);
-  p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor,
-                           kafka::settings{{"bootstrap.servers", cfg.kafka.bootstrap},
-                                           {"linger.ms", "0"}},
-                           std::vector<std::string>{ctx.topics.anomalies.name},
-                           &ctx);
+  p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor, settings_with({{"linger.ms", "0"}}),
+                                          std::vector<std::string>{ctx.topics.anomalies.name},
+                                          &ctx);
   for (std::uint32_t a = 0; a < aggregators; ++a)
     p.shards.push_back(sys.spawn(merchant_aggregator_actor, a, p.sink, &ctx,
                                  std::move(per_aggregator[a])));
   kafka::ingress_config in;
-  in.consumer = {{"bootstrap.servers", cfg.kafka.bootstrap},
-                 {"group.id", cfg.kafka.group_id},
-                 {"session.timeout.ms", std::to_string(cfg.kafka.session_timeout_ms)},
-                 // The byte bound governs (docs/configuration.md, prefetch_kbytes).
-                 {"queued.min.messages", "10000000"},
-                 {"queued.max.messages.kbytes", std::to_string(cfg.kafka.prefetch_kbytes)}};
+  in.consumer = settings_with(
+    {{"group.id", cfg.kafka.group_id},
+     {"session.timeout.ms", std::to_string(cfg.kafka.session_timeout_ms)},
+     // The byte bound governs (docs/configuration.md, prefetch_kbytes).
+     {"queued.min.messages", "10000000"},
+     {"queued.max.messages.kbytes", std::to_string(cfg.kafka.prefetch_kbytes)}});
   in.until_drained = until_drained;
   in.drain_idle_ms = std::min<std::int64_t>(cfg.aggregation.idle_partition_timeout_ms, 2000);
   in.commit_interval_ms = cfg.pipeline.commit_interval_ms;

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "actors/kafka/topic_admin.hpp"
+#include "config/kafka_config.hpp"
 #include "config/topics_config.hpp"
 #include "nodes/node_options.hpp"
 
@@ -14,8 +15,12 @@ namespace txstream {
 
 namespace {
 
-int create_topics(const std::string& bootstrap, const topics_config& topics) {
-  kafka::topic_admin admin{bootstrap};
+kafka::topic_admin admin_of(const kafka_config& k) {
+  return kafka::topic_admin{k.bootstrap, 30000, kafka::client_properties(k.client)};
+}
+
+int create_topics(const kafka_config& k, const topics_config& topics) {
+  auto admin = admin_of(k);
   for (const auto& c : admin.create(topics.all()))
     std::cout << std::left << std::setw(26) << c.name << " "
               << (c.result == kafka::topic_creation::outcome::created
@@ -25,8 +30,8 @@ int create_topics(const std::string& bootstrap, const topics_config& topics) {
   return 0;
 }
 
-int describe_topics(const std::string& bootstrap, const topics_config& topics) {
-  kafka::topic_admin admin{bootstrap};
+int describe_topics(const kafka_config& k, const topics_config& topics) {
+  auto admin = admin_of(k);
   int missing = 0;
   std::cout << std::left << std::setw(26) << "TOPIC" << std::setw(12)
             << "PARTITIONS" << std::setw(13) << "REPLICATION" << "CONFIGS\n";
@@ -62,7 +67,7 @@ void add_topics_command(CLI::App& app, command_action& action) {
   create->callback([&action] {
     action = [] {
       auto cfg = load_config(opts);
-      return create_topics(cfg.kafka.bootstrap, cfg.topics);
+      return create_topics(cfg.kafka, cfg.topics);
     };
   });
   auto* describe = cmd->add_subcommand("describe", "Print txstream's topics as "
@@ -72,7 +77,7 @@ void add_topics_command(CLI::App& app, command_action& action) {
     [&action] {
       action = [] {
         auto cfg = load_config(opts);
-        return describe_topics(cfg.kafka.bootstrap, cfg.topics);
+        return describe_topics(cfg.kafka, cfg.topics);
       };
     });
 }

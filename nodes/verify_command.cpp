@@ -7,6 +7,7 @@
 #include "actors/kafka/topic_reader.hpp"
 #include "config/aggregator_config.hpp"
 #include "config/kafka_config.hpp"
+#include "config/node_config_loader.hpp"
 #include "config/topics_config.hpp"
 #include "messages/kafka_headers.hpp"
 #include "nodes/application.hpp"
@@ -33,7 +34,10 @@ int run_verify(const verify_command_options& opt) {
   verify_options checks = opt.checks;
   checks.input_topic = opt.topics.transactions.name;
   verify_checker checker{checks};
-  kafka::topic_reader reader{opt.kafka.bootstrap};
+  // The [kafka.client] properties of the environment (no config file here).
+  kafka::topic_reader reader{
+    opt.kafka.bootstrap,
+    kafka::client_properties(client_properties_from_env(txstream_environment()))};
   auto read = [&](const std::string& topic, auto&& on_record) {
     auto res = reader.read(topic, on_record);
     if (!res.complete()) {

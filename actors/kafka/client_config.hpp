@@ -1,6 +1,7 @@
 // Building librdkafka configurations with every setting checked.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -16,6 +17,13 @@ using settings = std::vector<std::pair<std::string, std::string>>;
 /// Global C++ configuration with all `settings` applied; throws
 /// std::invalid_argument naming the key when librdkafka rejects one.
 std::unique_ptr<RdKafka::Conf> make_conf(const settings& s);
+
+/// The librdkafka properties of [kafka.client] (kafka_config::client) as
+/// settings for every client, each first checked by librdkafka: throws
+/// config_error ("config error: kafka.client.<name>: <librdkafka's reason>",
+/// without the value, which may be a secret) for an unknown property or a value it rejects, so a typo stops
+/// the node at start-up rather than when some client is created.
+settings client_properties(const std::map<std::string, std::string>& client);
 
 /// Deleter so C handles can live in std::unique_ptr.
 struct handle_deleter {

@@ -81,11 +81,16 @@ event_ptr await_result(rd_kafka_queue_t* q, int timeout_ms, const char* what) {
   return ev;
 }
 
+settings admin_settings(const std::string& bootstrap, const settings& extra) {
+  settings s{{"bootstrap.servers", bootstrap}, {"log_level", "0"}};
+  s.insert(s.end(), extra.begin(), extra.end());
+  return s;
+}
+
 } // namespace
 
-topic_admin::topic_admin(const std::string& bootstrap, int timeout_ms)
-  : rk_(make_c_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap},
-                                          {"log_level", "0"}})),
+topic_admin::topic_admin(const std::string& bootstrap, int timeout_ms, const settings& extra)
+  : rk_(make_c_client(RD_KAFKA_PRODUCER, admin_settings(bootstrap, extra))),
     timeout_ms_(timeout_ms) {
   // Fail here, with the address in the message, when nothing answers.
   try {

@@ -30,7 +30,9 @@ struct topic_creation {
 /// message when the cluster cannot be reached or refuses a request.
 class topic_admin {
 public:
-  explicit topic_admin(const std::string& bootstrap, int timeout_ms = 30000);
+  /// `extra`: more client settings (the [kafka.client] properties).
+  explicit topic_admin(const std::string& bootstrap, int timeout_ms = 30000,
+                       const settings& extra = {});
 
   /// Number of brokers the cluster reports.
   int broker_count();

@@ -45,10 +45,11 @@ bool parse_running_total(std::string_view json, running_total& out) {
 }
 
 std::vector<running_total> restore_running_totals(const std::string& bootstrap,
-                                                  const std::string& topic) {
+                                                  const std::string& topic,
+                                                  const settings& extra) {
   std::map<std::pair<std::string, std::string>, running_total> latest;
   running_total rt;
-  topic_reader reader{bootstrap};
+  topic_reader reader{bootstrap, extra};
   auto result = reader.read(topic, [&](const topic_record& r) {
     if (!parse_running_total(r.value, rt))
       return;

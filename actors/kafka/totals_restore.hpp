@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/kafka/client_config.hpp"
 #include "messages/window_aggregate.hpp"
 
 namespace txstream::kafka {
@@ -13,8 +14,10 @@ namespace txstream::kafka {
 /// currency — the one with the highest lastWindowEnd. Running totals fold
 /// whole windows and carry the last window folded in, so a restarted node
 /// that seeds itself with these neither loses nor double counts a window.
+/// `extra`: more client settings (the [kafka.client] properties).
 std::vector<running_total> restore_running_totals(const std::string& bootstrap,
-                                                  const std::string& topic);
+                                                  const std::string& topic,
+                                                  const settings& extra = {});
 
 /// Parses one "type":"total" record; false for any other record.
 bool parse_running_total(std::string_view json, running_total& out);

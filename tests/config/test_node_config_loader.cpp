@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/config_load_error.hpp"
+
 #ifndef TXSTREAM_SOURCE_DIR
 #  define TXSTREAM_SOURCE_DIR "."
 #endif
@@ -17,16 +19,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-/// The message of the config_error thrown by loading `toml` and `env`, or
-/// "" when loading succeeds.
-std::string load_error(const std::string& toml, const env_map& env = {}) {
-  try {
-    load_node_config_from_string(toml, "node.toml", env);
-  } catch (const config_error& err) {
-    return err.what();
-  }
-  return {};
-}
+using test::load_error;
 
 /// `key = literal` as a TOML document.
 std::string toml_of(const std::string& key, const std::string& literal) {
