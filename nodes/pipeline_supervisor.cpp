@@ -38,14 +38,15 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
                                const pipeline_context& ctx, bool until_drained,
                                const std::atomic<bool>& stop) {
   pipeline_actors p;
-  // Totals already written are the ground to stand on after a restart.
-  // Every client: the bootstrap servers and the [kafka.client] properties.
+  // Every client: the bootstrap servers, its own settings, then the
+  // [kafka.client] properties.
   const auto client = kafka::client_properties(cfg.kafka.client);
   auto settings_with = [&](kafka::settings own) {
     own.emplace(own.begin(), "bootstrap.servers", cfg.kafka.bootstrap);
     own.insert(own.end(), client.begin(), client.end());
     return own;
   };
+  // Totals already written are the ground to stand on after a restart.
   auto restored = kafka::restore_running_totals(cfg.kafka.bootstrap,
                                                 ctx.topics.aggregates.name, client);
   // One aggregator actor hosts several shards (aggregation.shard_actors).

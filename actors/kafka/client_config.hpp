@@ -21,8 +21,9 @@ std::unique_ptr<RdKafka::Conf> make_conf(const settings& s);
 /// The librdkafka properties of [kafka.client] (kafka_config::client) as
 /// settings for every client, each first checked by librdkafka: throws
 /// config_error ("config error: kafka.client.<name>: <librdkafka's reason>",
-/// without the value, which may be a secret) for an unknown property or a value it rejects, so a typo stops
-/// the node at start-up rather than when some client is created.
+/// without the value, which may be a secret) for an unknown property or a
+/// value it rejects, so a typo stops the node at start-up rather than when
+/// some client is created.
 settings client_properties(const std::map<std::string, std::string>& client);
 
 /// Deleter so C handles can live in std::unique_ptr.
