@@ -68,6 +68,13 @@ int run_node(const node_options& opts) {
   }
   spdlog::info("node {} starting: kafka {}, metrics on port {}", cfg.node_id,
                cfg.kafka.bootstrap, http->port());
+  if (!cfg.kafka.client.empty()) {
+    // Names only: values may be secrets.
+    std::string names;
+    for (const auto& [property, value] : cfg.kafka.client)
+      names += (names.empty() ? "" : ", ") + property;
+    spdlog::info("kafka client properties set: {}", names);
+  }
 
   raw_batch_pool raw_batches;
   pipeline_context ctx;

@@ -70,9 +70,14 @@ TEST_CASE("kafka.client properties reach the clients of every command", "[kafka]
                          "--start-time 1700000000000 --event-rate 10 --seed 3");
   INFO(gen.output);
   REQUIRE(gen.exit_code == 0);
-  auto node = test::run(env + harmless + TXSTREAM_BINARY " node --until-drained --metrics-port 0");
+  auto node = test::run(env + harmless + "TXSTREAM_KAFKA_CLIENT_SASL_PASSWORD=s3cret "
+                        TXSTREAM_BINARY " node --until-drained --metrics-port 0");
   INFO(node.output);
   REQUIRE(node.exit_code == 0);
+  // The node names the properties it was given, never their values.
+  CHECK_THAT(node.output, Contains("kafka client properties set: client.rack, sasl.password, "
+                                   "socket.keepalive.enable"));
+  CHECK_THAT(node.output, !Contains("s3cret"));
   auto verified = test::run(harmless + TXSTREAM_BINARY " verify" + verify_flags(prefix));
   INFO(verified.output);
   CHECK(verified.exit_code == 0);
