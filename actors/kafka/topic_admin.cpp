@@ -62,7 +62,10 @@ options_ptr make_options(rd_kafka_t* rk, rd_kafka_admin_op_t op, int timeout_ms)
   if (rd_kafka_AdminOptions_set_request_timeout(opts.get(), timeout_ms, err, sizeof err)
       != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error(err);
-  if (op != RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS
+  // Only topic creation and deletion wait for the controller's operation.
+  const bool controller_op = op == RD_KAFKA_ADMIN_OP_CREATETOPICS
+                             || op == RD_KAFKA_ADMIN_OP_DELETETOPICS;
+  if (controller_op
       && rd_kafka_AdminOptions_set_operation_timeout(opts.get(), timeout_ms, err,
                                                      sizeof err)
            != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -234,6 +237,51 @@ void topic_admin::remove(const std::vector<std::string>& names) {
                                + rd_kafka_topic_result_name(results[i]) + ": "
                                + rd_kafka_err2str(code));
   }
+}
+
+std::vector<std::string> topic_admin::groups_with_prefix(const std::string& prefix) {
+  queue_ptr q{rd_kafka_queue_new(rk_.get())};
+  auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout_ms_);
+  rd_kafka_ListConsumerGroups(rk_.get(), opts.get(), q.get());
+  auto ev = await_result(q.get(), timeout_ms_, "list consumer groups");
+  const auto* result = rd_kafka_event_ListConsumerGroups_result(ev.get());
+  size_t n = 0;
+  const auto* listed = rd_kafka_ListConsumerGroups_result_valid(result, &n);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < n; ++i) {
+    std::string name = rd_kafka_ConsumerGroupListing_group_id(listed[i]);
+    if (name.compare(0, prefix.size(), prefix) == 0)
+      names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::vector<std::string> topic_admin::remove_groups(const std::vector<std::string>& names) {
+  std::vector<std::string> busy;
+  if (names.empty())
+    return busy;
+  std::vector<rd_kafka_DeleteGroup_t*> groups;
+  for (const auto& name : names)
+    groups.push_back(rd_kafka_DeleteGroup_new(name.c_str()));
+  queue_ptr q{rd_kafka_queue_new(rk_.get())};
+  auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout_ms_);
+  rd_kafka_DeleteGroups(rk_.get(), groups.data(), groups.size(), opts.get(), q.get());
+  rd_kafka_DeleteGroup_destroy_array(groups.data(), groups.size());
+  auto ev = await_result(q.get(), timeout_ms_, "delete consumer groups");
+  size_t n = 0;
+  const auto** results =
+    rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto* err = rd_kafka_group_result_error(results[i]);
+    const auto code = err != nullptr ? rd_kafka_error_code(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (code == RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP)
+      busy.emplace_back(rd_kafka_group_result_name(results[i]));
+    else if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+      throw std::runtime_error(std::string{"delete consumer group "}
+                               + rd_kafka_group_result_name(results[i]) + ": "
+                               + rd_kafka_error_string(err));
+  }
+  return busy;
 }
 
 } // namespace txstream::kafka

@@ -51,6 +51,14 @@ public:
   /// Deletes the named topics; missing ones are ignored.
   void remove(const std::vector<std::string>& names);
 
+  /// Names of the cluster's consumer groups that start with `prefix`.
+  std::vector<std::string> groups_with_prefix(const std::string& prefix);
+
+  /// Deletes the named consumer groups and their committed offsets; missing
+  /// ones are ignored. Returns the groups that still had members (a member
+  /// that just left is one until the broker has finished its rebalance).
+  std::vector<std::string> remove_groups(const std::vector<std::string>& names);
+
 private:
   handle_ptr rk_;
   int timeout_ms_;

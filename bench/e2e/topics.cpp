@@ -1,10 +1,14 @@
-// Deletes the topics of one benchmark run (`txstream topics create` made
-// them under the run's TXSTREAM_TOPICS_*_NAME environment).
+// Deletes what one benchmark run made: its topics (`txstream topics create`
+// made them under the run's TXSTREAM_TOPICS_*_NAME environment) and its
+// consumer groups (left behind, the broker reloads each at every start).
 //   bench_e2e_topics [--bootstrap B] delete NAME...
+//   bench_e2e_topics [--bootstrap B] delete-groups PREFIX
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "actors/kafka/topic_admin.hpp"
@@ -16,18 +20,41 @@ int main(int argc, char** argv) {
     bootstrap = argv[2];
     i = 3;
   }
-  if (argc < i + 2 || std::strcmp(argv[i], "delete") != 0) {
-    std::fprintf(stderr, "usage: %s [--bootstrap B] delete NAME...\n", argv[0]);
+  const bool topics = argc >= i + 2 && std::strcmp(argv[i], "delete") == 0;
+  const bool groups = argc == i + 2 && std::strcmp(argv[i], "delete-groups") == 0
+                      && argv[i + 1][0] != '\0';
+  if (!topics && !groups) {
+    std::fprintf(stderr,
+                 "usage: %s [--bootstrap B] delete NAME...\n"
+                 "       %s [--bootstrap B] delete-groups PREFIX\n",
+                 argv[0], argv[0]);
     return 2;
   }
-  std::vector<std::string> names(argv + i + 1, argv + argc);
   try {
     txstream::kafka::topic_admin admin{bootstrap};
-    admin.remove(names);
+    if (topics) {
+      std::vector<std::string> names(argv + i + 1, argv + argc);
+      admin.remove(names);
+      std::printf("deleted %zu topic(s)\n", names.size());
+    } else {
+      auto names = admin.groups_with_prefix(argv[i + 1]);
+      // A consumer that has just closed leaves a member behind until the
+      // broker's rebalance ends (seconds): such groups are tried again.
+      auto busy = admin.remove_groups(names);
+      for (int tries = 0; !busy.empty() && tries < 30; ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        busy = admin.remove_groups(busy);
+      }
+      std::printf("deleted %zu consumer group(s)\n", names.size() - busy.size());
+      if (!busy.empty()) {
+        std::fprintf(stderr, "bench_e2e_topics: %zu group(s) still have members, e.g. %s\n",
+                     busy.size(), busy.front().c_str());
+        return 1;
+      }
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_e2e_topics: %s\n", e.what());
     return 1;
   }
-  std::printf("deleted %zu topic(s)\n", names.size());
   return 0;
 }

@@ -1,10 +1,13 @@
 // Produce 10,000 records to a fresh topic on the real broker and consume them
 // back in a consumer group: exact count and content; producers and readers
-// on topics that were just created.
+// on topics that were just created; consumer groups listed and deleted.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/kafka/consumer.hpp"
 #include "actors/kafka/producer.hpp"
@@ -115,4 +118,53 @@ TEST_CASE("a topic is read as soon as create returns", "[kafka]") {
     CHECK(res.complete());
     CHECK(seen == 0);
   }
+}
+
+TEST_CASE("consumer groups are listed by prefix and deleted", "[kafka]") {
+  // What the benchmark scripts clean up with: a group left behind is
+  // reloaded by the broker at every start.
+  const auto bootstrap = test::bootstrap();
+  kafka::topic_admin admin{bootstrap};
+  const auto topic = test::unique_name("group_offsets");
+  admin.create({topic_spec{topic, 1, 1, {}}});
+  const auto prefix = test::unique_name("groups");
+  const std::vector<std::string> made{prefix + "_a", prefix + "_b"};
+  for (const auto& group : made) {
+    // A committed offset is enough for the broker to keep the group.
+    auto conf = kafka::make_conf({{"bootstrap.servers", bootstrap},
+                                  {"group.id", group},
+                                  {"enable.auto.commit", "false"}});
+    std::string err;
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer{
+      RdKafka::KafkaConsumer::create(conf.get(), err)};
+    REQUIRE(consumer);
+    std::vector<RdKafka::TopicPartition*> offsets{RdKafka::TopicPartition::create(topic, 0, 0)};
+    CHECK(consumer->commitSync(offsets) == RdKafka::ERR_NO_ERROR);
+    RdKafka::TopicPartition::destroy(offsets);
+    consumer->close();
+  }
+  auto listed = admin.groups_with_prefix(prefix);
+  std::sort(listed.begin(), listed.end());
+  CHECK(listed == made);
+  CHECK(admin.remove_groups(listed).empty());
+  CHECK(admin.remove_groups({prefix + "_never_made"}).empty());  // missing: ignored
+  CHECK(admin.groups_with_prefix(prefix).empty());
+
+  // A group with a member is not deleted but returned.
+  const auto live = prefix + "_live";
+  auto conf = kafka::make_conf({{"bootstrap.servers", bootstrap}, {"group.id", live}});
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> member{RdKafka::KafkaConsumer::create(conf.get(), err)};
+  REQUIRE(member);
+  REQUIRE(member->subscribe({topic}) == RdKafka::ERR_NO_ERROR);
+  std::vector<RdKafka::TopicPartition*> assigned;
+  for (int i = 0; i < 100 && assigned.empty(); ++i) {
+    delete member->consume(100);
+    member->assignment(assigned);
+  }
+  REQUIRE(assigned.size() == 1);
+  RdKafka::TopicPartition::destroy(assigned);
+  CHECK(admin.remove_groups({live}) == std::vector<std::string>{live});
+  member->close();
+  admin.remove({topic});
 }
