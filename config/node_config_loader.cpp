@@ -566,16 +566,22 @@ std::optional<value> from_toml(const toml::node& n, value_kind kind) {
 constexpr std::string_view client_table = "kafka.client";
 constexpr std::string_view client_env_prefix = "TXSTREAM_KAFKA_CLIENT_";
 
+/// Throws config_error if txstream sets librdkafka property `property`
+/// itself; `source` (may be empty) says where the value came from.
+void check_not_reserved(const std::string& property, const std::string& source) {
+  if (const char* why = reserved_client_property(property))
+    throw config_error("config error: " + std::string(client_table) + "." + property
+                       + (source.empty() ? "" : " (" + source + ")") + ": txstream sets "
+                       + property + " itself: " + why);
+}
+
 /// Stores librdkafka property `property` unless txstream sets it itself.
 void store_client_property(const std::string& property, std::string text,
                            const std::string& source, node_config& cfg,
                            config_sources& sources) {
-  const auto key = std::string(client_table) + "." + property;
-  if (const char* why = reserved_client_property(property))
-    throw config_error("config error: " + key + " (" + source + "): txstream sets "
-                       + property + " itself: " + why);
+  check_not_reserved(property, source);
   cfg.kafka.client[property] = std::move(text);
-  sources[key] = source;
+  sources[std::string(client_table) + "." + property] = source;
 }
 
 /// The table's entries as librdkafka properties: `"security.protocol" = ..`
@@ -733,9 +739,7 @@ void validate_with(const node_config& cfg, const config_sources* sources) {
       throw config_error(value_error(e.name, v, source_of(e.name), *err));
   }
   for (const auto& [property, text] : cfg.kafka.client)
-    if (const char* why = reserved_client_property(property))
-      throw config_error("config error: " + std::string(client_table) + "." + property
-                         + ": txstream sets " + property + " itself: " + why);
+    check_not_reserved(property, source_of(std::string(client_table) + "." + property));
   const auto& sup = cfg.supervision;
   if (sup.backoff_initial_ms > sup.backoff_max_ms)
     throw config_error(value_error("supervision.backoff_initial_ms",

@@ -16,7 +16,8 @@ namespace txstream {
 namespace {
 
 kafka::topic_admin admin_of(const kafka_config& k) {
-  return kafka::topic_admin{k.bootstrap, 30000, kafka::client_properties(k.client)};
+  return kafka::topic_admin{k.bootstrap, kafka::topic_admin::default_timeout_ms,
+                            kafka::client_properties(k.client)};
 }
 
 int create_topics(const kafka_config& k, const topics_config& topics) {

@@ -30,8 +30,10 @@ struct topic_creation {
 /// message when the cluster cannot be reached or refuses a request.
 class topic_admin {
 public:
+  static constexpr int default_timeout_ms = 30000;
+
   /// `extra`: more client settings (the [kafka.client] properties).
-  explicit topic_admin(const std::string& bootstrap, int timeout_ms = 30000,
+  explicit topic_admin(const std::string& bootstrap, int timeout_ms = default_timeout_ms,
                        const settings& extra = {});
 
   /// Number of brokers the cluster reports.
