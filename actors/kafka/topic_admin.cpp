@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace txstream::kafka {
@@ -35,6 +36,10 @@ metadata_ptr fetch_metadata(rd_kafka_t* rk, int timeout_ms) {
     throw std::runtime_error(std::string{"cannot read cluster metadata: "}
                              + rd_kafka_err2str(err));
   return metadata_ptr{md};
+}
+
+bool starts_with(std::string_view name, std::string_view prefix) {
+  return name.substr(0, prefix.size()) == prefix;
 }
 
 // Whether the metadata shows every topic of `names` with all its partitions
@@ -239,6 +244,15 @@ void topic_admin::remove(const std::vector<std::string>& names) {
   }
 }
 
+std::vector<std::string> topic_admin::topics_with_prefix(const std::string& prefix) {
+  auto md = fetch_metadata(rk_.get(), timeout_ms_);
+  std::vector<std::string> names;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (starts_with(md->topics[i].topic, prefix))
+      names.emplace_back(md->topics[i].topic);
+  return names;
+}
+
 std::vector<std::string> topic_admin::groups_with_prefix(const std::string& prefix) {
   queue_ptr q{rd_kafka_queue_new(rk_.get())};
   auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout_ms_);
@@ -250,7 +264,7 @@ std::vector<std::string> topic_admin::groups_with_prefix(const std::string& pref
   std::vector<std::string> names;
   for (size_t i = 0; i < n; ++i) {
     std::string name = rd_kafka_ConsumerGroupListing_group_id(listed[i]);
-    if (name.compare(0, prefix.size(), prefix) == 0)
+    if (starts_with(name, prefix))
       names.push_back(std::move(name));
   }
   return names;

@@ -53,6 +53,9 @@ public:
   /// Deletes the named topics; missing ones are ignored.
   void remove(const std::vector<std::string>& names);
 
+  /// Names of the cluster's topics that start with `prefix`.
+  std::vector<std::string> topics_with_prefix(const std::string& prefix);
+
   /// Names of the cluster's consumer groups that start with `prefix`.
   std::vector<std::string> groups_with_prefix(const std::string& prefix);
 

@@ -1,12 +1,15 @@
 // Produce 10,000 records to a fresh topic on the real broker and consume them
 // back in a consumer group: exact count and content; producers and readers
-// on topics that were just created; consumer groups listed and deleted.
+// on topics that were just created; topics and consumer groups listed by
+// prefix and deleted.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "actors/kafka/consumer.hpp"
@@ -118,6 +121,30 @@ TEST_CASE("a topic is read as soon as create returns", "[kafka]") {
     CHECK(res.complete());
     CHECK(seen == 0);
   }
+}
+
+TEST_CASE("topics are listed by prefix", "[kafka]") {
+  // What scripts/test deletes at the end of a run: the topics whose names
+  // start with the run's prefix, and only those.
+  kafka::topic_admin admin{test::bootstrap()};
+  const auto prefix = test::unique_name("listed");
+  const std::vector<std::string> made{prefix + "_a", prefix + "_b"};
+  const auto other = test::unique_name("not_listed");
+  admin.create({topic_spec{made[0], 1, 1, {}}, topic_spec{made[1], 1, 1, {}},
+                topic_spec{other, 1, 1, {}}});
+  auto listed = admin.topics_with_prefix(prefix);
+  std::sort(listed.begin(), listed.end());
+  CHECK(listed == made);
+  admin.remove(listed);
+  // The brokers' metadata learns of a deletion shortly after the controller.
+  auto left = admin.topics_with_prefix(prefix);
+  for (int i = 0; i < 100 && !left.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    left = admin.topics_with_prefix(prefix);
+  }
+  CHECK(left.empty());
+  CHECK(admin.topics_with_prefix(other) == std::vector<std::string>{other});
+  admin.remove({other});
 }
 
 TEST_CASE("consumer groups are listed by prefix and deleted", "[kafka]") {

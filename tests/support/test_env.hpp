@@ -17,10 +17,20 @@ inline std::string bootstrap() {
   return env != nullptr ? env : "127.0.0.1:9092";
 }
 
+/// What every topic and group name of this test run starts with:
+/// scripts/test sets TXSTREAM_TEST_RUN and, when the suite ends, deletes the
+/// topics and consumer groups whose names start with it (a broker reloads
+/// every group and topic left behind at each start). Empty for a test
+/// binary run by hand.
+inline std::string run_prefix() {
+  const char* env = std::getenv("TXSTREAM_TEST_RUN");
+  return env != nullptr ? env : "";
+}
+
 /// A name no earlier run used, so tests never see each other's records.
 inline std::string unique_name(const std::string& prefix) {
   auto now = std::chrono::system_clock::now().time_since_epoch();
-  return prefix + "_" + std::to_string(getpid()) + "_"
+  return run_prefix() + prefix + "_" + std::to_string(getpid()) + "_"
          + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
