@@ -29,8 +29,9 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
     ctx->metrics->totals_emitted(st.out.totals.size());
     ctx->metrics->watermark(st.shard, st.agg->watermark());
   }
-  // Windows closed: every partition's hold on this shard may have moved.
-  if (!st.out.windows.empty())
+  // Closed windows released (their totals emitted): every partition's hold
+  // on this shard may have moved.
+  if (st.out.frontier_moved)
     for (const auto& [p, consumer] : st.upstream)
       owed.progress.push_back({st.shard, p, st.agg->open_min_offset(p)});
   auto step = st.release.begin(std::move(owed));
@@ -135,7 +136,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       auto& st = self->state;
       st.out.clear();
       st.agg->tick(ctx->now_ms(), st.out);
-      if (!st.out.windows.empty())
+      if (!st.out.windows.empty() || !st.out.totals.empty() || st.out.frontier_moved)
         emit(self, sink, ctx, {});
       self->delayed_send(self,
                          std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),

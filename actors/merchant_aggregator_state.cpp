@@ -43,6 +43,7 @@ merchant_aggregator_state::merchant_aggregator_state(const aggregator_config& cf
 
 void merchant_aggregator_state::assign_partition(std::int32_t p,
                                                  std::int64_t now_ms) {
+  note_time(now_ms);
   tracker_.assign(p, now_ms);
 }
 
@@ -155,6 +156,7 @@ void merchant_aggregator_state::add(std::int32_t p,
                                     const std::vector<shard_record>& txns,
                                     std::int64_t now_ms,
                                     aggregator_output& out) {
+  note_time(now_ms);
   tracker_.on_batch(p, now_ms, !txns.empty());
   const auto len = cfg_.window_ms;
   const auto lateness = cfg_.allowed_lateness_ms;
@@ -237,6 +239,7 @@ void merchant_aggregator_state::resolve_series(const std::vector<shard_record>& 
 
 void merchant_aggregator_state::tick(std::int64_t now_ms,
                                      aggregator_output& out) {
+  note_time(now_ms);
   tracker_.detect_idle(now_ms);
   advance_and_close(out);
 }
@@ -252,11 +255,12 @@ void merchant_aggregator_state::revoke_partition(std::int32_t p) {
 }
 
 void merchant_aggregator_state::flush_all(aggregator_output& out) {
-  if (buckets_.empty())
-    return;
-  auto last_end = buckets_.rbegin()->first + cfg_.window_ms;
-  tracker_.raise_to(last_end);
-  close_until(tracker_.watermark(), out);
+  if (!buckets_.empty()) {
+    auto last_end = buckets_.rbegin()->first + cfg_.window_ms;
+    tracker_.raise_to(last_end);
+    close_until(tracker_.watermark(), out);
+  }
+  emit_totals(out, true);
 }
 
 void merchant_aggregator_state::note_position(std::int32_t p,
@@ -305,7 +309,11 @@ merchant_aggregator_state::checkpoint(std::int32_t p) const {
   cp.last_offset = frontier_.last_offset(p);
   if (auto* rs = replay_of(p))
     cp.last_offset = std::max(cp.last_offset, rs->last_offset);
-  cp.closed_through_ms = closed_through_;
+  // Windows closed but held for their totals count as open: after a
+  // restart their records are read and the windows closed again.
+  cp.closed_through_ms = held_windows_.empty()
+                           ? closed_through_
+                           : std::min(closed_through_, held_windows_.front());
   return cp;
 }
 
@@ -342,7 +350,6 @@ running_total merchant_aggregator_state::make_total(std::uint32_t sid) const {
 
 void merchant_aggregator_state::close_until(std::int64_t wm,
                                             aggregator_output& out) {
-  std::vector<std::uint32_t> changed;
   std::vector<std::uint32_t> sids;
   while (!buckets_.empty() && buckets_.begin()->first + cfg_.window_ms <= wm) {
     auto node = buckets_.begin();
@@ -372,7 +379,7 @@ void merchant_aggregator_state::close_until(std::int64_t wm,
         continue;  // folded before a restart: replay safety
       if (!t.changed) {
         t.changed = true;
-        changed.push_back(sid);
+        pending_totals_.push_back(sid);
       }
       t.present = true;
       add_checked(t.count, c.count, "total transaction_count");
@@ -382,17 +389,36 @@ void merchant_aggregator_state::close_until(std::int64_t wm,
       t.as_of = end - 1;
     }
     open_cells_ -= sids.size();
-    frontier_.close_bucket(start);
+    held_windows_.push_back(start);
     buckets_.erase(node);
     cached_bucket_ = nullptr;
   }
   closed_through_ = std::max(closed_through_, wm);
-  std::sort(changed.begin(), changed.end(),
+  emit_totals(out, false);
+}
+
+void merchant_aggregator_state::emit_totals(aggregator_output& out, bool now) {
+  if (pending_totals_.empty() && held_windows_.empty())
+    return;
+  constexpr auto never = std::numeric_limits<std::int64_t>::min();
+  const auto interval = cfg_.totals_interval_ms;
+  if (!now && interval > 0 && totals_emitted_ms_ != never
+      && now_ms_ - totals_emitted_ms_ < interval)
+    return;
+  std::sort(pending_totals_.begin(), pending_totals_.end(),
             [this](auto a, auto b) { return series_less(a, b); });
-  for (auto sid : changed) {
+  for (auto sid : pending_totals_) {
     totals_[sid].changed = false;
     out.totals.push_back(make_total(sid));
   }
+  pending_totals_.clear();
+  // Only now may the offsets of the closed windows be committed: their
+  // records are in totals that are on their way out.
+  for (auto start : held_windows_)
+    frontier_.close_bucket(start);
+  out.frontier_moved = out.frontier_moved || !held_windows_.empty();
+  held_windows_.clear();
+  totals_emitted_ms_ = now_ms_;
 }
 
 std::vector<running_total> merchant_aggregator_state::totals() const {

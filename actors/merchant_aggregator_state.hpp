@@ -1,8 +1,10 @@
 // State of one merchant-aggregator shard (docs/windows-and-watermarks.md).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -29,14 +31,19 @@ struct aggregator_output {
   std::size_t skipped = 0;
   /// Closed windows, by window end, then merchant, then currency.
   std::vector<window_aggregate> windows;
-  /// Running totals changed by the closes, one per key, by merchant, currency.
+  /// Running totals changed by closes since the last emission, one per key,
+  /// by merchant, currency; at most once per totals_interval_ms.
   std::vector<running_total> totals;
+  /// The commit frontier moved: closed windows stopped holding offsets back
+  /// (with their totals emitted).
+  bool frontier_moved = false;
 
   void clear() {
     late.clear();
     skipped = 0;
     windows.clear();
     totals.clear();
+    frontier_moved = false;
   }
 };
 
@@ -92,7 +99,7 @@ public:
   /// watermark without it. Its counted records stay in their windows.
   void revoke_partition(std::int32_t p);
 
-  /// Closes every open window (end of input).
+  /// Closes every open window and emits every pending total (end of input).
   void flush_all(aggregator_output& out);
 
   /// Every record of p below next_offset meant for this shard was passed in.
@@ -159,7 +166,7 @@ private:
   };
   struct total_slot {
     bool present = false;
-    bool changed = false;  // already in this close call's output
+    bool changed = false;  // in pending_totals_
     std::int64_t count = 0;
     std::int64_t purchase = 0;
     std::int64_t refund = 0;
@@ -183,6 +190,12 @@ private:
   void count(const shard_record& r, std::uint32_t sid, bucket& b);
   void advance_and_close(aggregator_output& out);
   void close_until(std::int64_t wm, aggregator_output& out);
+  /// Emits the pending totals and releases the closed windows' offsets when
+  /// totals_interval_ms has passed since the last emission, or `now`.
+  void emit_totals(aggregator_output& out, bool now);
+  void note_time(std::int64_t now_ms) {
+    now_ms_ = std::max(now_ms_, now_ms);
+  }
   bool series_less(std::uint32_t a, std::uint32_t b) const;
   running_total make_total(std::uint32_t sid) const;
   const replay_slot* replay_of(std::int32_t p) const;
@@ -210,6 +223,14 @@ private:
   std::vector<std::uint64_t> hashes_;  // scratch of add(): series hashes
   std::vector<std::uint32_t> sids_;    // and series ids, by record
   std::vector<total_slot> totals_;  // by series id
+  // Totals changed by closes and not yet emitted, and the closed windows
+  // (by start) whose offsets stay held until they are: after a crash the
+  // records of those windows are read again, the windows re-emitted with
+  // the same values and folded into the totals then.
+  std::vector<std::uint32_t> pending_totals_;
+  std::vector<std::int64_t> held_windows_;
+  std::int64_t now_ms_ = std::numeric_limits<std::int64_t>::min();
+  std::int64_t totals_emitted_ms_ = std::numeric_limits<std::int64_t>::min();
 
   std::map<std::int64_t, bucket> buckets_;  // open windows by start
   std::int64_t cached_start_ = no_event_time;

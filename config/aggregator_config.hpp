@@ -21,6 +21,12 @@ struct aggregator_config {
   /// Wall-clock time without any batch after which a partition stops
   /// holding the shard watermark back.
   std::int64_t idle_partition_timeout_ms = 10000;
+  /// Running totals go out with the close of the windows that change them,
+  /// but at most once per this many milliseconds of wall clock per
+  /// aggregator (so per key): closes in between, as a replay or a catch-up
+  /// makes them, fold into the next emission, and the offsets of their
+  /// windows stay uncommitted until it is delivered. 0: with every close.
+  std::int64_t totals_interval_ms = 1000;
 };
 
 /// Aggregator actors actually spawned: shard_actors, at most one per shard.
@@ -29,10 +35,11 @@ inline std::uint32_t aggregator_count(const aggregator_config& cfg) {
 }
 
 /// True when the settings can be used: positive shards, actors, window and
-/// timeout, non-negative lateness.
+/// timeout, non-negative lateness and totals interval.
 inline bool valid(const aggregator_config& cfg) {
   return cfg.shards > 0 && cfg.shard_actors > 0 && cfg.window_ms > 0
-         && cfg.allowed_lateness_ms >= 0 && cfg.idle_partition_timeout_ms > 0;
+         && cfg.allowed_lateness_ms >= 0 && cfg.idle_partition_timeout_ms > 0
+         && cfg.totals_interval_ms >= 0;
 }
 
 } // namespace txstream

@@ -280,6 +280,10 @@ std::vector<key_entry> build_keys() {
                "Wall-clock silence after which a partition stops holding watermarks back.",
                [](auto& c) -> auto& { return c.aggregation.idle_partition_timeout_ms; },
                positive()));
+  add(make_key("aggregation.totals_interval_ms",
+               "Running totals go out at most this often (wall clock); 0: with every close.",
+               [](auto& c) -> auto& { return c.aggregation.totals_interval_ms; },
+               at_least(0)));
 
   add(make_key("fraud.max_history_per_user", "Most transactions kept per user.",
                [](auto& c) -> auto& { return c.fraud.max_history_per_user; }, positive()));

@@ -255,7 +255,9 @@ TEST_CASE("running totals fold each window once, also when it is re-emitted",
 
 TEST_CASE("the commit frontier follows open windows across partitions",
           "[actors]") {
-  merchant_aggregator_state st{cfg(30000)};
+  auto c = cfg(30000);
+  c.totals_interval_ms = 0;  // every close releases its window at once
+  merchant_aggregator_state st{c};
   aggregator_output out;
   st.assign_partition(0, 0);
   st.assign_partition(1, 0);
@@ -292,6 +294,65 @@ TEST_CASE("the commit frontier follows open windows across partitions",
   CHECK(st.checkpoint(1).max_event_time_ms == 160000);
   st.note_position(1, 9);  // p1 went on with records of other shards
   CHECK(st.frontier(1) == 9);
+}
+
+TEST_CASE("totals of closes within the interval go out together; their "
+          "windows hold offsets until then",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};  // totals at most once per 1000 ms
+  aggregator_output out;
+  st.assign_partition(0, 0);
+  st.add(0, {tx(0, 0, "a", "USD", 10, 1000), tx(0, 1, "a", "USD", 20, 61000),
+             tx(0, 2, "a", "USD", 30, 126000)},
+         0, out);
+  // Watermark 121000 closed [0, 60000) and [60000, 120000) in one call:
+  // one total per key, folding both.
+  REQUIRE(out.windows.size() == 2);
+  REQUIRE(out.totals.size() == 1);
+  CHECK(out.totals[0].transaction_count == 2);
+  CHECK(out.totals[0].last_window_end_ms == 120000);
+  CHECK(out.frontier_moved);
+  CHECK(st.frontier(0) == 2);
+
+  // 400 ms later the next close emits its window, but not yet the total,
+  // and its record's offset stays uncommitted.
+  out.clear();
+  st.add(0, {tx(0, 3, "a", "USD", 40, 185000)}, 400, out);
+  REQUIRE(out.windows.size() == 1);
+  CHECK(out.windows[0].window_start_ms == 120000);
+  CHECK(out.totals.empty());
+  CHECK_FALSE(out.frontier_moved);
+  CHECK(st.frontier(0) == 2);
+  CHECK(st.open_min_offset(0) == 2);
+  // A commit now must not let a restart skip the held window's records.
+  CHECK(st.checkpoint(0).resume_offset == 2);
+  CHECK(st.checkpoint(0).closed_through_ms == 120000);
+
+  out.clear();
+  st.tick(999, out);
+  CHECK(out.totals.empty());
+  st.tick(1000, out);
+  REQUIRE(out.totals.size() == 1);
+  CHECK(out.totals[0].transaction_count == 3);
+  CHECK(out.totals[0].purchase_cents == 60);
+  CHECK(out.totals[0].last_window_end_ms == 180000);
+  CHECK(out.frontier_moved);
+  CHECK(st.frontier(0) == 3);
+  CHECK(st.checkpoint(0).closed_through_ms == 180000);
+
+  // The end of input emits whatever is pending, at once.
+  out.clear();
+  st.add(0, {tx(0, 4, "a", "USD", 50, 250000)}, 1100, out);
+  REQUIRE(out.windows.size() == 1);
+  CHECK(out.totals.empty());
+  out.clear();
+  st.flush_all(out);
+  REQUIRE(out.windows.size() == 1);
+  REQUIRE(out.totals.size() == 1);
+  CHECK(out.totals[0].transaction_count == 5);
+  CHECK(out.totals[0].purchase_cents == 150);
+  CHECK(out.totals[0].last_window_end_ms == 300000);
+  CHECK(st.frontier(0) == 5);
 }
 
 TEST_CASE("open_min_offset reports only records in open windows", "[actors]") {
