@@ -136,7 +136,8 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       auto& st = self->state;
       st.out.clear();
       st.agg->tick(ctx->now_ms(), st.out);
-      if (!st.out.windows.empty() || !st.out.totals.empty() || st.out.frontier_moved)
+      // Totals only go out with the release of their windows (frontier_moved).
+      if (!st.out.windows.empty() || st.out.frontier_moved)
         emit(self, sink, ctx, {});
       self->delayed_send(self,
                          std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),
