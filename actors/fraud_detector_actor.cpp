@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/actor_timing.hpp"
+#include "actors/alert_batching.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/output_records.hpp"
@@ -39,6 +40,7 @@ caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
       output_batch batch;
       batch.topic = ctx->topics.anomalies.name;
       append_anomalies(st.found, batch);
+      batch.may_wait_ms = alert_hold_ms(st.found, now, ctx->pipeline);
       if (ctx->metrics != nullptr)
         for (const auto& a : st.found)
           ctx->metrics->anomalies(a.rule_id);

@@ -409,6 +409,13 @@ std::vector<key_entry> build_keys() {
                [](auto& c) -> auto& { return c.pipeline.tick_interval_ms; }, positive()));
   add(make_key("pipeline.commit_interval_ms", "How often the ingress commits offsets.",
                [](auto& c) -> auto& { return c.pipeline.commit_interval_ms; }, positive()));
+  add(make_key("pipeline.alert_batching_age_ms",
+               "Anomalies detected at least this long after their event (a catch-up, a replay) "
+               "may wait to share a produce request.",
+               [](auto& c) -> auto& { return c.pipeline.alert_batching_age_ms; }, at_least(0)));
+  add(make_key("pipeline.alert_batching_delay_ms",
+               "Longest such wait in the alert sink; 0 sends every anomaly at once.",
+               [](auto& c) -> auto& { return c.pipeline.alert_batching_delay_ms; }, at_least(0)));
 
   add(make_key("metrics.bind", "Address of /metrics, /healthz and /readyz.",
                [](auto& c) -> auto& { return c.metrics.bind; }, non_empty()));

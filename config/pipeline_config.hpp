@@ -22,6 +22,15 @@ struct pipeline_config {
   std::int64_t tick_interval_ms = 200;
   /// How often the ingress commits offsets.
   std::int64_t commit_interval_ms = 1000;
+  /// Anomalies found at least this long after their event (the node is
+  /// catching up on a backlog or replaying, not following live traffic)
+  /// may wait in the alert sink to share a produce request with others.
+  std::int64_t alert_batching_age_ms = 1000;
+  /// How long such anomalies wait at most (0: every anomaly is sent at
+  /// once). A produce request costs the broker a few hundred microseconds
+  /// of CPU whatever it holds; catching up, detectors found anomalies every
+  /// couple of milliseconds and each went out in its own request.
+  std::int64_t alert_batching_delay_ms = 20;
 };
 
 } // namespace txstream

@@ -1,6 +1,7 @@
 // Records on their way to Kafka through a node's sink.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,10 @@ struct output_batch {
   /// long topic name copied into each record was a heap allocation each.
   std::string topic;
   std::vector<output_record> records;
+  /// How long the sink may hold these records to send them together with
+  /// later batches (0: send at once). A batch that may not wait sends
+  /// every held one before it, so records keep their order.
+  std::int64_t may_wait_ms = 0;
 };
 
 } // namespace txstream

@@ -68,7 +68,7 @@ typename Inspector::result_type inspect(Inspector& f, output_record& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, output_batch& x) {
-  return f(caf::meta::type_name("output_batch"), x.topic, x.records);
+  return f(caf::meta::type_name("output_batch"), x.topic, x.records, x.may_wait_ms);
 }
 
 } // namespace txstream

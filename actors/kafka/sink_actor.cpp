@@ -22,7 +22,65 @@ void schedule_poll(sink_actor_ptr self) {
   }
 }
 
+/// Enqueues the records of request `id` in librdkafka; false (the actor
+/// quitting with the reason) when one cannot be.
+bool produce(sink_actor_ptr self, const pipeline_context* ctx, const output_batch& batch,
+             std::uint64_t id) {
+  auto& st = self->state;
+  auto* topic = st.out->topic(batch.topic);
+  if (topic == nullptr) {
+    self->quit(caf::make_error(caf::sec::runtime_error,
+                               "kafka produce failed: no handle for topic " + batch.topic));
+    return false;
+  }
+  for (const auto& r : batch.records) {
+    auto err = st.out->produce(topic, -1, r.key, r.value, &r.headers,
+                               reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
+    if (!err.empty()) {
+      if (ctx->metrics != nullptr) {
+        ctx->metrics->produced(batch.topic, static_cast<std::uint64_t>(
+                                              &r - batch.records.data()));
+        ctx->metrics->produce_errors(batch.topic);
+      }
+      self->quit(caf::make_error(caf::sec::runtime_error, "kafka produce failed: " + err));
+      return false;
+    }
+  }
+  // Counted once per batch: the labelled counter lookup takes a lock.
+  if (ctx->metrics != nullptr)
+    ctx->metrics->produced(batch.topic, batch.records.size());
+  return true;
+}
+
+/// Sends every held batch, oldest first; a pending hold timer is void.
+bool produce_held(sink_actor_ptr self, const pipeline_context* ctx) {
+  auto& st = self->state;
+  if (st.hold_timer) {
+    st.hold_timer = false;
+    ++st.hold_generation;
+  }
+  auto held = std::move(st.held);
+  st.held.clear();
+  for (const auto& h : held)
+    if (!produce(self, ctx, h.batch, h.request))
+      return false;
+  return true;
+}
+
 } // namespace
+
+sink_actor_state::~sink_actor_state() {
+  closing = true;
+  // Held records still go out: the producer's destructor below waits for
+  // their delivery (nobody is left to answer; their offsets were not
+  // committed, so a restart may produce them again: at least once).
+  if (out)
+    for (const auto& h : held)
+      if (auto* topic = out->topic(h.batch.topic))
+        for (const auto& r : h.batch.records)
+          out->produce(topic, -1, r.key, r.value, &r.headers);
+  out.reset();
+}
 
 caf::behavior sink_actor(sink_actor_ptr self, settings s,
                          std::vector<std::string> topics,
@@ -67,37 +125,37 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
       auto& st = self->state;
       if (batch.records.empty())
         return delivered_atom::value;
-      auto* topic = st.out->topic(batch.topic);
-      if (topic == nullptr) {
-        auto err = caf::make_error(caf::sec::runtime_error,
-                                   "kafka produce failed: no handle for topic " + batch.topic);
-        self->quit(err);
-        return err;
-      }
       auto id = st.next_request++;
       auto promise = self->make_response_promise();
       st.requests.emplace(id, sink_actor_state::pending{batch.records.size(), promise});
-      for (const auto& r : batch.records) {
-        auto err = st.out->produce(topic, -1, r.key, r.value, &r.headers,
-                                   reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
-        if (!err.empty()) {
-          if (ctx->metrics != nullptr) {
-            ctx->metrics->produced(batch.topic, static_cast<std::uint64_t>(
-                                                  &r - batch.records.data()));
-            ctx->metrics->produce_errors(batch.topic);
-          }
-          self->quit(caf::make_error(caf::sec::runtime_error,
-                                     "kafka produce failed: " + err));
-          return promise;
+      if (batch.may_wait_ms > 0) {
+        // The timer fires when the batch with the nearest deadline is due.
+        const auto wait = std::chrono::milliseconds(batch.may_wait_ms);
+        const auto deadline = std::chrono::steady_clock::now() + wait;
+        if (!st.hold_timer || deadline < st.hold_deadline) {
+          st.hold_timer = true;
+          st.hold_deadline = deadline;
+          self->delayed_send(self, wait, flush_atom::value, ++st.hold_generation);
         }
+        st.held.push_back({id, std::move(batch)});
+        return promise;
       }
-      // Counted once per batch: the labelled counter lookup takes a lock.
-      if (ctx->metrics != nullptr)
-        ctx->metrics->produced(batch.topic, batch.records.size());
+      // Held batches first: records keep their order per key.
+      if (!produce_held(self, ctx) || !produce(self, ctx, batch, id))
+        return promise;
       st.out->poll(0);
       check_failure();
       schedule_poll(self);
       return promise;
+    },
+    [=](flush_atom, std::uint64_t generation) {
+      if (generation != self->state.hold_generation)
+        return;  // its batches went out with a batch that could not wait
+      if (!produce_held(self, ctx))
+        return;
+      self->state.out->poll(0);
+      check_failure();
+      schedule_poll(self);
     },
     [=](poll_atom) {
       self->state.polling = false;

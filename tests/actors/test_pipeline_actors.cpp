@@ -31,6 +31,7 @@ using window_key = std::tuple<std::string, std::string, std::int64_t>;
 /// What reached "Kafka" through the fake sink and the fake ingress.
 struct observed {
   std::vector<std::pair<std::string, output_record>> records;  // topic, record
+  std::vector<std::pair<std::string, std::int64_t>> waits;  // topic, may_wait_ms
   std::map<std::int32_t, std::pair<std::int64_t, std::string>> commits;
   bool fail_deliveries = false;
   /// Batches to this topic are not answered until the test delivers them.
@@ -41,6 +42,7 @@ struct observed {
 caf::behavior fake_sink(caf::event_based_actor* self, observed* seen) {
   return {
     [=](output_batch& b) -> caf::result<delivered_atom> {
+      seen->waits.emplace_back(b.topic, b.may_wait_ms);
       for (auto& r : b.records)
         seen->records.emplace_back(b.topic, std::move(r));
       if (b.topic != seen->hold_topic)
@@ -182,6 +184,27 @@ struct fixture {
   }
 };
 
+/// `count` records of distinct users in one window, 100 ms apart, except
+/// that user_hot pays ten times in the first second: high_frequency fires
+/// at its eighth payment (event time t0 + 700 ms).
+std::vector<std::string> hot_user_stream(std::int64_t t0, int count) {
+  std::vector<std::string> stream;
+  for (int i = 0; i < count; ++i) {
+    transaction t;
+    t.transaction_id = "3902d972-401d-4765-b59e-b8a9d251" + std::to_string(1000 + i);
+    t.user_id = i < 10 ? "user_hot" : "user_" + std::to_string(i);
+    t.merchant_id = "merchant_" + std::to_string(i % 7);
+    t.location = "Berlin";
+    t.currency = "EUR";
+    t.amount_cents = 2500;
+    t.event_time_ms = t0 + i * 100;
+    std::string json;
+    encode_json(t, json);
+    stream.push_back(std::move(json));
+  }
+  return stream;
+}
+
 std::int64_t field(const std::string& json, const std::string& key) {
   auto pos = json.find("\"" + key + "\":");
   REQUIRE(pos != std::string::npos);
@@ -240,23 +263,8 @@ TEST_CASE("a partition's records end in windows or the dead-letter topic",
 TEST_CASE("anomalies hold the commit until they are delivered", "[actors]") {
   fixture f;
   f.seen.hold_topic = f.ctx.topics.anomalies.name;
-  // 300 records of distinct users in one window; in the first batch one user
-  // pays ten times in ten seconds: high_frequency fires there.
-  const std::int64_t t0 = 1'700'000'000'000;
-  std::vector<std::string> stream;
-  for (int i = 0; i < 300; ++i) {
-    transaction t;
-    t.transaction_id = "3902d972-401d-4765-b59e-b8a9d251" + std::to_string(1000 + i);
-    t.user_id = i < 10 ? "user_hot" : "user_" + std::to_string(i);
-    t.merchant_id = "merchant_" + std::to_string(i % 7);
-    t.location = "Berlin";
-    t.currency = "EUR";
-    t.amount_cents = 2500;
-    t.event_time_ms = t0 + i * 100;
-    std::string json;
-    encode_json(t, json);
-    stream.push_back(std::move(json));
-  }
+  // 300 records; high_frequency fires in the first batch.
+  const auto stream = hot_user_stream(1'700'000'000'000, 300);
   auto p = f.spawn({0, no_event_time}, -1);
   for (std::size_t i = 0; i < stream.size(); i += 100)
     caf::anon_send(p.consumer, make_batch(stream, i, i + 100));
@@ -270,6 +278,61 @@ TEST_CASE("anomalies hold the commit until they are delivered", "[actors]") {
   f.run();
   REQUIRE(f.seen.commits.count(0) == 1);
   CHECK(f.seen.commits[0].first == 300);
+}
+
+namespace {
+
+/// may_wait_ms of the anomaly batches the detector sent.
+std::vector<std::int64_t> anomaly_waits(const fixture& f) {
+  std::vector<std::int64_t> out;
+  for (const auto& [topic, wait] : f.seen.waits)
+    if (topic == f.ctx.topics.anomalies.name)
+      out.push_back(wait);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("anomalies of a catch-up may wait in the alert sink, live ones may not",
+          "[actors]") {
+  const std::int64_t t0 = 1'700'000'000'000;
+  const auto stream = hot_user_stream(t0, 30);
+  SECTION("detected 50 ms after the event: sent at once") {
+    fixture f;
+    f.now = t0 + 750;
+    auto p = f.spawn({0, no_event_time}, -1);
+    caf::anon_send(p.consumer, make_batch(stream, 0, stream.size()));
+    f.run();
+    CHECK(anomaly_waits(f) == std::vector<std::int64_t>{0});
+  }
+  SECTION("detected an hour after the event: may wait") {
+    fixture f;
+    f.now = t0 + 3'600'000;
+    auto p = f.spawn({0, no_event_time}, -1);
+    caf::anon_send(p.consumer, make_batch(stream, 0, stream.size()));
+    f.run();
+    CHECK(anomaly_waits(f)
+          == std::vector<std::int64_t>{f.ctx.pipeline.alert_batching_delay_ms});
+  }
+  SECTION("an hour late, but batching is off") {
+    fixture f;
+    f.now = t0 + 3'600'000;
+    f.ctx.pipeline.alert_batching_delay_ms = 0;
+    auto p = f.spawn({0, no_event_time}, -1);
+    caf::anon_send(p.consumer, make_batch(stream, 0, stream.size()));
+    f.run();
+    CHECK(anomaly_waits(f) == std::vector<std::int64_t>{0});
+  }
+  // Windows and dead letters never wait in the sink.
+  fixture f;
+  auto p = f.spawn({0, no_event_time}, -1);
+  caf::anon_send(p.consumer, make_batch(make_stream(3000), 0, 3000));
+  f.run();
+  f.flush(p);
+  REQUIRE_FALSE(f.seen.waits.empty());
+  for (const auto& [topic, wait] : f.seen.waits)
+    if (topic != f.ctx.topics.anomalies.name)
+      CHECK(wait == 0);
 }
 
 TEST_CASE("a batch of only bad records is not committed before its dead letters "
