@@ -30,8 +30,8 @@ struct sink_actor_state {
   };
   std::unordered_map<std::uint64_t, pending> requests;
   /// Batches that may wait (output_batch::may_wait_ms), in arrival order,
-  /// with their request ids; sent together when the first one's wait is
-  /// over or a batch that may not wait arrives.
+  /// with their request ids; sent together when the earliest deadline
+  /// among them passes or a batch that may not wait arrives.
   struct held_batch {
     std::uint64_t request = 0;
     output_batch batch;
@@ -53,10 +53,12 @@ struct sink_actor_state {
 using sink_actor_ptr = caf::stateful_actor<sink_actor_state>*;
 
 /// `settings` must name bootstrap.servers; idempotence and acks=all are
-/// added. A batch that may wait is held up to its may_wait_ms, and then
-/// every batch held goes out in one go: records enqueued together share
-/// one or a few produce requests even without linger. A record that cannot be delivered ends the actor with an error,
-/// so its supervisor restarts the pipeline from committed offsets.
+/// added. A batch that may wait is held up to its may_wait_ms; when the
+/// earliest such deadline passes, or a batch that may not wait arrives,
+/// every held batch goes out in one go: records enqueued together share one
+/// or a few produce requests even without linger. A record that cannot be
+/// delivered ends the actor with an error, so its supervisor restarts the
+/// pipeline from committed offsets.
 /// `topics`, the topics it will write, are described at start, so the first
 /// outputs do not wait for librdkafka to discover them.
 caf::behavior sink_actor(sink_actor_ptr self, settings s,
