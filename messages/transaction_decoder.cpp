@@ -92,8 +92,11 @@ field match_key(const key_sink& k) noexcept {
     case 10:
       return is("merchantId") ? field::merchant_id : field::none;
     case 13:
+      // "international": the reference Java producer's name for
+      // isInternational (Jackson drops the "is" of a Lombok boolean getter).
       return is("transactionId")   ? field::transaction_id
              : is("paymentMethod") ? field::payment_method
+             : is("international") ? field::is_international
                                    : field::none;
     case 15:
       return is("transactionTime")   ? field::transaction_time

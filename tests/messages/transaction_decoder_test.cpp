@@ -21,12 +21,27 @@ const std::string python_record =
   R"("transactionType": "purchase", "location": "Location_3", )"
   R"("paymentMethod": "credit_card", "isInternational": "True", "currency": "USD"})";
 
-// What the Java reference producer writes (Jackson, compact).
-const std::string java_record =
+// A compact record in schema order, as txstream's encoder lays keys out.
+const std::string compact_record =
   R"({"transactionId":"0d7c7c4e-2b1a-4f5e-8c9d-0123456789ab","userId":"user_000042",)"
   R"("amount":12.345,"transactionTime":1700000000123,"merchantId":"merchant_0007",)"
   R"("transactionType":"refund","location":"Berlin","paymentMethod":"paypal",)"
   R"("isInternational":false,"currency":"EUR"})";
+
+// Byte for byte what the reference design's producers write. Python:
+// json.dumps of a dict with epoch seconds and "True"/"False" strings. Java:
+// Jackson over a Lombok @Data class whose `boolean isInternational` getter is
+// isInternational(), which Jackson names "international".
+const std::string python_reference_record =
+  R"({"transactionId": "5a0f9e4c-1a55-4f44-a7b1-7f8d1e7c2b90", "userId": "user_31", )"
+  R"("amount": 250.75, "transactionTime": 1796355631, "merchantId": "merchant_4", )"
+  R"("transactionType": "refund", "location": "location_17", )"
+  R"("paymentMethod": "paypal", "isInternational": "False", "currency": "GBP"})";
+const std::string java_reference_record =
+  R"({"transactionId":"8a2a8708-865c-47ce-aa23-6c6a56a03114","userId":"user68",)"
+  R"("amount":399.8717136674709,"transactionTime":1796355631723,"merchantId":"merchant9",)"
+  R"("transactionType":"purchase","location":"NY, USA","paymentMethod":"credit_card",)"
+  R"("currency":"USD","international":false})";
 
 decode_result decode(const std::string& text, transaction& out) {
   return transaction_decoder{}.decode(text, out);
@@ -95,9 +110,9 @@ TEST_CASE("python producer records decode", "[messages]") {
   CHECK(t.currency == "USD");
 }
 
-TEST_CASE("java producer records decode", "[messages]") {
+TEST_CASE("compact records in schema order decode", "[messages]") {
   transaction t;
-  auto r = decode(java_record, t);
+  auto r = decode(compact_record, t);
   INFO(describe(r));
   REQUIRE(r.ok());
   CHECK(t.amount_cents == 1234);
@@ -106,6 +121,64 @@ TEST_CASE("java producer records decode", "[messages]") {
   CHECK(t.method == payment_method::paypal);
   CHECK_FALSE(t.is_international);
   CHECK(t.currency == "EUR");
+}
+
+TEST_CASE("the reference producers' records decode exactly as they write them",
+          "[messages]") {
+  transaction t;
+  auto r = decode(python_reference_record, t);
+  INFO(describe(r));
+  REQUIRE(r.ok());
+  CHECK(t.user_id == "user_31");
+  CHECK(t.amount_cents == 25075);
+  CHECK(t.event_time_ms == 1'796'355'631'000);
+  CHECK(t.type == transaction_type::refund);
+  CHECK(t.location == "location_17");
+  CHECK(t.method == payment_method::paypal);
+  CHECK_FALSE(t.is_international);
+  CHECK(t.currency == "GBP");
+
+  r = decode(java_reference_record, t);
+  INFO(describe(r));
+  REQUIRE(r.ok());
+  CHECK(t.transaction_id == "8a2a8708-865c-47ce-aa23-6c6a56a03114");
+  CHECK(t.user_id == "user68");
+  CHECK(t.amount_cents == 39987);
+  CHECK(t.event_time_ms == 1'796'355'631'723);
+  CHECK(t.merchant_id == "merchant9");
+  CHECK(t.location == "NY, USA");
+  CHECK(t.method == payment_method::credit_card);
+  CHECK(t.currency == "USD");
+  CHECK_FALSE(t.is_international);
+  auto flipped = java_reference_record;
+  flipped.replace(flipped.find("false"), 5, "true");
+  REQUIRE(decode(flipped, t).ok());
+  CHECK(t.is_international);
+}
+
+TEST_CASE("international and isInternational are one field", "[messages]") {
+  transaction t;
+  // Both present: ambiguous, like any duplicate key.
+  auto both = java_reference_record;
+  both.insert(both.size() - 1, R"(,"isInternational":false)");
+  auto r = decode(both, t);
+  CHECK(r.reason == dead_letter_reason::malformed_json);
+  CHECK(r.field == transaction_field::is_international);
+  CHECK(std::string{r.what} == "duplicate key");
+  // Neither: the field is missing, named by its canonical key.
+  auto neither = java_reference_record;
+  neither.erase(neither.find(R"(,"international":false)"),
+                std::string{R"(,"international":false)"}.size());
+  r = decode(neither, t);
+  CHECK(r.reason == dead_letter_reason::missing_field);
+  CHECK(describe(r).rfind("isInternational: ", 0) == 0);
+  // The Java name takes the same values as the canonical one.
+  auto text = java_reference_record;
+  text.replace(text.find("false"), 5, R"("True")");
+  REQUIRE(decode(text, t).ok());
+  CHECK(t.is_international);
+  text.replace(text.find(R"("True")"), 6, "1");
+  CHECK(decode(text, t).reason == dead_letter_reason::wrong_type);
 }
 
 TEST_CASE("amounts round half-even to cents from the decimal text", "[messages]") {
@@ -161,7 +234,7 @@ TEST_CASE("transaction time accepts epoch ms and epoch seconds", "[messages]") {
 
 TEST_CASE("any key order, whitespace, extra fields and escapes", "[messages]") {
   transaction expected;
-  REQUIRE(decode(java_record, expected).ok());
+  REQUIRE(decode(compact_record, expected).ok());
   std::vector<std::string> variants = {
     // reversed key order, JSON whitespace everywhere
     " \t\r\n{ \"currency\" : \"EUR\" ,\n\"isInternational\"\t:\tfalse , "
@@ -238,9 +311,9 @@ TEST_CASE("special bytes are found at every position of a string", "[messages]")
 // escaped key at the expected position must still be seen as such.
 TEST_CASE("keys in schema order decode like any other order", "[messages]") {
   transaction expected;
-  REQUIRE(decode(java_record, expected).ok());
+  REQUIRE(decode(compact_record, expected).ok());
   auto variant = [&](const std::string& from, const std::string& to) {
-    auto text = java_record;
+    auto text = compact_record;
     auto at = text.find(from);
     REQUIRE(at != std::string::npos);
     return text.replace(at, from.size(), to);
@@ -266,7 +339,7 @@ TEST_CASE("keys in schema order decode like any other order", "[messages]") {
 
 TEST_CASE("decoding into a reused transaction does not keep stale data", "[messages]") {
   transaction t;
-  REQUIRE(decode(java_record, t).ok());
+  REQUIRE(decode(compact_record, t).ok());
   REQUIRE(decode(python_record, t).ok());
   transaction fresh;
   REQUIRE(decode(python_record, fresh).ok());
@@ -409,11 +482,11 @@ TEST_CASE("the limits are configurable", "[messages]") {
   decoder_limits lim;
   lim.max_payload = 100;
   transaction t;
-  CHECK(transaction_decoder{lim}.decode(java_record, t).reason
+  CHECK(transaction_decoder{lim}.decode(compact_record, t).reason
         == dead_letter_reason::too_large);
   lim.max_payload = 64 * 1024;
   lim.max_string = 5;
-  auto r = transaction_decoder{lim}.decode(java_record, t);
+  auto r = transaction_decoder{lim}.decode(compact_record, t);
   CHECK(r.reason == dead_letter_reason::too_large);
   CHECK(r.field == transaction_field::transaction_id);
 }
