@@ -78,8 +78,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
     [=](upstream_atom, std::int32_t p, caf::actor consumer,
         partition_restore r) {
       auto& st = self->state;
-      st.upstream[p] = std::move(consumer);
-      st.agg->revoke_partition(p);
+      st.upstream[p] = consumer;
       partition_checkpoint cp;
       cp.resume_offset = r.resume_offset;
       cp.max_event_time_ms = r.max_event_time_ms;
@@ -89,6 +88,20 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       cp.closed_through_ms = st.restored_closed_through;
       st.agg->restore_partition(p, cp, ctx->now_ms());
       st.agg->assign_partition(p, ctx->now_ms());
+      // A new consumer of p does not know which of p's records this shard
+      // still holds in open windows (its predecessor did): tell it, once
+      // the outputs of every earlier step are delivered.
+      merchant_aggregator_actor_state::owed owed;
+      owed.progress.push_back({st.shard, p, st.agg->open_min_offset(p)});
+      st.out.clear();
+      emit(self, sink, ctx, std::move(owed));
+    },
+    [=](const partition_status& s) {
+      auto& st = self->state;
+      st.out.clear();
+      st.agg->on_status(s, ctx->now_ms(), st.out);
+      if (!st.out.windows.empty() || st.out.frontier_moved)
+        emit(self, sink, ctx, {});
     },
     [=](const shard_batch& b) {
       auto& st = self->state;
@@ -96,7 +109,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       if (st.shard == 0 && ++st.batches == ctx->crash_shard_after_batches)
         throw std::runtime_error("injected failure (crash_shard_after_batches)");
       st.out.clear();
-      st.agg->add(b.partition, b.records, ctx->now_ms(), st.out);
+      st.agg->add(b, ctx->now_ms(), st.out);
       shard_processed processed;
       processed.shard = st.shard;
       processed.partition = b.partition;

@@ -37,14 +37,14 @@ merchant_aggregator_state::merchant_aggregator_state(const aggregator_config& cf
                                                      series_hash_function hash)
   : cfg_(cfg),
     series_hash_(hash),
-    tracker_(cfg.allowed_lateness_ms, cfg.idle_partition_timeout_ms) {
+    tracker_(cfg.allowed_lateness_ms) {
   assert(valid(cfg));
 }
 
 void merchant_aggregator_state::assign_partition(std::int32_t p,
                                                  std::int64_t now_ms) {
   note_time(now_ms);
-  tracker_.assign(p, now_ms);
+  tracker_.assign(p);
 }
 
 const merchant_aggregator_state::replay_slot*
@@ -157,7 +157,25 @@ void merchant_aggregator_state::add(std::int32_t p,
                                     std::int64_t now_ms,
                                     aggregator_output& out) {
   note_time(now_ms);
-  tracker_.on_batch(p, now_ms, !txns.empty());
+  count_batch(p, txns, out);
+  advance_and_close(out);
+}
+
+void merchant_aggregator_state::add(const shard_batch& batch, std::int64_t now_ms,
+                                    aggregator_output& out) {
+  note_time(now_ms);
+  count_batch(batch.partition, batch.records, out);
+  // Raised after the batch's records were classified by their own prefix
+  // (the partition-consumer already rejected every record behind the
+  // partition's watermark), before its windows close.
+  tracker_.set_max_event_time(batch.partition, batch.max_event_time_ms);
+  advance_and_close(out);
+}
+
+void merchant_aggregator_state::count_batch(std::int32_t p,
+                                            const std::vector<shard_record>& txns,
+                                            aggregator_output& out) {
+  tracker_.on_batch(p, !txns.empty());
   const auto len = cfg_.window_ms;
   const auto lateness = cfg_.allowed_lateness_ms;
   const replay_slot none;
@@ -208,7 +226,13 @@ void merchant_aggregator_state::add(std::int32_t p,
     }
   }
   tracker_.set_max_event_time(p, max_t);
-  tracker_.detect_idle(now_ms);
+}
+
+void merchant_aggregator_state::on_status(const partition_status& status,
+                                          std::int64_t now_ms,
+                                          aggregator_output& out) {
+  note_time(now_ms);
+  tracker_.on_status(status.partition, status.max_event_time_ms, status.idle);
   advance_and_close(out);
 }
 
@@ -240,7 +264,6 @@ void merchant_aggregator_state::resolve_series(const std::vector<shard_record>& 
 void merchant_aggregator_state::tick(std::int64_t now_ms,
                                      aggregator_output& out) {
   note_time(now_ms);
-  tracker_.detect_idle(now_ms);
   advance_and_close(out);
 }
 
@@ -248,10 +271,6 @@ void merchant_aggregator_state::finish_partition(std::int32_t p,
                                                  aggregator_output& out) {
   tracker_.finish(p);
   advance_and_close(out);
-}
-
-void merchant_aggregator_state::revoke_partition(std::int32_t p) {
-  tracker_.revoke(p);
 }
 
 void merchant_aggregator_state::flush_all(aggregator_output& out) {
@@ -271,7 +290,8 @@ void merchant_aggregator_state::note_position(std::int32_t p,
 void merchant_aggregator_state::restore_partition(
   std::int32_t p, const partition_checkpoint& cp, std::int64_t now_ms) {
   assert(p >= 0);
-  tracker_.restore(p, cp.max_event_time_ms, now_ms);
+  note_time(now_ms);
+  tracker_.restore(p, cp.max_event_time_ms);
   frontier_.restore(p, cp.resume_offset);
   auto i = static_cast<std::size_t>(p);
   if (i >= replay_.size())

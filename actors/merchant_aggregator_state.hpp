@@ -17,6 +17,7 @@
 #include "actors/tumbling_window.hpp"
 #include "actors/watermark_tracker.hpp"
 #include "config/aggregator_config.hpp"
+#include "messages/pipeline_messages.hpp"
 #include "messages/transaction.hpp"
 #include "messages/transaction_batch.hpp"
 #include "messages/window_aggregate.hpp"
@@ -77,27 +78,33 @@ public:
                                            std::string_view currency);
 
   /// Declares p an upstream: the watermark waits for p's first records (or
-  /// for p to go idle) before it advances.
+  /// for p to be declared idle) before it advances.
   void assign_partition(std::int32_t p, std::int64_t now_ms);
 
   /// Adds a batch of partition p (offset order), then advances the
-  /// watermark and closes windows. An empty batch is a liveness signal.
+  /// watermark and closes windows.
   void add(std::int32_t p, const std::vector<shard_record>& records,
            std::int64_t now_ms, aggregator_output& out);
+
+  /// add() for a partition-consumer's sub-batch, which also carries the
+  /// partition's max event time after the whole batch: p's watermark here
+  /// follows all of p's records, not only those of this shard's merchants.
+  void add(const shard_batch& batch, std::int64_t now_ms, aggregator_output& out);
+
+  /// p's progress (max event time of all its records) and idleness from
+  /// its consumer; may advance the watermark.
+  void on_status(const partition_status& status, std::int64_t now_ms,
+                 aggregator_output& out);
 
   /// add() for whole transactions (converted to shard records).
   void add(std::int32_t p, const std::vector<transaction>& txns,
            std::int64_t now_ms, aggregator_output& out);
 
-  /// Idle detection without data; may advance the watermark.
+  /// The passing of wall time: emits totals held for totals_interval_ms.
   void tick(std::int64_t now_ms, aggregator_output& out);
 
   /// p reached the end of its input; may advance the watermark.
   void finish_partition(std::int32_t p, aggregator_output& out);
-
-  /// p was taken away by a rebalance; the next add()/tick() advances the
-  /// watermark without it. Its counted records stay in their windows.
-  void revoke_partition(std::int32_t p);
 
   /// Closes every open window and emits every pending total (end of input).
   void flush_all(aggregator_output& out);
@@ -188,6 +195,9 @@ private:
   void resolve_series(const std::vector<shard_record>& txns, std::int64_t likely_start);
   bucket& bucket_at(std::int64_t start);
   void count(const shard_record& r, std::uint32_t sid, bucket& b);
+  /// Classifies and counts one batch of p (no windows close).
+  void count_batch(std::int32_t p, const std::vector<shard_record>& records,
+                   aggregator_output& out);
   void advance_and_close(aggregator_output& out);
   void close_until(std::int64_t wm, aggregator_output& out);
   /// Emits the pending totals and releases the closed windows' offsets when

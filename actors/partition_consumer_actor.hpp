@@ -29,6 +29,9 @@ struct partition_consumer_actor_state {
   /// Batches queued in the pipeline, for the ingress's flow control: it
   /// hands over a batch only while this is below max_in_flight_batches.
   std::shared_ptr<partition_load> load;
+  /// Whether the ingress declared the partition idle (last told shards).
+  bool idle = false;
+  std::vector<std::uint32_t> behind;  // scratch: shards to send a status
   std::optional<monitoring::actor_probe> probe;
   static inline const char* name = "partition_consumer";
 };
@@ -36,11 +39,14 @@ struct partition_consumer_actor_state {
 using partition_consumer_actor_ptr
   = caf::stateful_actor<partition_consumer_actor_state>*;
 
-/// Spawn per assigned partition; its detector writes through `alert_sink`. `ingress` receives (commit_atom, partition,
-/// offset, metadata); the consumer keeps `load` up to date.
+/// Spawn per assigned partition, resuming where `restore` says; it registers
+/// with every shard before its first batch. Its detector writes through
+/// `alert_sink`. `ingress` receives (commit_atom, partition, offset,
+/// metadata) and sends (idle_atom, bool); the consumer keeps `load` up to
+/// date.
 caf::behavior partition_consumer_actor(
   partition_consumer_actor_ptr self, std::int32_t partition,
-  partition_resume_point resume, std::vector<caf::actor> shards, caf::actor sink,
+  partition_restore restore, std::vector<caf::actor> shards, caf::actor sink,
   caf::actor alert_sink,
   caf::actor ingress, std::shared_ptr<partition_load> load,
   const pipeline_context* ctx);

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cinttypes>
 #include <cstdio>
+#include <limits>
 
 #include "actors/shard_router.hpp"
 
@@ -26,13 +27,17 @@ partition_resume_point decode_commit_metadata(std::int64_t offset,
 partition_consumer_state::partition_consumer_state(std::int32_t partition,
                                                    std::string topic,
                                                    const aggregator_config& cfg,
-                                                   partition_resume_point resume)
+                                                   partition_resume_point resume,
+                                                   std::int64_t max_future_ms)
   : partition_(partition),
     topic_(std::move(topic)),
     cfg_(cfg),
+    max_future_ms_(max_future_ms),
     max_event_time_(resume.max_event_time_ms),
     next_offset_(resume.offset),
-    shard_open_min_(aggregator_count(cfg), no_offset),
+    shard_open_min_(aggregator_count(cfg), resume.offset),
+    told_max_(aggregator_count(cfg), no_event_time),
+    told_at_(aggregator_count(cfg), std::numeric_limits<std::int64_t>::min()),
     shard_slot_(aggregator_count(cfg), -1) {
 }
 
@@ -49,6 +54,25 @@ dead_letter partition_consumer_state::make_dead(const raw_batch& raw,
   d.key = std::string{raw.key(r)};
   d.payload = std::string{raw.value(r)};
   return d;
+}
+
+bool partition_consumer_state::reject_future(const raw_batch& raw,
+                                             const raw_record& r,
+                                             const transaction& tx,
+                                             routed_batch& out) const {
+  // Measured against the record's Kafka timestamp, which never changes: a
+  // replay, or another node with another clock, decides the same. Records
+  // without one (message formats before Kafka 0.10) are not checked.
+  if (max_future_ms_ <= 0 || r.timestamp_ms < 0
+      || tx.event_time_ms - r.timestamp_ms <= max_future_ms_)
+    return false;
+  out.dead.push_back(make_dead(
+    raw, r, dead_letter_reason::future_time,
+    "event time " + std::to_string(tx.event_time_ms) + " is "
+      + std::to_string(tx.event_time_ms - r.timestamp_ms)
+      + " ms ahead of the record's Kafka timestamp " + std::to_string(r.timestamp_ms)
+      + " (limit " + std::to_string(max_future_ms_) + " ms)"));
+  return true;
 }
 
 void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
@@ -72,6 +96,12 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
     if (!res.ok()) {
       valid.pop_back();
       out.dead.push_back(make_dead(raw, r, res.reason, describe(res)));
+      continue;
+    }
+    // A future event moves no watermark and no detector clock: it leaves
+    // the batch like an undecodable record.
+    if (reject_future(raw, r, tx, out)) {
+      valid.pop_back();
       continue;
     }
     tx.source = {partition_, r.offset};
@@ -103,7 +133,9 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
   for (std::size_t i = 0; i < out.shards.size(); ++i) {
     out.per_shard[i].partition = partition_;
     out.per_shard[i].sequence = next_sequence_;
+    out.per_shard[i].max_event_time_ms = max_event_time_;
     out.per_shard[i].records.reserve(shard_sizes_[i]);
+    told_max_[out.shards[i]] = max_event_time_;
   }
   for (auto [index, slot] : routes_)
     out.per_shard[slot].records.emplace_back(valid[index]);
@@ -223,6 +255,25 @@ void partition_consumer_state::dead_letters_delivered(std::uint64_t sequence,
     e->pending_dead -= count;
     pop_done();
   }
+}
+
+void partition_consumer_state::shards_behind(std::int64_t now_ms,
+                                             std::int64_t interval_ms,
+                                             std::vector<std::uint32_t>& out) {
+  for (std::uint32_t s = 0; s < told_max_.size(); ++s) {
+    const bool recently = told_at_[s] != std::numeric_limits<std::int64_t>::min()
+                          && now_ms - told_at_[s] < interval_ms;
+    if (told_max_[s] >= max_event_time_ || recently)
+      continue;
+    told_max_[s] = max_event_time_;
+    told_at_[s] = now_ms;
+    out.push_back(s);
+  }
+}
+
+void partition_consumer_state::all_shards_told(std::int64_t now_ms) {
+  std::fill(told_max_.begin(), told_max_.end(), max_event_time_);
+  std::fill(told_at_.begin(), told_at_.end(), now_ms);
 }
 
 partition_resume_point partition_consumer_state::commit_point() {

@@ -44,9 +44,12 @@ partition_resume_point decode_commit_metadata(std::int64_t offset,
 /// the next offset to read. Everything below it has all its effects in Kafka.
 class partition_consumer_state {
 public:
+  /// `max_future_ms`: events further ahead of their record's Kafka
+  /// timestamp are dead-lettered as future_time (0: no limit).
   partition_consumer_state(std::int32_t partition, std::string topic,
                            const aggregator_config& cfg,
-                           partition_resume_point resume);
+                           partition_resume_point resume,
+                           std::int64_t max_future_ms = 0);
 
   /// Raw batches this state is done with go back to `pool` (null: freed).
   void recycle_into(raw_batch_pool* pool) noexcept {
@@ -72,8 +75,21 @@ public:
   void dead_letters_delivered(std::uint64_t sequence, std::size_t count);
 
   /// The offset that is safe to commit, with its metadata; forgets history
-  /// below it.
+  /// below it. Until a shard reported (an ack or progress) it may hold
+  /// records of this partition from before in open windows, so the commit
+  /// point stays at the resume offset.
   partition_resume_point commit_point();
+
+  /// Shards that got none of this partition's latest records and have not
+  /// heard its max event time for `interval_ms`: they should get a
+  /// partition_status, so their watermark follows the partition. Marks them
+  /// told. Appends to `out`.
+  void shards_behind(std::int64_t now_ms, std::int64_t interval_ms,
+                     std::vector<std::uint32_t>& out);
+
+  /// Every shard heard the partition's current max event time (a status
+  /// went to all of them).
+  void all_shards_told(std::int64_t now_ms);
 
   /// Batches not yet fully done (their offsets cannot be committed yet).
   std::size_t in_flight() const noexcept { return in_flight_.size(); }
@@ -104,9 +120,15 @@ private:
   dead_letter make_dead(const raw_batch& raw, const raw_record& r,
                         dead_letter_reason reason, std::string detail) const;
 
+  /// True (and a dead letter made) when tx claims a time too far ahead of
+  /// the record's arrival in Kafka.
+  bool reject_future(const raw_batch& raw, const raw_record& r,
+                     const transaction& tx, routed_batch& out) const;
+
   std::int32_t partition_;
   std::string topic_;
   aggregator_config cfg_;
+  std::int64_t max_future_ms_;
   raw_batch_pool* pool_ = nullptr;
   transaction_decoder decoder_;
   std::int64_t max_event_time_;
@@ -115,6 +137,10 @@ private:
   std::size_t unprocessed_ = 0;
   std::deque<batch_entry> in_flight_;
   std::vector<std::int64_t> shard_open_min_;  // by shard
+  // The partition's max event time each shard last heard, and when it last
+  // got a status (rate limit).
+  std::vector<std::int64_t> told_max_;
+  std::vector<std::int64_t> told_at_;
   std::vector<int> shard_slot_;               // scratch: shard -> index in out
   // Scratch of route(): (index in out.valid, index in out.shards) of every
   // record for a shard, and the record count per index in out.shards.

@@ -5,10 +5,9 @@
 
 namespace txstream {
 
-watermark_tracker::watermark_tracker(std::int64_t allowed_lateness_ms,
-                                     std::int64_t idle_timeout_ms)
-  : lateness_(allowed_lateness_ms), idle_timeout_(idle_timeout_ms) {
-  assert(allowed_lateness_ms >= 0 && idle_timeout_ms > 0);
+watermark_tracker::watermark_tracker(std::int64_t allowed_lateness_ms)
+  : lateness_(allowed_lateness_ms) {
+  assert(allowed_lateness_ms >= 0);
 }
 
 watermark_tracker::slot& watermark_tracker::at(std::int32_t p) {
@@ -25,26 +24,37 @@ const watermark_tracker::slot* watermark_tracker::find(std::int32_t p) const {
   return &slots_[static_cast<std::size_t>(p)];
 }
 
-void watermark_tracker::assign(std::int32_t p, std::int64_t now_ms) {
+void watermark_tracker::assign(std::int32_t p) {
   auto& s = at(p);
   s.known = true;
-  s.revoked = false;
   s.idle = false;
-  s.last_batch_ms = now_ms;
   s.pending = s.max_event_time == no_event_time;
 }
 
-void watermark_tracker::on_batch(std::int32_t p, std::int64_t now_ms,
-                                 bool has_records) {
+void watermark_tracker::on_batch(std::int32_t p, bool has_records) {
   auto& s = at(p);
   s.known = true;
-  s.revoked = false;
-  s.idle = false;
-  s.last_batch_ms = now_ms;
   if (has_records) {
+    s.idle = false;
     s.pending = false;
     s.finished = false;
   }
+}
+
+void watermark_tracker::set_idle(std::int32_t p, bool idle) {
+  auto& s = at(p);
+  s.known = true;
+  s.idle = idle;
+}
+
+void watermark_tracker::on_status(std::int32_t p, std::int64_t max_event_time_ms,
+                                  bool idle) {
+  set_max_event_time(p, max_event_time_ms);
+  auto& s = at(p);
+  s.known = true;
+  s.idle = idle;
+  if (s.max_event_time != no_event_time)
+    s.pending = false;
 }
 
 std::int64_t watermark_tracker::max_event_time(std::int32_t p) const {
@@ -70,34 +80,19 @@ void watermark_tracker::finish(std::int32_t p) {
   s.pending = false;
 }
 
-void watermark_tracker::revoke(std::int32_t p) {
-  auto& s = at(p);
-  s.revoked = true;
-  s.pending = false;
-}
-
 void watermark_tracker::restore(std::int32_t p,
-                                std::int64_t max_event_time_ms,
-                                std::int64_t now_ms) {
+                                std::int64_t max_event_time_ms) {
   auto& s = at(p);
   s.known = true;
   s.idle = false;
   s.finished = false;
-  s.revoked = false;
   s.max_event_time = std::max(s.max_event_time, max_event_time_ms);
-  s.last_batch_ms = now_ms;
   s.pending = s.max_event_time == no_event_time;
-}
-
-void watermark_tracker::detect_idle(std::int64_t now_ms) {
-  for (auto& s : slots_)
-    if (s.known && now_ms - s.last_batch_ms > idle_timeout_)
-      s.idle = true;
 }
 
 bool watermark_tracker::is_active(std::int32_t p) const {
   auto* s = find(p);
-  return s && s->known && !s->idle && !s->finished && !s->revoked
+  return s && s->known && !s->idle && !s->finished
          && s->max_event_time != no_event_time;
 }
 
@@ -105,7 +100,7 @@ std::int64_t watermark_tracker::advance() {
   bool any = false;
   std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
   for (const auto& s : slots_) {
-    if (!s.known || s.idle || s.finished || s.revoked)
+    if (!s.known || s.idle || s.finished)
       continue;
     if (s.pending)
       return watermark_;

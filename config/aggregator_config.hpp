@@ -18,8 +18,10 @@ struct aggregator_config {
   std::int64_t window_ms = 60000;
   /// A partition's watermark trails its maximum event time by this much.
   std::int64_t allowed_lateness_ms = 5000;
-  /// Wall-clock time without any batch after which a partition stops
-  /// holding the shard watermark back.
+  /// Wall-clock time without any record after which a partition whose
+  /// consumer read to the log end (the broker confirmed it) stops holding
+  /// the shard watermarks back. A silent partition with records waiting in
+  /// Kafka never does.
   std::int64_t idle_partition_timeout_ms = 10000;
   /// Running totals go out with the close of the windows that change them,
   /// but at most once per this many milliseconds of wall clock per

@@ -277,7 +277,8 @@ std::vector<key_entry> build_keys() {
                [](auto& c) -> auto& { return c.aggregation.allowed_lateness_ms; },
                at_least(0)));
   add(make_key("aggregation.idle_partition_timeout_ms",
-               "Wall-clock silence after which a partition stops holding watermarks back.",
+               "Wall-clock silence after which a partition read to its log end (confirmed "
+               "by the broker) stops holding watermarks back.",
                [](auto& c) -> auto& { return c.aggregation.idle_partition_timeout_ms; },
                positive()));
   add(make_key("aggregation.totals_interval_ms",
@@ -405,10 +406,15 @@ std::vector<key_entry> build_keys() {
                "Longest wait of records for a bigger batch while the partition's pipeline is busy.",
                [](auto& c) -> auto& { return c.pipeline.batch_linger_ms; }, at_least(0)));
   add(make_key("pipeline.tick_interval_ms",
-               "How often aggregators check for idle partitions (wall clock).",
+               "How often aggregators emit held totals, and at most how often a partition "
+               "tells shards without its records its progress (wall clock).",
                [](auto& c) -> auto& { return c.pipeline.tick_interval_ms; }, positive()));
   add(make_key("pipeline.commit_interval_ms", "How often the ingress commits offsets.",
                [](auto& c) -> auto& { return c.pipeline.commit_interval_ms; }, positive()));
+  add(make_key("pipeline.max_future_ms",
+               "Events more than this far ahead of their record's Kafka timestamp are "
+               "dead-lettered as future_time (0: never).",
+               [](auto& c) -> auto& { return c.pipeline.max_future_ms; }, at_least(0)));
   add(make_key("pipeline.alert_batching_age_ms",
                "Anomalies detected at least this long after their event (a catch-up, a replay) "
                "may wait to share a produce request.",

@@ -18,10 +18,18 @@ struct pipeline_config {
   /// each shard and the detector, and their acks) then spread over more
   /// records. A partition whose pipeline is idle gets its records at once.
   std::int64_t batch_linger_ms = 5;
-  /// How often aggregators check for idle partitions (wall clock).
+  /// How often aggregators emit totals held back by totals_interval_ms, and
+  /// at most how often a partition-consumer tells a shard that got none of
+  /// its recent records how far the partition's event time got (wall clock).
   std::int64_t tick_interval_ms = 200;
   /// How often the ingress commits offsets.
   std::int64_t commit_interval_ms = 1000;
+  /// An event more than this far ahead of its record's Kafka timestamp is
+  /// dead-lettered as `future_time` (0: never): one producer with a broken
+  /// clock must not drag the watermarks years ahead and make every later
+  /// record late. The Kafka timestamp, not the node's clock, so a replay or
+  /// another node decides exactly as the first run did.
+  std::int64_t max_future_ms = 600000;
   /// Anomalies found at least this long after their event (the node is
   /// catching up on a backlog or replaying, not following live traffic)
   /// may wait in the alert sink to share a produce request with others.

@@ -21,8 +21,12 @@ struct topic_spec {
 inline constexpr const char* seven_days_ms = "604800000";
 
 struct topics_config {
+  // LogAppendTime: a record's timestamp is the broker's clock when it
+  // arrived, which future_time checks measure event times against.
   topic_spec transactions{"financial_transactions", 5, 3,
-                          {{"cleanup.policy", "delete"}, {"retention.ms", seven_days_ms}}};
+                          {{"cleanup.policy", "delete"},
+                           {"retention.ms", seven_days_ms},
+                           {"message.timestamp.type", "LogAppendTime"}}};
   // Not compacted: many windows share a merchant key.
   topic_spec aggregates{"transaction_aggregates", 3, 3,
                         {{"cleanup.policy", "delete"}, {"retention.ms", seven_days_ms}}};

@@ -17,5 +17,7 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
 /// Register an upstream partition consumer with a shard / detector.
 using upstream_atom = caf::atom_constant<caf::atom("upstream")>;
+/// Ingress -> partition-consumer: the partition became idle (or busy again).
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
 
 } // namespace txstream

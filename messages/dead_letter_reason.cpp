@@ -8,7 +8,7 @@ namespace {
 constexpr const char* reason_codes[dead_letter_reason_count] = {
   "none",        "malformed_json", "not_object",   "missing_field", "wrong_type",
   "empty_field", "bad_amount",     "bad_time",     "bad_enum",      "bad_currency",
-  "too_large",   "invalid_utf8",   "late",
+  "too_large",   "invalid_utf8",   "late",         "future_time",
 };
 
 } // namespace

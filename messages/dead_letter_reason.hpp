@@ -24,10 +24,11 @@ enum class dead_letter_reason : std::uint8_t {
   too_large,       // payload, string or nesting beyond the configured limits
   invalid_utf8,    // a string is not valid UTF-8
   late,            // event time behind the watermark plus allowed lateness
+  future_time,     // event time too far ahead of the record's arrival in Kafka
 };
 
 /// Number of enumerators; for tables indexed by reason.
-constexpr std::size_t dead_letter_reason_count = 13;
+constexpr std::size_t dead_letter_reason_count = 14;
 
 /// The stable snake_case code, e.g. "bad_amount".
 const char* to_string(dead_letter_reason x) noexcept;

@@ -67,7 +67,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_batch& x) {
   return f(caf::meta::type_name("shard_batch"), x.partition, x.sequence,
-           x.records);
+           x.records, x.max_event_time_ms);
 }
 
 template <class Inspector>

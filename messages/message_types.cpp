@@ -21,6 +21,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<partition_resume_point>("txstream::partition_resume_point")
     .add_message_type<partition_restore>("txstream::partition_restore")
     .add_message_type<partition_end>("txstream::partition_end")
+    .add_message_type<partition_status>("txstream::partition_status")
     .add_message_type<output_batch>("txstream::output_batch");
 }
 

@@ -11,8 +11,8 @@ namespace txstream {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, raw_record& x) {
-  return f(caf::meta::type_name("raw_record"), x.offset, x.key_pos, x.key_len,
-           x.value_pos, x.value_len);
+  return f(caf::meta::type_name("raw_record"), x.offset, x.timestamp_ms,
+           x.key_pos, x.key_len, x.value_pos, x.value_len);
 }
 
 template <class Inspector>
@@ -59,6 +59,12 @@ typename Inspector::result_type inspect(Inspector& f, partition_restore& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partition_end& x) {
   return f(caf::meta::type_name("partition_end"), x.partition);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, partition_status& x) {
+  return f(caf::meta::type_name("partition_status"), x.partition,
+           x.max_event_time_ms, x.idle);
 }
 
 template <class Inspector>

@@ -17,6 +17,10 @@ constexpr std::int64_t no_offset = std::numeric_limits<std::int64_t>::max();
 /// One Kafka record inside a raw_batch; key and value point into its bytes.
 struct raw_record {
   std::int64_t offset = -1;
+  /// The record's Kafka timestamp (ms): when the broker appended it on a
+  /// LogAppendTime topic, the producer's send time on a CreateTime one;
+  /// -1 when the record has none.
+  std::int64_t timestamp_ms = -1;
   std::uint32_t key_pos = 0;
   std::uint32_t key_len = 0;
   std::uint32_t value_pos = 0;
@@ -36,9 +40,11 @@ struct raw_batch {
   std::string_view value(const raw_record& r) const {
     return std::string_view{bytes}.substr(r.value_pos, r.value_len);
   }
-  void add(std::int64_t offset, std::string_view key, std::string_view value) {
+  void add(std::int64_t offset, std::string_view key, std::string_view value,
+           std::int64_t timestamp_ms = -1) {
     raw_record r;
     r.offset = offset;
+    r.timestamp_ms = timestamp_ms;
     r.key_pos = static_cast<std::uint32_t>(bytes.size());
     r.key_len = static_cast<std::uint32_t>(key.size());
     bytes.append(key);
@@ -119,6 +125,18 @@ struct partition_end {
   std::int32_t partition = -1;
 };
 
+/// A partition's progress for shards that got none of its recent records,
+/// and whether it is idle: its consumer read to the log end (the broker
+/// confirmed it) and nothing came for the idle timeout. Only an idle
+/// partition stops holding watermarks back; a silent one with records
+/// waiting in Kafka (a stalled consumer, a rebalance) keeps holding them.
+struct partition_status {
+  std::int32_t partition = -1;
+  /// Max event time of the partition's records routed so far.
+  std::int64_t max_event_time_ms = std::numeric_limits<std::int64_t>::min();
+  bool idle = false;
+};
+
 // Equality, for tests and the cross-process round-trip check.
 inline bool operator==(const shard_processed& a, const shard_processed& b) {
   return a.shard == b.shard && a.partition == b.partition
@@ -143,6 +161,10 @@ inline bool operator==(const partition_restore& a, const partition_restore& b) {
 }
 inline bool operator==(const partition_end& a, const partition_end& b) {
   return a.partition == b.partition;
+}
+inline bool operator==(const partition_status& a, const partition_status& b) {
+  return a.partition == b.partition && a.max_event_time_ms == b.max_event_time_ms
+         && a.idle == b.idle;
 }
 
 } // namespace txstream

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -53,16 +54,20 @@ inline bool operator==(const shard_record& a, const shard_record& b) {
 }
 
 /// The records of one source partition's batch that belong to one merchant
-/// shard, in offset order (same sequence number as the batch).
+/// shard, in offset order (same sequence number as the batch), and the
+/// partition's event-time progress after the whole batch: a shard's
+/// watermark follows the partition, not just the records it is sent.
 struct shard_batch {
   std::int32_t partition = -1;
   std::uint64_t sequence = 0;
   std::vector<shard_record> records;
+  /// Max event time of the partition's records routed so far (all shards).
+  std::int64_t max_event_time_ms = std::numeric_limits<std::int64_t>::min();
 };
 
 inline bool operator==(const shard_batch& a, const shard_batch& b) {
   return a.partition == b.partition && a.sequence == b.sequence
-         && a.records == b.records;
+         && a.records == b.records && a.max_event_time_ms == b.max_event_time_ms;
 }
 
 } // namespace txstream

@@ -72,6 +72,7 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
      // The byte bound governs (docs/configuration.md, prefetch_kbytes).
      {"queued.min.messages", "10000000"},
      {"queued.max.messages.kbytes", std::to_string(cfg.kafka.prefetch_kbytes)}});
+  in.client = settings_with({});
   in.until_drained = until_drained;
   in.drain_idle_ms = std::min<std::int64_t>(cfg.aggregation.idle_partition_timeout_ms, 2000);
   in.commit_interval_ms = cfg.pipeline.commit_interval_ms;

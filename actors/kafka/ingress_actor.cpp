@@ -13,6 +13,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/ingress_state.hpp"
 #include "actors/kafka/consumer.hpp"
 #include "actors/merchant_aggregator_actor.hpp"
 #include "actors/partition_consumer_actor.hpp"
@@ -26,40 +27,24 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-/// A partition with this many batches queued is busy: one more batch would
-/// wait anyway, so new records may linger to join a bigger one.
-constexpr std::uint64_t busy_pipeline_batches = 2;
-
 /// Most messages taken from librdkafka per call.
 constexpr std::size_t consume_batch_size = 256;
+
+/// Longest wait for the broker's answer about log ends: the loop stops
+/// reading meanwhile, and an unanswered query confirms nothing.
+constexpr int log_end_query_timeout_ms = 1000;
 
 std::int64_t elapsed_ms(clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since)
     .count();
 }
 
-/// Everything the ingress knows about one assigned partition.
-struct partition_slot {
-  caf::actor consumer;
-  raw_batch pending;               // records read, not yet handed over
-  std::int64_t commit_offset = -1;  // latest commit point reported
-  std::string commit_metadata;
-  bool commit_dirty = false;
-  std::int64_t end_offset = -1;     // offset after the last record (EOF)
-  bool at_end = false;
-  bool held = false;  // pipeline full: records wait here, reading stops
-  clock::time_point pending_since;  // when the oldest pending record was read
-  std::int64_t next_offset = -1;  // after the last record read
-  std::uint64_t sent = 0;  // batches handed to the consumer
-  /// Published by the partition-consumer.
-  std::shared_ptr<partition_load> load = std::make_shared<partition_load>();
-
-  /// Batches in the consumer's mailbox plus those queued behind it.
-  std::uint64_t outstanding() const {
-    return sent - load->routed.load(std::memory_order_acquire)
-           + load->queued.load(std::memory_order_acquire);
-  }
-};
+/// Milliseconds of the monotonic clock, ingress_state's time.
+std::int64_t mono_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           clock::now().time_since_epoch())
+    .count();
+}
 
 struct partition_list_deleter {
   void operator()(rd_kafka_topic_partition_list_t* l) const {
@@ -69,11 +54,23 @@ struct partition_list_deleter {
 using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t,
                                        partition_list_deleter>;
 
+ingress_limits limits_of(const ingress_config& cfg, const pipeline_context& ctx) {
+  ingress_limits l;
+  l.max_batch_records = ctx.pipeline.max_batch_records;
+  l.max_in_flight_batches = ctx.pipeline.max_in_flight_batches;
+  l.batch_linger_ms = ctx.pipeline.batch_linger_ms;
+  l.idle_timeout_ms = ctx.aggregation.idle_partition_timeout_ms;
+  l.until_drained = cfg.until_drained;
+  l.drain_idle_ms = cfg.drain_idle_ms;
+  return l;
+}
+
+/// The I/O around ingress_state: librdkafka, the partition-consumers, the
+/// shards' end-of-input messages.
 class ingress {
 public:
   ingress(caf::blocking_actor* self, ingress_config cfg,
-          std::vector<caf::actor> shards, caf::actor sink,
-                   caf::actor alert_sink,
+          std::vector<caf::actor> shards, caf::actor sink, caf::actor alert_sink,
           const pipeline_context* ctx)
     : self_(self),
       cfg_(std::move(cfg)),
@@ -81,7 +78,8 @@ public:
       sink_(std::move(sink)),
       alert_sink_(std::move(alert_sink)),
       ctx_(ctx),
-      topic_(ctx->topics.transactions.name) {
+      topic_(ctx->topics.transactions.name),
+      state_(limits_of(cfg_, *ctx), ctx->raw_batches) {
     auto s = cfg_.consumer;
     s.emplace_back("enable.auto.commit", "false");
     s.emplace_back("enable.auto.offset.store", "false");
@@ -92,6 +90,7 @@ public:
     consumer_ = std::make_unique<consumer>(
       s, std::vector<std::string>{topic_},
       [this](const rebalance_event& ev) { on_rebalance(ev); });
+    log_ends_ = make_c_client(RD_KAFKA_PRODUCER, cfg_.client);
   }
 
   /// Leaves the group while the partition slots still exist: closing runs
@@ -107,15 +106,14 @@ public:
   /// Runs until drained, stopped or failed; returns the exit reason.
   caf::error run() {
     auto last_commit = clock::now();
-    auto last_data = clock::now();
     clock::time_point flush_started;
     bool drained = false;
     while (!failure_) {
       if (cfg_.stop != nullptr && cfg_.stop->load())
         break;
-      bool got = read_some();
-      if (got)
-        last_data = clock::now();
+      read_some();
+      confirm_log_ends();
+      report_idleness();
       hand_over();
       serve_mailbox();
       if (elapsed_ms(last_commit) >= cfg_.commit_interval_ms) {
@@ -123,25 +121,31 @@ public:
         report_lag();
         last_commit = clock::now();
       }
-      if (cfg_.until_drained && !slots_.empty() && all_at_end()
-          && elapsed_ms(last_data) >= cfg_.drain_idle_ms) {
-        if (!flushing_) {
+      switch (state_.drain(mono_ms())) {
+        case ingress_state::drain_step::none:
+          break;
+        case ingress_state::drain_step::flush:
           // End of input: let every window close so all offsets can commit.
-          for (const auto& [p, slot] : slots_)
+          for (auto p : state_.partitions())
             for (const auto& shard : shards_)
               self_->send(shard, partition_end{p});
           for (const auto& shard : shards_)
             self_->send(shard, flush_atom::value);
-          flushing_ = true;
           flush_started = clock::now();
-        }
-        if (all_committed_to_end()) {
+          break;
+        case ingress_state::drain_step::resumed:
+          spdlog::warn("ingress: records arrived after the input seemed to end; "
+                       "windows the flush closed stay closed (their records are "
+                       "dead-lettered as late), the drain waits for the next end");
+          break;
+        case ingress_state::drain_step::done:
           commit(false);
           log_drained(flush_started);
           drained = true;
           break;
-        }
       }
+      if (drained)
+        break;
     }
     if (failure_)
       return failure_;
@@ -160,9 +164,9 @@ private:
   /// from the node.
   void log_drained(clock::time_point flush_started) const {
     std::int64_t settled_ns = 0;
-    for (const auto& [p, slot] : slots_)
+    for (const auto& [p, c] : consumers_)
       settled_ns = std::max(settled_ns,
-                            slot.load->settled_at_ns.load(std::memory_order_acquire));
+                            c.load->settled_at_ns.load(std::memory_order_acquire));
     const auto settled = clock::time_point{clock::duration{settled_ns}};
     const auto first = first_record_at_.value_or(assigned_at_);
     using std::chrono::duration_cast;
@@ -181,47 +185,33 @@ private:
     };
     spdlog::info("ingress: input drained and committed: records={} busy_us={} "
                  "flush_us={} first_record_after_us={} cpu_user_ms={} cpu_sys_ms={}",
-                 records_read_, work.count(), flush.count(), first_wait.count(),
+                 state_.records_read(), work.count(), flush.count(), first_wait.count(),
                  ms(use.ru_utime), ms(use.ru_stime));
   }
 
-  /// One message or event from librdkafka; true for a record taken.
-  bool take(const rd_kafka_message_t& msg) {
-    const auto max = ctx_->pipeline.max_batch_records;
-    const auto partition = msg.partition;
+  /// One message or event from librdkafka.
+  void take(const rd_kafka_message_t& msg) {
     switch (msg.err) {
       case RD_KAFKA_RESP_ERR_NO_ERROR: {
-        auto it = slots_.find(partition);
-        if (it == slots_.end())
-          return false;  // revoked meanwhile
-        auto& slot = it->second;
-        // A pause/resume may make librdkafka fetch a range again.
-        if (msg.offset < slot.next_offset)
-          return false;
-        slot.next_offset = msg.offset + 1;
-        slot.at_end = false;
-        if (slot.pending.records.empty())
-          slot.pending_since = clock::now();
         std::string_view key;
         if (msg.key != nullptr)
           key = {static_cast<const char*>(msg.key), msg.key_len};
+        const auto now = mono_ms();
+        if (!state_.on_record(msg.partition, msg.offset, key,
+                              {static_cast<const char*>(msg.payload), msg.len},
+                              rd_kafka_message_timestamp(&msg, nullptr), now))
+          return;
         if (!first_record_at_)
           first_record_at_ = clock::now();
-        ++records_read_;
-        slot.pending.add(msg.offset, key,
-                         {static_cast<const char*>(msg.payload), msg.len});
-        if (slot.pending.records.size() >= max)
-          flush_slot(slot);
-        return true;
+        if (state_.pending_records(msg.partition) >= state_.limits().max_batch_records)
+          send_batch(msg.partition, now);
+        return;
       }
       case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-        if (auto it = slots_.find(partition); it != slots_.end()) {
-          it->second.at_end = true;
-          it->second.end_offset = msg.offset;
-        }
-        return false;
+        state_.on_end_of_partition(msg.partition, msg.offset);
+        return;
       case RD_KAFKA_RESP_ERR__TIMED_OUT:
-        return false;
+        return;
       default:
         // librdkafka recovers from transient errors by itself; a fatal
         // one ends the pipeline so the supervisor can restart it.
@@ -229,106 +219,99 @@ private:
           failure_ = caf::make_error(caf::sec::runtime_error,
                                      std::string{"kafka consumer fatal error: "}
                                        + rd_kafka_message_errstr(&msg));
-          return false;
+          return;
         }
         spdlog::warn("ingress: consumer error: {}", rd_kafka_message_errstr(&msg));
-        return false;
+        return;
     }
   }
 
-  bool read_some() {
-    bool got = false;
-    const auto max = ctx_->pipeline.max_batch_records;
+  void read_some() {
     // Backpressure without pause/resume (which makes librdkafka drop its
     // prefetched records and fetch them again): while a partition's pipeline
     // is full and records wait for it, stop reading. librdkafka's bounded
     // prefetch queue then holds back the fetcher.
-    for (const auto& [p, slot] : slots_)
-      if (slot.held && slot.pending.records.size() >= max) {
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
-        return false;
-      }
+    if (state_.reading_blocked()) {
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      return;
+    }
+    const auto max = state_.limits().max_batch_records;
     std::size_t taken = 0;
     while (taken < max * 4) {
-      // Take no more than fit into the fullest partition's pending batch, so
-      // a held partition never holds more than max_batch_records.
-      std::size_t fullest = 0;
-      for (const auto& [p, slot] : slots_)
-        fullest = std::max(fullest, slot.pending.records.size());
-      const auto room = std::min<std::size_t>(consume_batch_size,
-                                              max > fullest ? max - fullest : 1);
       // Records lingering for a bigger batch must not wait on a long poll,
       // nor the end of a drain: the commits that finish it arrive in the
-      // mailbox, which is read between polls (with 50 ms polls the drained
-      // node noticed its last commit ~50 ms late: flush_us was 102-103 ms
-      // in every run, BENCHMARKS.md "Session 8: what changed").
-      const auto& batch = consumer_->consume_batch(
-        taken > 0 ? 0 : any_pending() || flushing_ ? 1 : 50, room);
+      // mailbox, which is read between polls.
+      const int timeout = taken > 0 ? 0 : state_.any_pending() || state_.flushing() ? 1 : 50;
+      const auto& batch = consumer_->consume_batch(timeout, state_.room(consume_batch_size));
       if (batch.empty())
         break;
       taken += batch.size();
       for (const auto* msg : batch)
-        got |= take(*msg);
-      if (failure_)
-        return got;
-      for (const auto& [p, slot] : slots_)
-        if (slot.held && slot.pending.records.size() >= max)
-          return got;
+        take(*msg);
+      if (failure_ || state_.reading_blocked())
+        return;
     }
-    return got;
   }
 
-  /// Hands the pending records of p over, unless p has too many batches
-  /// outstanding: then they wait (bounded memory) until it catches up. While
-  /// p's pipeline is busy, a small batch lingers to grow (batch_linger_ms).
-  void flush_slot(partition_slot& slot) {
-    const auto limit = ctx_->pipeline.max_in_flight_batches;
-    const auto outstanding = slot.outstanding();
-    slot.held = outstanding >= limit;
-    if (slot.pending.records.empty() || slot.held)
+  /// Asks the broker for the log end of silent partitions, all in one
+  /// request per leader: librdkafka's cached high watermark is as old as the
+  /// last fetch, which may have stalled while records piled up. The answer
+  /// is the last stable offset, where a read_committed consumer stops.
+  void confirm_log_ends() {
+    due_.clear();
+    state_.confirmations_due(mono_ms(), due_);
+    if (due_.empty())
       return;
-    if (outstanding >= busy_pipeline_batches
-        && slot.pending.records.size() < ctx_->pipeline.max_batch_records
-        && elapsed_ms(slot.pending_since) < ctx_->pipeline.batch_linger_ms)
-      return;
-    ++slot.sent;
+    partition_list list{rd_kafka_topic_partition_list_new(static_cast<int>(due_.size()))};
+    for (auto p : due_)
+      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p)->offset
+        = RD_KAFKA_OFFSET_END;  // as a timestamp: "the latest"
+    auto err = rd_kafka_offsets_for_times(log_ends_.get(), list.get(),
+                                          log_end_query_timeout_ms);
+    const auto now = mono_ms();
+    for (int i = 0; i < list->cnt; ++i) {
+      const auto& tp = list->elems[i];
+      const bool known = err == RD_KAFKA_RESP_ERR_NO_ERROR
+                         && tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0;
+      state_.on_log_end(tp.partition, known ? tp.offset : -1, now);
+      spdlog::debug("ingress: partition {} log end {}, read to {}", tp.partition,
+                    known ? tp.offset : -1, state_.next_offset(tp.partition));
+    }
+  }
+
+  /// Tells partition-consumers that their partition became idle or busy,
+  /// before any batch read since.
+  void report_idleness() {
+    changes_.clear();
+    state_.idle_changes(mono_ms(), changes_);
+    for (const auto& [p, idle] : changes_) {
+      if (auto it = consumers_.find(p); it != consumers_.end())
+        self_->send(it->second.actor, idle_atom::value, idle);
+      spdlog::info("ingress: partition {} {}", p,
+                   idle ? "is idle (read to its end, nothing new for the idle timeout)"
+                        : "has records again");
+    }
+  }
+
+  void send_batch(std::int32_t p, std::int64_t now_ms) {
     raw_batch batch;
-    std::swap(batch, slot.pending);
-    if (ctx_->raw_batches != nullptr)
-      slot.pending = ctx_->raw_batches->take();
-    slot.pending.partition = batch.partition;
-    // Sized like the last batch, unless recycled. Never reserve a recycled
-    // buffer to another's capacity: std::string doubles on a small increase,
-    // and capacities passed around the pool grew without bound (a live run
-    // reached 1.2 GB buffers).
-    if (slot.pending.bytes.capacity() < batch.bytes.size())
-      slot.pending.bytes.reserve(batch.bytes.size());
-    if (slot.pending.records.capacity() < batch.records.size())
-      slot.pending.records.reserve(batch.records.size());
-    self_->send(slot.consumer, std::move(batch));
-  }
-
-  bool any_pending() const {
-    for (const auto& [p, slot] : slots_)
-      if (!slot.pending.records.empty())
-        return true;
-    return false;
+    if (!state_.take_batch(p, now_ms, batch))
+      return;
+    if (auto it = consumers_.find(p); it != consumers_.end())
+      self_->send(it->second.actor, std::move(batch));
   }
 
   void hand_over() {
-    for (auto& [p, slot] : slots_)
-      flush_slot(slot);
+    const auto now = mono_ms();
+    for (const auto& [p, c] : consumers_)
+      send_batch(p, now);
   }
 
   void serve_mailbox() {
     while (!self_->mailbox().empty()) {
       self_->receive(
         [&](commit_atom, std::int32_t p, std::int64_t offset, std::string& meta) {
-          if (auto it = slots_.find(p); it != slots_.end() && offset >= 0) {
-            it->second.commit_offset = offset;
-            it->second.commit_metadata = std::move(meta);
-            it->second.commit_dirty = true;
-          }
+          state_.on_commit_point(p, offset, std::move(meta));
         },
         [&](caf::down_msg& dm) {
           if (dm.reason)
@@ -344,21 +327,19 @@ private:
 
   /// Commits every partition whose commit point moved, with its metadata.
   void commit(bool async) {
-    partition_list list{rd_kafka_topic_partition_list_new(4)};
-    for (auto& [p, slot] : slots_) {
-      if (!slot.commit_dirty)
-        continue;
-      auto* tp = rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p);
-      tp->offset = slot.commit_offset;
-      // librdkafka frees metadata with the list, so hand it a malloc'd copy.
-      tp->metadata = std::malloc(slot.commit_metadata.size());
-      std::memcpy(tp->metadata, slot.commit_metadata.data(),
-                  slot.commit_metadata.size());
-      tp->metadata_size = slot.commit_metadata.size();
-      slot.commit_dirty = false;
-    }
-    if (list->cnt == 0)
+    commits_.clear();
+    state_.take_commits(commits_);
+    if (commits_.empty())
       return;
+    partition_list list{rd_kafka_topic_partition_list_new(static_cast<int>(commits_.size()))};
+    for (const auto& c : commits_) {
+      auto* tp = rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), c.partition);
+      tp->offset = c.offset;
+      // librdkafka frees metadata with the list, so hand it a malloc'd copy.
+      tp->metadata = std::malloc(c.metadata.size());
+      std::memcpy(tp->metadata, c.metadata.data(), c.metadata.size());
+      tp->metadata_size = c.metadata.size();
+    }
     auto err = rd_kafka_commit(consumer_->handle().c_ptr(), list.get(), async ? 1 : 0);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
       spdlog::warn("ingress: commit failed: {}", rd_kafka_err2str(err));
@@ -369,29 +350,16 @@ private:
   void report_lag() {
     if (ctx_->metrics == nullptr)
       return;
-    for (const auto& [p, slot] : slots_) {
+    for (auto p : state_.partitions()) {
       std::int64_t low = 0;
       std::int64_t high = 0;
+      const auto next = state_.next_offset(p);
       if (rd_kafka_get_watermark_offsets(consumer_->handle().c_ptr(), topic_.c_str(),
                                          p, &low, &high)
             == RD_KAFKA_RESP_ERR_NO_ERROR
-          && high >= 0 && slot.next_offset >= 0)
-        ctx_->metrics->consumer_lag(p, std::max<std::int64_t>(0, high - slot.next_offset));
+          && high >= 0 && next >= 0)
+        ctx_->metrics->consumer_lag(p, std::max<std::int64_t>(0, high - next));
     }
-  }
-
-  bool all_at_end() const {
-    for (const auto& [p, slot] : slots_)
-      if (!slot.at_end || !slot.pending.records.empty())
-        return false;
-    return true;
-  }
-
-  bool all_committed_to_end() const {
-    for (const auto& [p, slot] : slots_)
-      if (slot.end_offset >= 0 && slot.commit_offset < slot.end_offset)
-        return false;
-    return true;
   }
 
   void on_rebalance(const rebalance_event& ev) {
@@ -409,6 +377,7 @@ private:
     auto err = rd_kafka_committed(rk, list.get(), 10000);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
       spdlog::warn("ingress: cannot read committed offsets: {}", rd_kafka_err2str(err));
+    const auto now = mono_ms();
     for (int i = 0; i < list->cnt; ++i) {
       const auto& tp = list->elems[i];
       std::string meta;
@@ -422,19 +391,14 @@ private:
       if (resume.offset < 0)
         resume.offset = low;
       partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1};
-      partition_slot slot;
-      slot.pending.partition = tp.partition;
-      slot.commit_offset = resume.offset;
-      slot.consumer = self_->spawn(partition_consumer_actor, tp.partition, resume,
-                                   shards_, sink_, alert_sink_, caf::actor{self_},
-                                   slot.load,
-                                   ctx_);
-      self_->monitor(slot.consumer);
-      for (const auto& shard : shards_)
-        self_->send(shard, upstream_atom::value, tp.partition, slot.consumer, restore);
+      auto load = std::make_shared<partition_load>();
+      auto actor = self_->spawn(partition_consumer_actor, tp.partition, restore, shards_,
+                                sink_, alert_sink_, caf::actor{self_}, load, ctx_);
+      self_->monitor(actor);
+      state_.assign(tp.partition, resume.offset, load, now);
+      consumers_[tp.partition] = consumer_ref{actor, load};
       spdlog::info("ingress: assigned partition {} from offset {}", tp.partition,
                    resume.offset);
-      slots_[tp.partition] = std::move(slot);
     }
     assigned_at_ = clock::now();
     first_record_at_.reset();
@@ -443,12 +407,15 @@ private:
   void revoke(const std::vector<std::int32_t>& parts) {
     commit(false);
     for (auto p : parts) {
-      auto it = slots_.find(p);
-      if (it == slots_.end())
+      auto it = consumers_.find(p);
+      if (it == consumers_.end())
         continue;
-      self_->demonitor(it->second.consumer);
-      self_->send_exit(it->second.consumer, caf::exit_reason::user_shutdown);
-      slots_.erase(it);
+      self_->demonitor(it->second.actor);
+      self_->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
+      consumers_.erase(it);
+      state_.revoke(p);
+      if (ctx_->metrics != nullptr)
+        ctx_->metrics->forget_partition(p);
       spdlog::info("ingress: revoked partition {}", p);
     }
   }
@@ -465,10 +432,16 @@ private:
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     commit(false);
-    for (auto& [p, slot] : slots_)
-      self_->send_exit(slot.consumer, caf::exit_reason::user_shutdown);
+    for (const auto& [p, c] : consumers_)
+      self_->send_exit(c.actor, caf::exit_reason::user_shutdown);
     consumer_->close();
   }
+
+  /// A partition's consumer actor and what it publishes.
+  struct consumer_ref {
+    caf::actor actor;
+    std::shared_ptr<partition_load> load;
+  };
 
   caf::blocking_actor* self_;
   ingress_config cfg_;
@@ -477,13 +450,17 @@ private:
   caf::actor alert_sink_;
   const pipeline_context* ctx_;
   std::string topic_;
+  ingress_state state_;
+  std::map<std::int32_t, consumer_ref> consumers_;
   std::unique_ptr<consumer> consumer_;
-  std::map<std::int32_t, partition_slot> slots_;
+  handle_ptr log_ends_;  // asks the broker for partitions' log ends
   clock::time_point assigned_at_ = clock::now();  // of the last assignment
   std::optional<clock::time_point> first_record_at_;  // since then
-  bool flushing_ = false;  // --until-drained: the input ended, windows flush
-  std::uint64_t records_read_ = 0;
   caf::error failure_;
+  // Scratch of the loop's steps.
+  std::vector<std::int32_t> due_;
+  std::vector<std::pair<std::int32_t, bool>> changes_;
+  std::vector<ingress_commit> commits_;
 };
 
 } // namespace

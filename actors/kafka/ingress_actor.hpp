@@ -17,6 +17,10 @@ namespace txstream::kafka {
 
 struct ingress_config {
   settings consumer;  // bootstrap.servers, group.id, session.timeout.ms, ...
+  /// bootstrap.servers and the [kafka.client] properties: a client of its
+  /// own asks the broker for log ends, on a connection that the consumer's
+  /// long-polling fetches do not hold up.
+  settings client;
   /// Exit once every assigned partition is consumed to its end, idle for
   /// `drain_idle_ms`, all windows flushed and every offset committed.
   bool until_drained = false;

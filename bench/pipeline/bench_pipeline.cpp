@@ -85,7 +85,7 @@ std::map<std::int32_t, stored_partition> load(const options& o) {
     ++taken;
     auto& sp = parts[r.partition];
     sp.all.partition = r.partition;
-    sp.all.add(r.offset, r.key, r.value);
+    sp.all.add(r.offset, r.key, r.value, r.timestamp_ms);
   });
   if (!res.complete()) {
     std::fprintf(stderr, "bench_pipeline: cannot read %s: %s\n", o.topic.c_str(),
@@ -177,7 +177,7 @@ std::size_t aggregate(routed_batch& routed, std::int32_t p, std::uint64_t sequen
     auto& agg = *aggs[shard];
     const auto& sub = per_shard[i];
     out.clear();
-    agg.add(p, sub.records, wall_ms(), out);
+    agg.add(sub, wall_ms(), out);
     shard_processed pr;
     pr.shard = shard;
     pr.partition = p;
@@ -212,15 +212,14 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
     partition_resume_point resume;
     resume.offset = sp.low;
     partition_run r{p, &sp, 0,
-                    std::make_unique<partition_consumer_state>(p, topic, cfg.aggregation,
-                                                               resume),
+                    std::make_unique<partition_consumer_state>(
+                      p, topic, cfg.aggregation, resume, cfg.pipeline.max_future_ms),
                     std::make_unique<fraud_detector_state>(cfg.fraud), {}};
     r.consumer->recycle_into(&pool);
     for (auto& agg : aggs) {
       partition_checkpoint cp;
       cp.resume_offset = sp.low;
       cp.last_offset = sp.high - 1;
-      agg->revoke_partition(p);
       agg->restore_partition(p, cp, wall_ms());
       agg->assign_partition(p, wall_ms());
     }
@@ -242,7 +241,7 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
       const auto end = std::min(all.records.size(), run.next + batch_records);
       for (; run.next < end; ++run.next) {
         const auto& r = all.records[run.next];
-        raw.add(r.offset, all.key(r), all.value(r));
+        raw.add(r.offset, all.key(r), all.value(r), r.timestamp_ms);
       }
       res.records += raw.records.size();
       clock.lap(res.copy);

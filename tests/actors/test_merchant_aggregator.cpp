@@ -128,18 +128,55 @@ TEST_CASE("records of an idle partition that come back to a closed window "
   st.add(1, {tx(1, 0, "b", "USD", 1, 10000)}, 0, out);
   st.add(0, {tx(0, 1, "a", "USD", 1, 200000)}, 5000, out);
   CHECK(out.windows.empty());  // p1 holds the watermark at 5000
-  st.tick(10000, out);
-  CHECK(out.windows.empty());
-  st.tick(10001, out);  // p1 silent for more than 10 s: excluded
+  st.tick(1000000, out);
+  CHECK(out.windows.empty());  // silence alone releases nothing
+  st.on_status(partition_status{1, 10000, true}, 1000001, out);  // p1 idle
   CHECK(st.watermark() == 195000);
   REQUIRE(out.windows.size() == 2);
   out.clear();
   st.add(1,
          {tx(1, 1, "b", "USD", 1, 50000), tx(1, 2, "b", "USD", 1, 150000),
           tx(1, 3, "b", "USD", 1, 210000)},
-         10002, out);
+         1000002, out);
   CHECK(out.late == std::vector<std::size_t>{0, 1});
   CHECK(st.watermark() == 195000);  // monotonic although p1 is back lower
+}
+
+TEST_CASE("a partition's progress moves the watermark of a shard that gets "
+          "none of its records",
+          "[actors]") {
+  merchant_aggregator_state st{cfg()};
+  aggregator_output out;
+  st.assign_partition(0, 0);
+  st.assign_partition(1, 0);
+  st.add(0, {tx(0, 0, "a", "USD", 1, 10000)}, 0, out);
+  // Partition 1's records all went to other shards; its consumer tells
+  // this one how far it got.
+  st.on_status(partition_status{1, 130000, false}, 0, out);
+  CHECK(st.watermark() == 5000);  // partition 0 holds it
+  shard_batch b;
+  b.partition = 0;
+  b.sequence = 2;
+  b.records.emplace_back(tx(0, 1, "a", "USD", 2, 70000));
+  b.max_event_time_ms = 128000;  // the whole batch, not just shard "a"
+  st.add(b, 0, out);
+  CHECK(st.tracker().max_event_time(0) == 128000);
+  CHECK(st.watermark() == 123000);
+  REQUIRE(out.windows.size() == 2);
+  CHECK(out.windows[0].window_end_ms == 60000);
+  CHECK(out.windows[1].window_end_ms == 120000);
+  SECTION("the batch's own records are classified before its max applies") {
+    shard_batch c;
+    c.partition = 0;
+    c.sequence = 3;
+    // 121000 is behind 200000 - 5000, but it came before the record that
+    // moved the partition that far: not late.
+    c.records.emplace_back(tx(0, 2, "a", "USD", 3, 121000));
+    c.max_event_time_ms = 200000;
+    aggregator_output more;
+    st.add(c, 0, more);
+    CHECK(more.late.empty());
+  }
 }
 
 TEST_CASE("finished partitions stop holding; all excluded freezes; flush "
@@ -163,19 +200,6 @@ TEST_CASE("finished partitions stop holding; all excluded freezes; flush "
   CHECK(out.windows[0].window_end_ms == 120000);
   CHECK(st.closed_through() == 120000);
   CHECK(st.open_windows() == 0);
-}
-
-TEST_CASE("revoking a partition releases the watermark on the next tick",
-          "[actors]") {
-  merchant_aggregator_state st{cfg()};
-  aggregator_output out;
-  st.add(0, {tx(0, 0, "a", "USD", 1, 10000)}, 0, out);
-  st.add(1, {tx(1, 0, "a", "USD", 1, 100000)}, 0, out);
-  st.revoke_partition(0);
-  CHECK(st.watermark() == 5000);
-  st.tick(1, out);
-  CHECK(st.watermark() == 95000);
-  CHECK(out.windows.size() == 1);
 }
 
 TEST_CASE("re-delivered offsets are skipped, not counted twice", "[actors]") {
@@ -379,7 +403,6 @@ TEST_CASE("re-attaching a partition to a live shard does not count twice",
   st.add(0, batch, 0, out);
   // The partition moved to another consumer, which resumes from the last
   // commit (offset 0, nothing known yet) and sends the records again.
-  st.revoke_partition(0);
   st.restore_partition(0, partition_checkpoint{}, 5);
   st.add(0, batch, 5, out);
   CHECK(out.skipped == 2);

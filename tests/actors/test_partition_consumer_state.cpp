@@ -100,6 +100,11 @@ TEST_CASE("the commit point waits for every shard and the detector",
   }
   CHECK(st.commit_point().offset == 0);  // the detector still holds it
   st.on_detector_ack(1);
+  // Every shard it registered with answers what it still holds of the
+  // partition (from an earlier consumer); until then it may hold anything.
+  CHECK(st.commit_point().offset == 0);
+  for (std::uint32_t s = 0; s < aggregator_count(cfg); ++s)
+    st.on_shard_progress(s, no_offset);
   CHECK(st.commit_point().offset == 2);
   CHECK(st.in_flight() == 0);
 }
@@ -145,4 +150,61 @@ TEST_CASE("the raw batch pool frees outsized buffers", "[actors]") {
   usual.bytes.reserve(1 << 20);
   pool.give(std::move(usual));
   CHECK(pool.kept() == 1);
+}
+
+TEST_CASE("events far ahead of their Kafka timestamp are dead-lettered as "
+          "future_time and move no watermark",
+          "[actors]") {
+  auto cfg = config();
+  constexpr std::int64_t limit = 600'000;
+  constexpr std::int64_t year_2999 = 32'503'679'999'000;
+  partition_consumer_state st{0, "in", cfg, partition_resume_point{0, no_event_time},
+                              limit};
+  raw_batch raw;
+  raw.partition = 0;
+  raw.add(0, "k", payload("m", year_2999), t0);        // a broken clock
+  raw.add(1, "k", payload("m", t0 + limit), t0);       // at the limit: fine
+  raw.add(2, "k", payload("m", t0 + limit + 1), t0);   // one ms beyond it
+  raw.add(3, "k", payload("m", year_2999), -1);        // no timestamp: unchecked
+  routed_batch out;
+  st.route(std::move(raw), true, out);
+  REQUIRE(out.dead.size() == 2);
+  CHECK(out.dead[0].offset == 0);
+  CHECK(out.dead[0].reason == dead_letter_reason::future_time);
+  CHECK(out.dead[0].detail
+        == "event time 32503679999000 is " + std::to_string(year_2999 - t0)
+             + " ms ahead of the record's Kafka timestamp " + std::to_string(t0)
+             + " (limit 600000 ms)");
+  CHECK(out.dead[1].offset == 2);
+  CHECK(out.dead[1].reason == dead_letter_reason::future_time);
+  // The detector sees neither: its clock must not jump either.
+  REQUIRE(out.valid.transactions.size() == 2);
+  CHECK(out.valid.transactions[0].source.offset == 1);
+  CHECK(out.valid.transactions[1].source.offset == 3);
+
+  SECTION("ordinary records after future ones are counted, not late") {
+    partition_consumer_state fresh{0, "in", cfg, partition_resume_point{0, no_event_time},
+                                   limit};
+    raw_batch poison;
+    poison.partition = 0;
+    poison.add(0, "k", payload("m", year_2999), t0);
+    for (std::int64_t i = 1; i <= 100; ++i)
+      poison.add(i, "k", payload("m", t0 + i * 1000), t0 + i * 1000);
+    routed_batch routed;
+    fresh.route(std::move(poison), true, routed);
+    REQUIRE(routed.dead.size() == 1);
+    CHECK(routed.dead[0].reason == dead_letter_reason::future_time);
+    CHECK(routed.valid.transactions.size() == 100);
+    CHECK(fresh.max_event_time() == t0 + 100'000);
+  }
+  SECTION("a limit of 0 turns the check off") {
+    partition_consumer_state off{0, "in", cfg, partition_resume_point{0, no_event_time}, 0};
+    raw_batch one;
+    one.partition = 0;
+    one.add(0, "k", payload("m", year_2999), t0);
+    routed_batch routed;
+    off.route(std::move(one), true, routed);
+    CHECK(routed.dead.empty());
+    CHECK(off.max_event_time() == year_2999);
+  }
 }

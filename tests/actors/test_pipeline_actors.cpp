@@ -151,14 +151,13 @@ struct fixture {
     for (std::uint32_t a = 0; a < actors; ++a)
       p.shards.push_back(sys->spawn(merchant_aggregator_actor, a, p.sink, &ctx,
                                     per_actor[a]));
-    p.consumer = sys->spawn(partition_consumer_actor, 0, resume, p.shards,
-                            p.sink, p.sink, p.ingress, done, &ctx);
+    // The consumer registers itself with every shard.
+    p.consumer = sys->spawn(partition_consumer_actor, 0,
+                            partition_restore{resume.offset, resume.max_event_time_ms,
+                                              last_offset},
+                            p.shards, p.sink, p.sink, p.ingress, done, &ctx);
     spawned.insert(spawned.end(), {p.sink, p.ingress, p.consumer});
     spawned.insert(spawned.end(), p.shards.begin(), p.shards.end());
-    for (const auto& shard : p.shards)
-      caf::anon_send(shard, upstream_atom::value, std::int32_t{0}, p.consumer,
-                     partition_restore{resume.offset, resume.max_event_time_ms,
-                                       last_offset});
     run();
     return p;
   }

@@ -19,13 +19,13 @@ TEST_CASE("windows are aligned to the epoch, also before it", "[actors]") {
 
 TEST_CASE("the shard watermark is the minimum over active partitions",
           "[actors]") {
-  watermark_tracker wt{5000, 10000};
+  watermark_tracker wt{5000};
   CHECK(wt.advance() == no_event_time);
-  wt.on_batch(0, 0, true);
+  wt.on_batch(0, true);
   wt.set_max_event_time(0, 100000);
   CHECK(wt.partition_watermark(0) == 95000);
   CHECK(wt.advance() == 95000);
-  wt.on_batch(1, 0, true);
+  wt.on_batch(1, true);
   wt.set_max_event_time(1, 50000);
   // Monotonic: a slower newcomer does not pull the watermark back.
   CHECK(wt.advance() == 95000);
@@ -37,27 +37,34 @@ TEST_CASE("the shard watermark is the minimum over active partitions",
   CHECK(wt.max_event_time(1) == 150000);
 }
 
-TEST_CASE("idle and finished partitions stop holding the watermark",
+TEST_CASE("idle and finished partitions stop holding the watermark; silent "
+          "ones do not",
           "[actors]") {
-  watermark_tracker wt{5000, 10000};
-  wt.on_batch(0, 1000, true);
+  watermark_tracker wt{5000};
+  wt.on_batch(0, true);
   wt.set_max_event_time(0, 100000);
-  wt.on_batch(1, 1000, true);
+  wt.on_batch(1, true);
   wt.set_max_event_time(1, 20000);
   CHECK(wt.advance() == 15000);
 
-  wt.on_batch(0, 11000, false);  // an empty batch is a liveness signal
-  wt.detect_idle(11000);         // exactly the timeout: not idle yet
+  // However long partition 1 is silent, only its consumer can tell whether
+  // records wait for it in Kafka: it holds until declared idle.
+  wt.on_batch(0, false);
   CHECK(wt.is_active(1));
-  wt.detect_idle(11001);
+  CHECK(wt.advance() == 15000);
+  wt.set_idle(1, true);
   CHECK_FALSE(wt.is_active(1));
   CHECK(wt.is_active(0));
   CHECK(wt.advance() == 95000);
 
-  // Back with a batch: active again, but the watermark stays put.
-  wt.on_batch(1, 12000, true);
+  // Back with records: active again, but the watermark stays put.
+  wt.on_batch(1, true);
   CHECK(wt.is_active(1));
   CHECK(wt.advance() == 95000);
+  // Busy again without records yet (its consumer saw records waiting).
+  wt.set_idle(1, true);
+  wt.set_idle(1, false);
+  CHECK(wt.is_active(1));
 
   wt.finish(0);
   wt.finish(1);
@@ -72,52 +79,37 @@ TEST_CASE("idle and finished partitions stop holding the watermark",
 
 TEST_CASE("an assigned partition holds the watermark until its first data",
           "[actors]") {
-  watermark_tracker wt{0, 10000};
-  wt.assign(0, 0);
-  wt.assign(1, 0);
-  wt.on_batch(0, 100, true);
+  watermark_tracker wt{0};
+  wt.assign(0);
+  wt.assign(1);
+  wt.on_batch(0, true);
   wt.set_max_event_time(0, 70000);
   CHECK(wt.advance() == no_event_time);
-  wt.on_batch(1, 200, false);  // liveness alone does not release the hold
+  wt.on_batch(1, false);  // an empty batch does not release the hold
   CHECK(wt.advance() == no_event_time);
-  wt.on_batch(1, 300, true);
+  wt.on_batch(1, true);
   wt.set_max_event_time(1, 65000);
   CHECK(wt.advance() == 65000);
 
-  SECTION("or until it goes idle") {
-    watermark_tracker w2{0, 10000};
-    w2.assign(0, 0);
-    w2.assign(1, 0);
-    w2.on_batch(0, 20000, true);
+  SECTION("or until it is declared idle") {
+    watermark_tracker w2{0};
+    w2.assign(0);
+    w2.assign(1);
+    w2.on_batch(0, true);
     w2.set_max_event_time(0, 70000);
     CHECK(w2.advance() == no_event_time);
-    w2.detect_idle(20000);
+    w2.set_idle(1, true);
     CHECK(w2.advance() == 70000);
   }
 }
 
-TEST_CASE("a revoked partition is dropped until it sends again",
-          "[actors]") {
-  watermark_tracker wt{1000, 10000};
-  wt.on_batch(0, 0, true);
-  wt.set_max_event_time(0, 50000);
-  wt.on_batch(1, 0, true);
-  wt.set_max_event_time(1, 10000);
-  CHECK(wt.advance() == 9000);
-  wt.revoke(1);
-  CHECK(wt.advance() == 49000);
-  wt.on_batch(1, 1, true);
-  CHECK(wt.is_active(1));
-  CHECK(wt.advance() == 49000);
-}
-
 TEST_CASE("a restored partition is active, or pending without a max",
           "[actors]") {
-  watermark_tracker wt{1000, 10000};
-  wt.restore(0, 80000, 0);
-  wt.restore(1, no_event_time, 0);
+  watermark_tracker wt{1000};
+  wt.restore(0, 80000);
+  wt.restore(1, no_event_time);
   CHECK(wt.advance() == no_event_time);  // 1 holds it
-  wt.on_batch(1, 5, true);
+  wt.on_batch(1, true);
   wt.set_max_event_time(1, 90000);
   CHECK(wt.advance() == 79000);
 }

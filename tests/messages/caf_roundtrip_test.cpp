@@ -81,6 +81,7 @@ shard_batch sample_shard_batch() {
   b.sequence = 42;
   for (int i = 0; i < 3; ++i)
     b.records.emplace_back(sample_transaction(i));
+  b.max_event_time_ms = 1'700'000'123'456;
   return b;
 }
 
@@ -243,6 +244,7 @@ TEST_CASE("message types round-trip between two processes", "[messages]") {
     roundtrip(detector_ack{2, 17, true});
     roundtrip(partition_restore{100, 1'700'000'000'000, 250});
     roundtrip(partition_end{4});
+    roundtrip(partition_status{2, 1'700'000'000'000, true});
     roundtrip(sample_shard_batch());
   }
 }
