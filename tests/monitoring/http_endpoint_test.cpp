@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "monitoring/http_endpoint.hpp"
-#include "monitoring/http_request.hpp"
 #include "monitoring/pipeline_probe.hpp"
 #include "tests/monitoring/test_http_client.hpp"
 #include "tests/monitoring/test_promtool.hpp"
@@ -33,20 +32,6 @@ http_endpoint_config loopback(std::uint16_t port = 0) {
 }
 
 } // namespace
-
-TEST_CASE("request line parser", "[monitoring]") {
-  auto r = parse_request_line("GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\n\r\n");
-  REQUIRE(r);
-  CHECK(r->method == "GET");
-  CHECK(r->path == "/metrics");
-  CHECK(parse_request_line("POST /readyz HTTP/1.0\n\n")->method == "POST");
-  CHECK_FALSE(parse_request_line("GET /metrics\r\n"));
-  CHECK_FALSE(parse_request_line("GET /metrics HTTP/2.0\r\n"));
-  CHECK_FALSE(parse_request_line("GET  /metrics HTTP/1.1\r\n"));
-  CHECK_FALSE(parse_request_line("GET metrics HTTP/1.1\r\n"));
-  CHECK_FALSE(parse_request_line(std::string("\x16\x03\x01\x02\x00\r\n", 7)));
-  CHECK_FALSE(parse_request_line("GET /metrics HTTP/1.1"));
-}
 
 TEST_CASE("endpoint serves metrics and health over HTTP", "[monitoring]") {
   metrics_registry reg{"9.9.9"};
@@ -113,7 +98,8 @@ TEST_CASE("endpoint serves metrics and health over HTTP", "[monitoring]") {
                    std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\n", 10))
             .status
           == 400);
-    CHECK(raw_http(endpoint.port(), std::string(20000, 'A')).status == 431);
+    // A head over max_request_bytes: civetweb answers 400, not 431.
+    CHECK(raw_http(endpoint.port(), std::string(20000, 'A')).status == 400);
     // The server keeps serving after all of that.
     CHECK(http_get(endpoint.port(), "/healthz").status == 200);
   }

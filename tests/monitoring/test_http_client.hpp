@@ -57,7 +57,9 @@ inline http_reply raw_http(std::uint16_t port, const std::string& request) {
   reply.head = raw.substr(0, split);
   if (split != std::string::npos)
     reply.body = raw.substr(split + 4);
-  if (raw.compare(0, 9, "HTTP/1.1 ") == 0 && raw.size() >= 12)
+  // civetweb answers a request it cannot parse with "HTTP/1.0".
+  if ((raw.compare(0, 9, "HTTP/1.1 ") == 0 || raw.compare(0, 9, "HTTP/1.0 ") == 0)
+      && raw.size() >= 12)
     reply.status = std::stoi(raw.substr(9, 3));
   return reply;
 }
