@@ -21,6 +21,8 @@ set_target_properties(CAF::openssl PROPERTIES IMPORTED_LOCATION "${CAF_OPENSSL_L
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
 find_package(prometheus-cpp CONFIG REQUIRED)
+# civetweb's C API serves the monitoring endpoint.
+find_package(civetweb CONFIG REQUIRED)
 find_package(spdlog 1.10 CONFIG REQUIRED)
 find_package(nlohmann_json 3.11 CONFIG REQUIRED)
 find_package(simdjson 3.0 CONFIG REQUIRED)

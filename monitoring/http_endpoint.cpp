@@ -1,47 +1,67 @@
 #include "monitoring/http_endpoint.hpp"
 
-#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <exception>
+#include <mutex>
+#include <string_view>
 #include <system_error>
+#include <thread>
 
-#include <fcntl.h>      // pipe2 flags
-#include <netdb.h>      // getaddrinfo
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <civetweb.h>
+#include <spdlog/spdlog.h>
 
-#include "monitoring/http_request.hpp"
+#include "monitoring/listen_address.hpp"
 
 namespace txstream::monitoring {
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+// Scrapes are light and a few per interval; the cores belong to the
+// pipeline. A silent client holds one worker for up to io_timeout, so two
+// let a scrape through while one such client waits.
+constexpr const char* worker_threads = "2";
 
-std::string response(const char* status, const char* content_type,
-                     const std::string& body, const char* extra = "") {
-  std::string out;
-  out.reserve(body.size() + 160);
-  out += "HTTP/1.1 ";
-  out += status;
-  out += "\r\nContent-Type: ";
-  out += content_type;
-  out += "\r\nContent-Length: ";
-  out += std::to_string(body.size());
-  out += "\r\nCache-Control: no-store\r\nConnection: close\r\n";
-  out += extra;
-  out += "\r\n";
-  out += body;
-  return out;
+// mg_init_library counts its users but its first call is not thread-safe.
+// Its result lists the optional features set up (none asked for here); a
+// real failure shows as mg_start2's error text.
+std::mutex library_mutex;
+
+void acquire_library() {
+  std::lock_guard<std::mutex> guard{library_mutex};
+  mg_init_library(0);
 }
 
-std::string text_response(const char* status, const std::string& body,
-                          const char* extra = "") {
-  return response(status, "text/plain; charset=utf-8", body + "\n", extra);
+void release_library() {
+  std::lock_guard<std::mutex> guard{library_mutex};
+  mg_exit_library();
 }
 
-std::string run_check(const std::function<check_result()>& check,
-                      const char* ok_body) {
+// civetweb explains a failed start only in its error log: while a thread
+// starts a server, the messages it logs are collected for the exception.
+thread_local std::string* start_log = nullptr;
+
+int log_message(const mg_connection*, const char* message) {
+  if (start_log != nullptr) {
+    *start_log += start_log->empty() ? "" : "; ";
+    *start_log += message;
+  } else {
+    spdlog::warn("http_endpoint: {}", message);
+  }
+  return 1; // handled: civetweb writes no log of its own
+}
+
+struct reply {
+  int status = 200;
+  std::string body;
+  const char* content_type = "text/plain; charset=utf-8";
+};
+
+reply text(int status, std::string body) {
+  return {status, std::move(body) + "\n"};
+}
+
+reply run_check(const std::function<check_result()>& check) {
   check_result result;
   try {
     if (check)
@@ -52,15 +72,22 @@ std::string run_check(const std::function<check_result()>& check,
     result = {false, "check failed"};
   }
   if (result.ok)
-    return text_response("200 OK", ok_body);
-  return text_response("503 Service Unavailable",
-                       result.reason.empty() ? "unavailable" : result.reason);
+    return text(200, "ok");
+  return text(503, result.reason.empty() ? "unavailable" : result.reason);
 }
 
-// The request head is complete at the first empty line.
-bool head_complete(const std::string& buf) {
-  return buf.find("\r\n\r\n") != std::string::npos
-         || buf.find("\n\n") != std::string::npos;
+void send(mg_connection* conn, const reply& r, bool with_body) {
+  auto length = std::to_string(r.body.size());
+  mg_response_header_start(conn, r.status);
+  mg_response_header_add(conn, "Content-Type", r.content_type, -1);
+  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+  if (r.status == 405)
+    mg_response_header_add(conn, "Allow", "GET", -1);
+  mg_response_header_send(conn);
+  // A failed write means the client left; there is no one to tell.
+  if (with_body)
+    mg_write(conn, r.body.data(), r.body.size());
 }
 
 } // namespace
@@ -70,203 +97,114 @@ http_endpoint::http_endpoint(http_endpoint_config config,
                              health_checks checks)
   : config_(std::move(config)), registry_(registry), checks_(std::move(checks)) {
   auto where = config_.host + ":" + std::to_string(config_.port);
-  auto fail = [&](int err, const std::string& what) {
-    for (int fd : {listen_fd_, wake_read_, wake_write_})
-      if (fd >= 0)
-        ::close(fd);
-    throw std::system_error(err, std::generic_category(),
-                            "http_endpoint: " + what + " " + where);
-  };
-  int wake[2];
-  if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0)
-    fail(errno, "cannot create wake pipe for");
-  wake_read_ = wake[0];
-  wake_write_ = wake[1];
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* addrs = nullptr;
-  auto port_str = std::to_string(config_.port);
-  auto host = config_.host.empty() ? nullptr : config_.host.c_str();
-  if (int rc = ::getaddrinfo(host, port_str.c_str(), &hints, &addrs); rc != 0)
-    fail(EINVAL, std::string{"cannot resolve ("} + ::gai_strerror(rc) + ")");
-  int err = EADDRNOTAVAIL;
-  for (auto* ai = addrs; ai != nullptr && listen_fd_ < 0; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family,
-                      ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                      ai->ai_protocol);
-    if (fd < 0) {
-      err = errno;
-      continue;
-    }
-    // Lets a restarted node rebind while old connections sit in TIME_WAIT;
-    // on Linux it still refuses a port another socket listens on.
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0
-        || ::listen(fd, SOMAXCONN) != 0) {
-      err = errno;
-      ::close(fd);
-      continue;
-    }
-    listen_fd_ = fd;
+  std::string why;
+  auto address = resolve_listen_address(
+    config_.host, config_.port, mg_check_feature(MG_FEATURES_IPV6) != 0, why);
+  if (!address)
+    throw std::system_error(EINVAL, std::generic_category(),
+                            "http_endpoint: cannot resolve (" + why + ") "
+                              + where);
+  address_ = std::move(*address);
+  auto timeout = std::to_string(config_.io_timeout.count());
+  auto max_head = std::to_string(config_.max_request_bytes);
+  // handle() answers every request civetweb parses; with no document_root
+  // civetweb serves no files either.
+  const char* options[] = {
+    "listening_ports", address_.spec.c_str(),
+    "num_threads", worker_threads,
+    "request_timeout_ms", timeout.c_str(),
+    "max_request_size", max_head.c_str(),
+    "enable_keep_alive", "no",
+    nullptr};
+  mg_callbacks callbacks{};
+  callbacks.begin_request = &http_endpoint::handle;
+  callbacks.log_message = &log_message;
+  mg_init_data init{&callbacks, this, options};
+  acquire_library();
+  std::string log;
+  char error_text[256] = "";
+  mg_error_data error{nullptr, error_text, sizeof(error_text)};
+  start_log = &log;
+  server_ = mg_start2(&init, &error);
+  start_log = nullptr;
+  if (server_ == nullptr) {
+    release_library();
+    if (int err = listen_error(address_); err != 0)
+      throw std::system_error(err, std::generic_category(),
+                              "http_endpoint: cannot listen on " + where);
+    throw std::system_error(EINVAL, std::generic_category(),
+                            "http_endpoint: cannot listen on " + where + " ("
+                              + error_text + (log.empty() ? "" : ": ") + log
+                              + ")");
   }
-  ::freeaddrinfo(addrs);
-  if (listen_fd_ < 0)
-    fail(err, "cannot listen on");
-  sockaddr_storage bound{};
-  socklen_t len = sizeof(bound);
-  if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len)
-      != 0)
-    fail(errno, "cannot read bound address of");
-  char serv[NI_MAXSERV];
-  if (::getnameinfo(reinterpret_cast<sockaddr*>(&bound), len, nullptr, 0, serv,
-                    sizeof(serv), NI_NUMERICSERV)
-      != 0)
-    fail(EINVAL, "cannot read bound port of");
-  port_ = static_cast<std::uint16_t>(std::stoi(serv));
-  thread_ = std::thread{[this] { run(); }};
+  mg_server_port bound{};
+  if (mg_get_server_ports(server_, 1, &bound) != 1) {
+    mg_stop(server_);
+    release_library();
+    throw std::system_error(EINVAL, std::generic_category(),
+                            "http_endpoint: cannot read the bound port of "
+                              + where);
+  }
+  port_ = static_cast<std::uint16_t>(bound.port);
 }
 
 http_endpoint::~http_endpoint() {
-  char byte = 1;
-  // A full pipe already holds a wake-up, so a failed write is harmless.
-  [[maybe_unused]] auto n = ::write(wake_write_, &byte, 1);
-  if (thread_.joinable())
-    thread_.join();
-  ::close(listen_fd_);
-  ::close(wake_read_);
-  ::close(wake_write_);
-}
-
-bool http_endpoint::wait(int fd, short events,
-                         clock_type::time_point deadline) const {
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - clock_type::now());
-    if (left.count() <= 0)
-      return false;
-    pollfd fds[2] = {{fd, events, 0}, {wake_read_, POLLIN, 0}};
-    int rc = ::poll(fds, 2, static_cast<int>(left.count()));
-    if (rc < 0 && errno == EINTR)
-      continue;
-    if (rc <= 0 || (fds[1].revents & POLLIN) != 0)
-      return false;
-    return fds[0].revents != 0;
-  }
-}
-
-void http_endpoint::run() {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR)
-        continue;
-      return;
-    }
-    if ((fds[1].revents & POLLIN) != 0)
-      return;
-    int client = ::accept4(listen_fd_, nullptr, nullptr,
-                           SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (client < 0) {
-      if (errno == EMFILE || errno == ENFILE) {
-        // Out of descriptors: back off instead of spinning on poll.
-        wait(wake_read_, POLLIN,
-             clock_type::now() + std::chrono::milliseconds{100});
+  // mg_stop raises civetweb's stop flag, then waits for its accept loop,
+  // which reads the flag only between 2 s polls; a connection to the port
+  // ends such a poll, so knock until the stop is through. A knock before
+  // the flag is up is served as an empty request. Without the knocking
+  // thread the stop still completes, in up to 2 s.
+  std::atomic<bool> stopped{false};
+  std::thread knocker;
+  try {
+    knocker = std::thread{[&] {
+      while (!stopped) {
+        knock(address_, port_);
+        std::this_thread::sleep_for(std::chrono::milliseconds{20});
       }
-      continue;
-    }
-    serve(client);
-    ::close(client);
+    }};
+  } catch (const std::system_error&) {
   }
+  mg_stop(server_);
+  stopped = true;
+  if (knocker.joinable())
+    knocker.join();
+  release_library();
 }
 
-void http_endpoint::serve(int client) {
-  auto deadline = clock_type::now() + config_.io_timeout;
-  std::string head;
-  std::string reply;
-  char buf[2048];
-  for (;;) {
-    if (head_complete(head)) {
-      reply = respond(head);
-      break;
-    }
-    // A complete but unparsable request line is answered at once.
-    if (head.find('\n') != std::string::npos && !parse_request_line(head)) {
-      reply = text_response("400 Bad Request", "bad request");
-      break;
-    }
-    if (head.size() >= config_.max_request_bytes) {
-      reply = text_response("431 Request Header Fields Too Large",
-                            "request too large");
-      break;
-    }
-    if (!wait(client, POLLIN, deadline))
-      return; // timeout or shutdown: drop the connection
-    auto n = ::recv(client, buf, sizeof(buf), 0);
-    if (n > 0) {
-      head.append(buf, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      if (head.empty())
-        return;
-      reply = text_response("400 Bad Request", "bad request");
-      break;
-    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      return;
-    }
-  }
-  deadline = clock_type::now() + config_.io_timeout;
-  std::size_t sent = 0;
-  while (sent < reply.size()) {
-    auto n = ::send(client, reply.data() + sent, reply.size() - sent,
-                    MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<std::size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!wait(client, POLLOUT, deadline))
-        return;
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return;
-    }
-  }
-  // Closing with unread input makes the kernel send RST, which can destroy
-  // the response in flight; half-close and drain briefly instead.
-  ::shutdown(client, SHUT_WR);
-  auto drain_deadline = clock_type::now() + std::chrono::milliseconds{200};
-  for (std::size_t drained = 0; drained < 65536;) {
-    if (!wait(client, POLLIN, drain_deadline))
-      return;
-    auto n = ::recv(client, buf, sizeof(buf), 0);
-    if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR)))
-      return;
-    if (n > 0)
-      drained += static_cast<std::size_t>(n);
-  }
+int http_endpoint::handle(mg_connection* conn) {
+  const auto* self = static_cast<const http_endpoint*>(
+    mg_get_user_data(mg_get_context(conn)));
+  return self->respond(conn);
 }
 
-std::string http_endpoint::respond(const std::string& head) const {
-  auto request = parse_request_line(head);
-  if (!request)
-    return text_response("400 Bad Request", "bad request");
-  if (request->method != "GET")
-    return text_response("405 Method Not Allowed", "method not allowed",
-                         "Allow: GET\r\n");
-  if (request->path == "/metrics") {
+int http_endpoint::respond(mg_connection* conn) const {
+  const auto* request = mg_get_request_info(conn);
+  std::string_view method = request->request_method;
+  // Decoded, without the query string. civetweb closes a connection whose
+  // target is not a path ("*", an absolute URI) before calling us; the
+  // check only keeps a null pointer out of the string_view.
+  std::string_view path =
+    request->local_uri != nullptr ? request->local_uri : "";
+  reply r;
+  if (method != "GET") {
+    r = text(405, "method not allowed");
+  } else if (path == "/metrics") {
     try {
-      return response("200 OK", "text/plain; version=0.0.4; charset=utf-8",
-                      registry_.serialize());
+      r = {200, registry_.serialize(),
+           "text/plain; version=0.0.4; charset=utf-8"};
     } catch (const std::exception& e) {
-      return text_response("500 Internal Server Error", e.what());
+      r = text(500, e.what());
     }
+  } else if (path == "/healthz") {
+    r = run_check(checks_.liveness);
+  } else if (path == "/readyz") {
+    r = run_check(checks_.readiness);
+  } else {
+    r = text(404, "not found");
   }
-  if (request->path == "/healthz")
-    return run_check(checks_.liveness, "ok");
-  if (request->path == "/readyz")
-    return run_check(checks_.readiness, "ok");
-  return text_response("404 Not Found", "not found");
+  send(conn, r, method != "HEAD");
+  return r.status;
 }
 
 } // namespace txstream::monitoring

@@ -19,9 +19,8 @@ struct http_reply {
   std::string body;
 };
 
-/// Connects to 127.0.0.1:`port`, writes `request` verbatim, reads until the
-/// server closes (5 s limit) and splits status, head and body.
-inline http_reply raw_http(std::uint16_t port, const std::string& request) {
+/// A blocking TCP connection to 127.0.0.1:`port`; the caller closes it.
+inline int connect_loopback(std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     throw std::runtime_error("socket failed");
@@ -33,13 +32,12 @@ inline http_reply raw_http(std::uint16_t port, const std::string& request) {
     ::close(fd);
     throw std::runtime_error("connect failed");
   }
-  for (std::size_t sent = 0; sent < request.size();) {
-    auto n = ::send(fd, request.data() + sent, request.size() - sent,
-                    MSG_NOSIGNAL);
-    if (n <= 0)
-      break; // the server may answer 400 and close early
-    sent += static_cast<std::size_t>(n);
-  }
+  return fd;
+}
+
+/// Reads from `fd` until the server closes it (or sends nothing for 5 s)
+/// and splits status, head and body.
+inline http_reply read_reply(int fd) {
   std::string raw;
   char buf[4096];
   for (;;) {
@@ -51,14 +49,31 @@ inline http_reply raw_http(std::uint16_t port, const std::string& request) {
       break;
     raw.append(buf, static_cast<std::size_t>(n));
   }
-  ::close(fd);
   http_reply reply;
   auto split = raw.find("\r\n\r\n");
   reply.head = raw.substr(0, split);
   if (split != std::string::npos)
     reply.body = raw.substr(split + 4);
-  if (raw.compare(0, 9, "HTTP/1.1 ") == 0 && raw.size() >= 12)
+  // civetweb answers a request it cannot parse with "HTTP/1.0".
+  if ((raw.compare(0, 9, "HTTP/1.1 ") == 0 || raw.compare(0, 9, "HTTP/1.0 ") == 0)
+      && raw.size() >= 12)
     reply.status = std::stoi(raw.substr(9, 3));
+  return reply;
+}
+
+/// Connects to 127.0.0.1:`port`, writes `request` verbatim and reads the
+/// reply (read_reply).
+inline http_reply raw_http(std::uint16_t port, const std::string& request) {
+  int fd = connect_loopback(port);
+  for (std::size_t sent = 0; sent < request.size();) {
+    auto n = ::send(fd, request.data() + sent, request.size() - sent,
+                    MSG_NOSIGNAL);
+    if (n <= 0)
+      break; // the server may answer 400 and close early
+    sent += static_cast<std::size_t>(n);
+  }
+  auto reply = read_reply(fd);
+  ::close(fd);
   return reply;
 }
 
