@@ -369,8 +369,8 @@ void add_generate_command(CLI::App& app, command_action& action) {
     "started fraud instance, each at its due time (the wall clock waits for it, "
     "--start-time's clock jumps to it), and nothing else, so that every instance "
     "is complete; these records come on top of --count. Default: on for runs with "
-    "--count or --duration (instances take at most 2 min), off otherwise; a "
-    "second signal ends it");
+    "--count or --duration and without --pregenerate (an instance takes at most "
+    "2 min), off otherwise; a second signal ends it");
   cmd->add_flag("--pregenerate", opt.pregenerate,
                 "Generate and encode every record before sending, then send them at "
                 "--rate with transactionTime set to the wall clock at sending: the "
