@@ -197,7 +197,8 @@ void drain_scenarios(run_state& s) {
   const auto span_s = static_cast<long long>(std::ceil(std::max<std::int64_t>(0, *last - from) / 1000.0));
   std::fprintf(stderr,
                "generate: finishing %zu started fraud instances (%zu transactions), %s "
-               "%lld s%s; --no-drain-scenarios to stop at once\n",
+               "%lld s%s; --no-drain-scenarios to stop at once, a signal (Ctrl-C) "
+               "stops it now\n",
                s.gen.unfinished_instances(), s.gen.pending(), live ? "up to" : "over",
                span_s, live ? "" : " of event time");
   std::fflush(stderr);
