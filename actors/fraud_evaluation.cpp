@@ -46,19 +46,21 @@ void fraud_evaluation::add_anomaly(const anomaly& a) {
   anomalies_.push_back(a);
 }
 
+bool fraud_evaluation::complete(std::uint32_t scenario,
+                                std::uint64_t transactions) const {
+  auto known = parse_fraud_scenario(scenarios_[scenario]);
+  return !known || transactions >= scenario_transactions(*known);
+}
+
 std::vector<scenario_score> fraud_evaluation::results() const {
+  using instance_id = std::pair<std::uint32_t, std::uint64_t>;
   std::map<std::string, scenario_score> rows;
   for (auto x : all_fraud_scenarios)
     rows[std::string{to_string(x)}].scenario = std::string{to_string(x)};
-  std::set<std::pair<std::uint32_t, std::uint64_t>> instances;
+  std::map<instance_id, std::uint64_t> sizes;  // labelled transactions
   for (const auto& [id, key] : labels_)
-    instances.emplace(key.scenario, key.instance);
-  for (const auto& [scenario, instance] : instances) {
-    auto& row = rows[scenarios_[scenario]];
-    row.scenario = scenarios_[scenario];
-    ++row.instances;
-  }
-  std::set<std::pair<std::uint32_t, std::uint64_t>> detected;
+    ++sizes[{key.scenario, key.instance}];
+  std::set<instance_id> detected;
   for (const auto& a : anomalies_) {
     auto& row = rows[a.rule_id];
     row.scenario = a.rule_id;
@@ -74,8 +76,18 @@ std::vector<scenario_score> fraud_evaluation::results() const {
     if (hit)
       ++row.true_positives;
   }
-  for (const auto& [scenario, instance] : detected)
-    ++rows[scenarios_[scenario]].detected_instances;
+  for (const auto& [id, size] : sizes) {
+    auto& row = rows[scenarios_[id.first]];
+    row.scenario = scenarios_[id.first];
+    auto found = detected.count(id) != 0 ? 1 : 0;
+    if (complete(id.first, size)) {
+      ++row.instances;
+      row.detected_instances += found;
+    } else {
+      ++row.incomplete;
+      row.incomplete_detected += found;
+    }
+  }
   std::vector<scenario_score> result;
   for (auto& [name, row] : rows)
     result.push_back(std::move(row));
@@ -85,20 +97,21 @@ std::vector<scenario_score> fraud_evaluation::results() const {
 std::string fraud_evaluation::format_table(
   const std::vector<scenario_score>& rows) {
   std::string out;
-  char line[160];
-  std::snprintf(line, sizeof(line), "%-20s %9s %9s %7s %9s %9s %9s\n",
+  char line[200];
+  std::snprintf(line, sizeof(line), "%-20s %9s %9s %7s %9s %9s %9s %10s %12s\n",
                 "scenario", "instances", "detected", "recall", "anomalies",
-                "true_pos", "precision");
+                "true_pos", "precision", "incomplete", "inc_detected");
   out += line;
   for (const auto& r : rows) {
     std::snprintf(line, sizeof(line),
-                  "%-20s %9llu %9llu %7.4f %9llu %9llu %9.4f\n",
+                  "%-20s %9llu %9llu %7.4f %9llu %9llu %9.4f %10llu %12llu\n",
                   r.scenario.c_str(),
                   static_cast<unsigned long long>(r.instances),
                   static_cast<unsigned long long>(r.detected_instances),
                   r.recall(), static_cast<unsigned long long>(r.anomalies),
                   static_cast<unsigned long long>(r.true_positives),
-                  r.precision());
+                  r.precision(), static_cast<unsigned long long>(r.incomplete),
+                  static_cast<unsigned long long>(r.incomplete_detected));
     out += line;
   }
   return out;

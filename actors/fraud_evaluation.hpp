@@ -16,21 +16,29 @@ namespace txstream {
 /// Detection quality for one scenario, whose name is also its rule id.
 struct scenario_score {
   std::string scenario;
-  /// Distinct labelled instances "<scenario>:<n>" seen.
+  /// Distinct labelled instances "<scenario>:<n>" seen with all of their
+  /// scenario_transactions() (every instance of a scenario name txstream
+  /// does not know).
   std::uint64_t instances = 0;
-  /// Instances for which some anomaly of this rule involves at least one of
-  /// the instance's transactions.
+  /// Complete instances for which some anomaly of this rule involves at
+  /// least one of the instance's transactions.
   std::uint64_t detected_instances = 0;
+  /// Instances seen with fewer transactions than their scenario has (the
+  /// run ended before they did): neither hits nor misses, so not in recall.
+  std::uint64_t incomplete = 0;
+  /// Incomplete instances detected anyway.
+  std::uint64_t incomplete_detected = 0;
   /// Anomalies of this rule.
   std::uint64_t anomalies = 0;
   /// Anomalies of this rule involving at least one transaction labelled with
   /// this scenario (any instance).
   std::uint64_t true_positives = 0;
 
-  /// detected_instances / instances; 1 when there are no instances.
+  /// detected_instances / instances (complete ones); 1 when there are none.
   double recall() const;
 
-  /// true_positives / anomalies; 1 when there are no anomalies.
+  /// true_positives / anomalies; 1 when there are no anomalies. A labelled
+  /// transaction of an incomplete instance makes a true positive too.
   double precision() const;
 };
 
@@ -51,7 +59,8 @@ public:
     return malformed_;
   }
 
-  /// A fixed-width text table of `rows`, one line each, with a header.
+  /// A fixed-width text table of `rows`, one line each, with a header;
+  /// `incomplete` and `inc_detected` last.
   static std::string format_table(const std::vector<scenario_score>& rows);
 
 private:
@@ -61,6 +70,10 @@ private:
   };
 
   std::uint32_t scenario_index(std::string_view name);
+
+  /// Whether an instance of scenarios_[scenario] with `transactions`
+  /// labelled ones has them all.
+  bool complete(std::uint32_t scenario, std::uint64_t transactions) const;
 
   std::vector<std::string> scenarios_;
   std::unordered_map<std::string, instance_key> labels_;  // by transaction id

@@ -73,69 +73,87 @@ std::int64_t ms(double x) {
   return static_cast<std::int64_t>(std::llround(x));
 }
 
+// Greater-first on the rest's end: std::*_heap then keep the earliest on top.
+bool ends_later(const std::pair<std::int64_t, std::uint64_t>& a,
+                const std::pair<std::int64_t, std::uint64_t>& b) {
+  return a.first > b.first;
+}
+
 } // namespace
 
+// Every plan fits in max_scenario_duration_ms and, but for the
+// high_frequency burst, spaces its transactions min_scenario_spacing_ms or
+// more apart: short enough that a bounded run can finish what it started,
+// sparse enough that only the scenario's own rule fires.
 void generator_state::start_scenario(std::int64_t now_ms) {
   auto kind = all_fraud_scenarios[rng_.below(fraud_scenario_count)];
+  const auto count = static_cast<int>(scenario_transactions(kind));
   auto label = make_fraud_label(kind, ++instances_);
   auto user = pick_victim(now_ms);
-  const auto& p = users_[user];
-  std::size_t home = p.home_city;
+  const auto p = profile(user);
+  const std::size_t home = p.home_city;
   auto purchase = transaction_type::purchase;
-  auto last_due = now_ms;
+  auto spaced = [this] {
+    return ms(rng_.uniform(min_scenario_spacing_ms, 15 * second_ms));
+  };
+  auto due = now_ms;
   switch (kind) {
     case fraud_scenario::high_frequency: {
-      // A burst of 12 ordinary purchases within 50 s.
-      for (int i = 0; i < 12; ++i) {
-        last_due = now_ms + ms(i * rng_.uniform(3000, 4500));
-        schedule(last_due,
-                 make_txn(user, home, draw_usd_amount(p), purchase,
+      // A burst of ordinary purchases 3-4.5 s apart (12 within 50 s).
+      for (int i = 0; i < count; ++i) {
+        if (i > 0)
+          due += ms(rng_.uniform(3 * second_ms, 4.5 * second_ms));
+        schedule(due,
+                 make_txn(user, home, home, draw_usd_amount(p), purchase,
                           draw_method(), false),
                  label);
       }
       break;
     }
     case fraud_scenario::card_testing: {
-      // 8 card-not-present probes of $0.50-$1.90 at one merchant, ~30 s apart.
+      // Card-not-present probes of $0.50-$1.90 at one merchant, 12-15 s apart.
       auto merchant = merchant_id(draw_merchant());
-      for (int i = 0; i < 8; ++i) {
-        last_due = now_ms + ms(i * rng_.uniform(30'000, 38'000));
-        auto t = make_txn(user, home, ms(rng_.uniform(50, 190)), purchase,
-                          payment_method::credit_card, false);
+      for (int i = 0; i < count; ++i) {
+        if (i > 0)
+          due += spaced();
+        auto t = make_txn(user, home, home, ms(rng_.uniform(50, 190)),
+                          purchase, payment_method::credit_card, false);
         t.merchant_id = merchant;
-        schedule(last_due, std::move(t), label);
+        schedule(due, std::move(t), label);
       }
       break;
     }
     case fraud_scenario::amount_spike: {
-      // Six ordinary purchases establish the baseline, then one purchase of
-      // 50-80x the user's median amount (at least $400).
-      std::int64_t due = now_ms;
-      for (int i = 0; i < 6; ++i) {
+      // Ordinary purchases (>= $6) 12-15 s apart establish the baseline,
+      // then one purchase of 50-80x the user's median amount (>= $400).
+      for (int i = 0; i + 1 < count; ++i) {
+        if (i > 0)
+          due += spaced();
         auto usd = std::max<std::int64_t>(draw_usd_amount(p), 600);
-        schedule(due, make_txn(user, home, usd, purchase, draw_method(), false),
+        schedule(due,
+                 make_txn(user, home, home, usd, purchase, draw_method(), false),
                  label);
-        due += ms(rng_.uniform(2 * minute_ms, 4 * minute_ms));
       }
-      last_due = due + ms(rng_.uniform(0, 6 * minute_ms));
+      due += ms(rng_.uniform(min_scenario_spacing_ms, 20 * second_ms));
       auto spike = std::max<std::int64_t>(
         ms(std::exp(p.log_median_usd) * rng_.uniform(50, 80)), 40'000);
-      schedule(last_due,
-               make_txn(user, home, std::min<std::int64_t>(spike, 5'000'000),
-                        purchase, draw_card_method(), false),
+      schedule(due,
+               make_txn(user, home, home,
+                        std::min<std::int64_t>(spike, 5'000'000), purchase,
+                        draw_card_method(), false),
                label);
       break;
     }
     case fraud_scenario::impossible_travel: {
-      // A card purchase at home, then one >= 3000 km away within 5-25 min.
-      schedule(now_ms,
-               make_txn(user, home, draw_usd_amount(p), purchase,
+      // A card purchase at home, then one >= 3000 km away 1-2 min later.
+      schedule(due,
+               make_txn(user, home, home, draw_usd_amount(p), purchase,
                         draw_card_method(), false),
                label);
       auto far = draw_far_city(home, 3000);
-      last_due = now_ms + ms(rng_.uniform(5 * minute_ms, 25 * minute_ms));
-      schedule(last_due,
-               make_txn(user, far, draw_usd_amount(p), purchase,
+      due += ms(rng_.uniform(minute_ms, max_scenario_duration_ms));
+      schedule(due,
+               make_txn(user, home, far, draw_usd_amount(p), purchase,
                         draw_card_method(), rng_.chance(0.5)),
                label);
       break;
@@ -143,33 +161,49 @@ void generator_state::start_scenario(std::int64_t now_ms) {
     case fraud_scenario::international_high: {
       // One remote purchase of $2500-$8000 from a foreign merchant.
       auto city = draw_foreign_city(home);
-      schedule(now_ms,
-               make_txn(user, city, ms(rng_.uniform(250'000, 800'000)),
+      schedule(due,
+               make_txn(user, home, city, ms(rng_.uniform(250'000, 800'000)),
                         purchase, draw_remote_method(), rng_.chance(0.5)),
                label);
       break;
     }
     case fraud_scenario::refund_abuse: {
-      // Seven refunds of ordinary amounts, 3-6 minutes apart.
-      for (int i = 0; i < 7; ++i) {
-        last_due = now_ms + ms(i * rng_.uniform(3 * minute_ms, 6 * minute_ms));
-        schedule(last_due,
-                 make_txn(user, home, draw_usd_amount(p),
+      // Refunds of ordinary amounts, 12-15 s apart.
+      for (int i = 0; i < count; ++i) {
+        if (i > 0)
+          due += spaced();
+        schedule(due,
+                 make_txn(user, home, home, draw_usd_amount(p),
                           transaction_type::refund, draw_method(), false),
                  label);
       }
       break;
     }
   }
-  users_[user].busy_until_ms = last_due + victim_rest_ms;
+  rest(user, due + victim_rest_ms);
 }
 
-std::uint32_t generator_state::pick_victim(std::int64_t now_ms) {
-  auto user = static_cast<std::uint32_t>(rng_.below(cfg_.users));
-  for (int attempt = 0; attempt < 64 && users_[user].busy_until_ms > now_ms;
-       ++attempt)
-    user = static_cast<std::uint32_t>(rng_.below(cfg_.users));
+std::uint64_t generator_state::pick_victim(std::int64_t now_ms) {
+  // Forget the victims whose rest is over: only resting ones take memory.
+  while (!rest_ends_.empty() && rest_ends_.front().first <= now_ms) {
+    auto user = rest_ends_.front().second;
+    std::pop_heap(rest_ends_.begin(), rest_ends_.end(), ends_later);
+    rest_ends_.pop_back();
+    auto it = busy_until_.find(user);
+    if (it != busy_until_.end() && it->second <= now_ms)
+      busy_until_.erase(it);
+  }
+  auto user = rng_.below(cfg_.users);
+  for (int attempt = 0; attempt < 64 && busy_until_.count(user) != 0; ++attempt)
+    user = rng_.below(cfg_.users);
   return user;
+}
+
+void generator_state::rest(std::uint64_t user, std::int64_t until_ms) {
+  auto& until = busy_until_[user];
+  until = std::max(until, until_ms);
+  rest_ends_.emplace_back(until_ms, user);
+  std::push_heap(rest_ends_.begin(), rest_ends_.end(), ends_later);
 }
 
 void generator_state::schedule(std::int64_t due_ms, transaction txn,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
+#include <unordered_set>
 
 #include "actors/city_table.hpp"
 
@@ -85,19 +87,11 @@ double generator_rng::truncated_normal(double limit) {
 
 generator_state::generator_state(const generator_config& cfg)
   : cfg_(cfg),
-    rng_(cfg.seed),
-    user_digits_(std::max(6, digits(cfg.users > 0 ? cfg.users - 1 : 0))),
-    merchant_digits_(
-      std::max(4, digits(cfg.merchants > 0 ? cfg.merchants - 1 : 0))) {
-  cfg_.users = std::max<std::uint32_t>(1, cfg_.users);
+    rng_(cfg.seed) {
+  cfg_.users = std::clamp<std::uint64_t>(cfg_.users, 1, max_generator_users);
   cfg_.merchants = std::max<std::uint32_t>(1, cfg_.merchants);
-  users_.resize(cfg_.users);
-  auto log_median = std::log(static_cast<double>(cfg_.median_amount_cents));
-  for (auto& u : users_) {
-    u.home_city = static_cast<std::uint16_t>(rng_.below(city_count()));
-    u.log_median_usd = log_median
-                       + cfg_.user_amount_sigma * rng_.truncated_normal(2.5);
-  }
+  user_digits_ = std::max(6, digits(cfg_.users - 1));
+  merchant_digits_ = std::max(4, digits(cfg_.merchants - 1));
   // Zipf: rank r (1-based) has weight r^-s; draws binary-search this CDF.
   merchant_cdf_.resize(cfg_.merchants);
   double sum = 0;
@@ -109,27 +103,76 @@ generator_state::generator_state(const generator_config& cfg)
     c /= sum;
 }
 
+generator_state::user_profile generator_state::profile(std::uint64_t index) const {
+  // A stream of its own per (seed, user): splitmix64 mixes the pair, and
+  // generator_rng's seeding spreads it over the whole state. Nothing here
+  // touches rng_, so a user's profile never depends on what came before.
+  std::uint64_t seed = cfg_.seed ^ 0x243f6a8885a308d3ULL;  // apart from rng_'s
+  std::uint64_t user = splitmix64(seed) ^ index;
+  generator_rng rng{splitmix64(user)};
+  user_profile p;
+  p.home_city = static_cast<std::uint16_t>(rng.below(city_count()));
+  p.log_median_usd = std::log(static_cast<double>(cfg_.median_amount_cents))
+                     + cfg_.user_amount_sigma * rng.truncated_normal(2.5);
+  return p;
+}
+
 const generated_record& generator_state::next(std::int64_t now_ms) {
   if (rng_.chance(cfg_.fraud_rate))
     start_scenario(now_ms);
-  if (!queue_.empty() && queue_.front().due_ms <= now_ms) {
-    std::pop_heap(queue_.begin(), queue_.end(), later{});
-    current_ = std::move(queue_.back().rec);
-    queue_.pop_back();
-  } else {
+  if (!queue_.empty() && queue_.front().due_ms <= now_ms)
+    pop_scheduled();
+  else
     fill_normal(current_);
-  }
   current_.txn.event_time_ms = now_ms;
   ++generated_;
   return current_;
+}
+
+const generated_record* generator_state::next_scheduled(std::int64_t now_ms) {
+  if (queue_.empty() || queue_.front().due_ms > now_ms)
+    return nullptr;
+  pop_scheduled();
+  current_.txn.event_time_ms = now_ms;
+  ++generated_;
+  return &current_;
+}
+
+void generator_state::pop_scheduled() {
+  std::pop_heap(queue_.begin(), queue_.end(), later{});
+  current_ = std::move(queue_.back().rec);
+  queue_.pop_back();
+}
+
+std::optional<std::int64_t> generator_state::next_due_ms() const {
+  if (queue_.empty())
+    return std::nullopt;
+  return queue_.front().due_ms;
+}
+
+std::optional<std::int64_t> generator_state::last_due_ms() const {
+  if (queue_.empty())
+    return std::nullopt;
+  auto last = std::max_element(queue_.begin(), queue_.end(),
+                               [](const scheduled& a, const scheduled& b) {
+                                 return a.due_ms < b.due_ms;
+                               });
+  return last->due_ms;
+}
+
+std::size_t generator_state::unfinished_instances() const {
+  std::unordered_set<std::string_view> labels;
+  for (const auto& s : queue_)
+    labels.insert(s.rec.fraud_label);
+  return labels.size();
 }
 
 namespace {
 
 // "<prefix><index, zero-padded to `width` digits>", as "%0*u" would print
 // it; by hand because snprintf was a tenth of the generator's time.
-std::string padded_id(std::string_view prefix, std::uint32_t index, int width) {
-  char digits[10];
+std::string padded_id(std::string_view prefix, std::uint64_t index, int width) {
+  char digits[20];
   int n = 0;
   do {
     digits[n++] = static_cast<char>('0' + index % 10);
@@ -154,7 +197,7 @@ char* put_hex(char* at, std::uint64_t v, int count) {
 
 } // namespace
 
-std::string generator_state::user_id(std::uint32_t index) const {
+std::string generator_state::user_id(std::uint64_t index) const {
   return padded_id("user_", index, user_digits_);
 }
 
@@ -163,30 +206,32 @@ std::string generator_state::merchant_id(std::uint32_t index) const {
 }
 
 void generator_state::fill_normal(generated_record& rec) {
-  auto user = static_cast<std::uint32_t>(rng_.below(cfg_.users));
-  const auto& profile = users_[user];
+  auto user = rng_.below(cfg_.users);
+  const auto p = profile(user);
   auto type = rng_.chance(cfg_.refund_rate) ? transaction_type::refund
                                             : transaction_type::purchase;
-  auto usd = draw_usd_amount(profile);
+  auto usd = draw_usd_amount(p);
   if (rng_.chance(cfg_.international_rate)) {
     // Cross-border e-commerce: located at the foreign merchant, paid remotely.
-    auto city = draw_foreign_city(profile.home_city);
+    auto city = draw_foreign_city(p.home_city);
     auto method = draw_remote_method();
-    rec.txn = make_txn(user, city, usd, type, method, rng_.chance(0.5));
+    rec.txn = make_txn(user, p.home_city, city, usd, type, method,
+                       rng_.chance(0.5));
   } else {
-    rec.txn = make_txn(user, profile.home_city, usd, type, draw_method(),
-                       false);
+    rec.txn = make_txn(user, p.home_city, p.home_city, usd, type,
+                       draw_method(), false);
   }
   rec.fraud_label.clear();
 }
 
-transaction generator_state::make_txn(std::uint32_t user,
+transaction generator_state::make_txn(std::uint64_t user,
+                                      std::size_t home_city,
                                       std::size_t city_index,
                                       std::int64_t usd_cents,
                                       transaction_type type,
                                       payment_method method,
                                       bool foreign_currency) {
-  const auto& home = city_at(users_[user].home_city);
+  const auto& home = city_at(home_city);
   const auto& where = city_at(city_index);
   transaction t;
   t.transaction_id = draw_uuid();

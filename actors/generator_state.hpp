@@ -4,7 +4,10 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "config/generator_config.hpp"
@@ -56,6 +59,14 @@ struct generated_record {
 /// Generates one record per call; the caller supplies the event time.
 class generator_state {
 public:
+  /// What makes a user's ordinary spending theirs. Derived from (seed, user
+  /// index) whenever needed, never stored: users cost no memory, so a
+  /// human pace stays affordable at any record rate.
+  struct user_profile {
+    std::uint16_t home_city = 0;
+    double log_median_usd = 0;  // log of the user's median amount, USD cents
+  };
+
   explicit generator_state(const generator_config& cfg);
 
   /// The next record, with event time `now_ms` (wall clock when producing
@@ -80,6 +91,30 @@ public:
     return queue_.size();
   }
 
+  /// Due time of the earliest scheduled scenario transaction, if any.
+  std::optional<std::int64_t> next_due_ms() const;
+
+  /// Due time of the latest scheduled scenario transaction, if any.
+  std::optional<std::int64_t> last_due_ms() const;
+
+  /// Started instances with transactions still scheduled.
+  std::size_t unfinished_instances() const;
+
+  /// The earliest scheduled scenario transaction if it is due at `now_ms`,
+  /// with that event time, and no normal traffic: for finishing started
+  /// instances. nullptr when none is due. Valid until the next call.
+  const generated_record* next_scheduled(std::int64_t now_ms);
+
+  /// The profile of user `index` (< config().users); the same for a seed on
+  /// every platform, whatever the number of users.
+  user_profile profile(std::uint64_t index) const;
+
+  /// Fraud victims still resting after their instance (kept until the rest
+  /// is over, then forgotten).
+  std::size_t resting_victims() const {
+    return busy_until_.size();
+  }
+
   const generator_config& config() const {
     return cfg_;
   }
@@ -91,18 +126,12 @@ public:
   }
 
   /// Formats `user_000042` (at least six digits).
-  std::string user_id(std::uint32_t index) const;
+  std::string user_id(std::uint64_t index) const;
 
   /// Formats `merchant_0007` (at least four digits).
   std::string merchant_id(std::uint32_t index) const;
 
 private:
-  struct user_profile {
-    std::uint16_t home_city = 0;
-    double log_median_usd = 0;     // log of the user's median amount, USD cents
-    std::int64_t busy_until_ms = 0;  // no new scenario for this user before
-  };
-
   struct scheduled {
     std::int64_t due_ms;
     std::uint64_t seq;  // FIFO among equal due times, for determinism
@@ -117,7 +146,8 @@ private:
 
   // Normal traffic (generator_state.cpp).
   void fill_normal(generated_record& rec);
-  transaction make_txn(std::uint32_t user, std::size_t city_index,
+  transaction make_txn(std::uint64_t user, std::size_t home_city,
+                       std::size_t city_index,
                        std::int64_t usd_cents, transaction_type type,
                        payment_method method, bool foreign_currency);
   std::int64_t draw_usd_amount(const user_profile& p);
@@ -131,15 +161,20 @@ private:
 
   // Fraud scenarios (fraud_scenarios.cpp).
   void start_scenario(std::int64_t now_ms);
-  std::uint32_t pick_victim(std::int64_t now_ms);
+  std::uint64_t pick_victim(std::int64_t now_ms);
+  void rest(std::uint64_t user, std::int64_t until_ms);
   void schedule(std::int64_t due_ms, transaction txn, const std::string& label);
+  void pop_scheduled();
 
   generator_config cfg_;
   generator_rng rng_;
-  std::vector<user_profile> users_;
+  // Victims whose rest has not ended, and the ends in a min-heap (end, user)
+  // that forgets them once it passes.
+  std::unordered_map<std::uint64_t, std::int64_t> busy_until_;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> rest_ends_;
   std::vector<double> merchant_cdf_;
-  int user_digits_;
-  int merchant_digits_;
+  int user_digits_ = 6;
+  int merchant_digits_ = 4;
   std::vector<scheduled> queue_;  // a min-heap on (due_ms, seq)
   std::uint64_t seq_ = 0;
   std::uint64_t generated_ = 0;

@@ -880,13 +880,6 @@ std::vector<std::string> unknown_env_vars(const env_map& env) {
   return unknown;
 }
 
-std::map<std::string, std::string> client_properties_from_env(const env_map& env) {
-  node_config cfg;
-  config_sources sources;
-  apply_client_env(env, cfg, sources);
-  return cfg.kafka.client;
-}
-
 env_map txstream_environment() {
   env_map env;
   for (char** var = environ; var && *var; ++var) {

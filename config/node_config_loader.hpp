@@ -54,11 +54,6 @@ std::string env_var_name(std::string_view key);
 /// to warn about.
 std::vector<std::string> unknown_env_vars(const env_map& env);
 
-/// The [kafka.client] properties of the TXSTREAM_KAFKA_CLIENT_* variables
-/// of `env`, for the commands without a config file (generate, verify);
-/// throws config_error for a property txstream sets itself.
-std::map<std::string, std::string> client_properties_from_env(const env_map& env);
-
 /// The process's TXSTREAM_* environment variables.
 env_map txstream_environment();
 

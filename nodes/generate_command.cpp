@@ -1,33 +1,28 @@
 // `txstream generate`: synthetic transactions (actors/generator_state) to
-// Kafka at a target rate, through an idempotent producer whose every
-// delivery report is counted.
+// Kafka at a target rate, in phases: check the topic, optionally encode
+// everything first, send until the run's end, finish the started fraud
+// instances, flush, report.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <limits>
-#include <map>
-#include <set>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>  // isatty
 
-#include "actors/fraud_scenarios.hpp"
 #include "actors/generator_state.hpp"
-#include "actors/kafka/producer.hpp"
+#include "actors/kafka/client_config.hpp"
 #include "actors/kafka/topic_admin.hpp"
-#include "config/generator_config.hpp"
-#include "config/kafka_config.hpp"
-#include "config/node_config_loader.hpp"
-#include "config/topics_config.hpp"
 #include "messages/json_encoder.hpp"
-#include "messages/kafka_headers.hpp"
 #include "nodes/application.hpp"
 #include "nodes/commands.hpp"
+#include "nodes/generate_options.hpp"
+#include "nodes/generate_sender.hpp"
 #include "nodes/pregenerated_input.hpp"
 #include "nodes/rate_limiter.hpp"
 
@@ -37,25 +32,8 @@ namespace {
 
 using std::chrono::steady_clock;
 
-/// Event-time spacing of `--start-time` runs with `--rate max`.
-constexpr std::uint64_t nominal_max_rate = 10000;
-
 /// Records enqueued per limiter check at most; bounds signal latency.
 constexpr std::uint64_t max_burst = 1000;
-
-struct generate_options {
-  kafka_config kafka;
-  std::string topic = topics_config{}.transactions.name;
-  std::string rate = "1000";
-  std::uint64_t count = 0;   // 0: no limit
-  double duration_s = 0;     // 0: no limit
-  generator_config gen;
-  std::int64_t start_time_ms = -1;  // -1: wall clock
-  std::uint64_t event_rate = 0;     // virtual records per event-time second
-  bool drain_scenarios = false;
-  bool pregenerate = false;
-  std::string compression = "lz4";
-};
 
 // SIGINT/SIGTERM received so far: the first ends the run (or starts the
 // drain), the next ends the drain, one more abandons the final flush.
@@ -83,17 +61,24 @@ double seconds_since(steady_clock::time_point t0) {
   return std::chrono::duration<double>(steady_clock::now() - t0).count();
 }
 
-struct counters {
-  std::uint64_t sent = 0;       // enqueued in librdkafka
-  std::uint64_t delivered = 0;  // acknowledged by the broker
-  std::uint64_t failed = 0;     // rejected by produce() or failed delivery
-  std::map<std::string, std::uint64_t> errors;  // text -> occurrences
-};
+/// Fails fast and clearly instead of librdkafka timing out per record.
+bool topic_exists(const generate_plan& plan, const kafka::settings& client) {
+  kafka::topic_admin admin{plan.kafka.bootstrap, 10000, client};
+  // A topic created a moment ago may not be in every broker's metadata yet.
+  auto deadline = steady_clock::now() + std::chrono::seconds(10);
+  auto d = admin.describe({topic_spec{plan.topic, 1, 1, {}}});
+  while ((d.empty() || !d.front().exists) && steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    d = admin.describe({topic_spec{plan.topic, 1, 1, {}}});
+  }
+  return !d.empty() && d.front().exists;
+}
 
 // Generates and encodes `total` records ahead of the run into `out`, with
 // event times spaced at `rate` from now (the send loop rewrites them).
 bool pregenerate(generator_state& gen, std::uint64_t total, std::uint64_t rate,
-                 bool tty, pregenerated_input& out) {
+                 pregenerated_input& out) {
+  const bool tty = isatty(STDERR_FILENO) == 1;
   const auto t0 = steady_clock::now();
   const auto base = wall_clock_ms();
   out.reserve(total, 300);
@@ -121,218 +106,143 @@ bool pregenerate(generator_state& gen, std::uint64_t total, std::uint64_t rate,
   return true;
 }
 
-int run_generate(const generate_options& opt) {
-  const bool unlimited = opt.rate == "max";
-  const std::uint64_t rate = unlimited ? 0 : std::stoull(opt.rate);
-  if (opt.pregenerate
-      && (unlimited || (opt.count == 0 && opt.duration_s <= 0) || opt.start_time_ms >= 0
-          || opt.drain_scenarios)) {
-    std::cerr << "txstream: error: --pregenerate needs a numeric --rate and --count or "
-                 "--duration, and excludes --start-time and --drain-scenarios (it sends "
-                 "a fixed set of records with wall-clock event times)\n";
-    return exit_usage;
-  }
-  // The [kafka.client] properties of the environment (no config file here).
-  const auto client =
-    kafka::client_properties(client_properties_from_env(txstream_environment()));
-  {
-    // Fail fast and clearly instead of librdkafka timing out per record.
-    kafka::topic_admin admin{opt.kafka.bootstrap, 10000, client};
-    // A topic created a moment ago may not be in every broker's metadata yet.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    auto d = admin.describe({topic_spec{opt.topic, 1, 1, {}}});
-    while ((d.empty() || !d.front().exists) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      d = admin.describe({topic_spec{opt.topic, 1, 1, {}}});
-    }
-    if (d.empty() || !d.front().exists) {
-      std::cerr << "txstream: error: topic " << opt.topic
-                << " does not exist (run 'txstream topics create')\n";
-      return exit_failure;
-    }
-  }
-  counters c;
-  kafka::settings producer_settings{
-    {"bootstrap.servers", opt.kafka.bootstrap},
-    {"client.id", "txstream-generate"},
-    {"enable.idempotence", "true"},
-    {"acks", "all"},
-    {"linger.ms", "10"},
-    {"batch.num.messages", "10000"},
-    {"batch.size", "1000000"},
-    {"queue.buffering.max.messages", "200000"},
-    {"queue.buffering.max.kbytes", "262144"},
-    {"compression.type", opt.compression},
-    {"message.timeout.ms", "120000"},
-    // The Java client's default: the same key lands on the same partition
-    // whichever client produced it.
-    {"partitioner", "murmur2_random"}};
-  producer_settings.insert(producer_settings.end(), client.begin(), client.end());
-  kafka::producer producer{
-    producer_settings,
-    [&c](const kafka::delivery_report& r) {
-      if (r.ok) {
-        ++c.delivered;
-      } else {
-        ++c.failed;
-        ++c.errors[r.error];
-      }
-    }};
-  // Before the first record: records of an unknown topic wait for
-  // librdkafka's once-a-second topic scan (the first second's latency).
-  if (!producer.prepare_topics({opt.topic}, 10000).empty())
-    std::cerr << "txstream: warning: no metadata for topic " << opt.topic
-              << " yet; the first records may wait for it\n";
-  auto* topic = producer.topic(opt.topic);
-  if (topic == nullptr) {
-    std::cerr << "txstream: error: cannot create a producer handle for topic " << opt.topic
-              << "\n";
-    return exit_failure;
-  }
-  install_stop_handlers();
-  generator_state gen{opt.gen};
-  std::map<std::string, std::set<std::uint64_t>> instances;  // scenario -> ids
-  const bool tty = isatty(STDERR_FILENO) == 1;
+/// One run's moving parts, shared by its phases.
+struct run_state {
+  const generate_plan& plan;
+  generator_state& gen;
+  generate_sender& out;
   pregenerated_input ahead;
   std::uint64_t sent_ahead = 0;  // records of `ahead` sent so far
-  if (opt.pregenerate) {
-    auto total = opt.count > 0 ? opt.count
-                               : static_cast<std::uint64_t>(opt.duration_s * rate);
-    if (!pregenerate(gen, total, rate, tty, ahead))
-      return exit_failure;
+  steady_clock::time_point t0;
+  rate_limiter limiter;
+  std::int64_t virtual_now_ms = 0;  // event time of the last virtual record
+  std::string value;                // reused encode buffer
+
+  std::uint64_t produced() const {
+    return plan.pregenerate ? sent_ahead : gen.generated();
   }
-  const auto t0 = steady_clock::now();
-  // For benchmarks: wall-clock event times (and any warm-up) count from
-  // here, which --pregenerate puts after its generation phase.
-  std::fprintf(stderr, "generate: sending from %" PRId64 "\n", wall_clock_ms());
-  std::fflush(stderr);
-  rate_limiter limiter{rate, t0};
-  auto limit = opt.count > 0 ? opt.count : std::numeric_limits<std::uint64_t>::max();
+};
+
+void send_generated(run_state& s, const generated_record& rec) {
+  s.value.clear();
+  encode_json(rec.txn, s.value);
+  s.out.send(rec.txn.user_id, s.value, rec.fraud_label);
+}
+
+// The next record of the run proper: pregenerated, or generated now at the
+// virtual clock's or the wall clock's time.
+void send_next(run_state& s) {
+  if (s.plan.pregenerate) {
+    auto rec = s.ahead.at(s.sent_ahead++, wall_clock_ms());
+    s.out.send(rec.key, rec.payload, rec.label);
+    return;
+  }
+  auto event_time = wall_clock_ms();
+  if (s.plan.start_time_ms >= 0) {
+    auto index = s.gen.generated();
+    event_time = s.plan.start_time_ms
+                 + static_cast<std::int64_t>(index * 1000 / s.plan.event_rate);
+    s.virtual_now_ms = event_time;
+  }
+  send_generated(s, s.gen.next(event_time));
+}
+
+// Sleeps until `wake` at the latest, in short slices: signals and progress
+// stay responsive at low rates. At least 1 ms: waking per record at high
+// rates cost a tenth of the CPU; what fell due meanwhile goes out as one burst.
+void wait_until(run_state& s, steady_clock::time_point wake) {
+  auto now = steady_clock::now();
+  wake = std::max(wake, now + std::chrono::milliseconds(1));
+  std::this_thread::sleep_until(std::min(wake, now + std::chrono::milliseconds(50)));
+  s.out.poll();
+}
+
+/// Sends at the plan's rate until --count, --duration or a signal ends the run.
+void send_run(run_state& s) {
+  auto limit = s.plan.count > 0 ? s.plan.count : std::numeric_limits<std::uint64_t>::max();
   auto deadline = steady_clock::time_point::max();
-  if (opt.duration_s > 0) {
-    deadline = t0 + std::chrono::duration_cast<steady_clock::duration>(
-                      std::chrono::duration<double>(opt.duration_s));
+  if (s.plan.duration_s > 0) {
+    deadline = s.t0 + std::chrono::duration_cast<steady_clock::duration>(
+                        std::chrono::duration<double>(s.plan.duration_s));
     // Exactly rate x duration records are due before the deadline.
-    if (!unlimited)
-      limit = std::min(limit, static_cast<std::uint64_t>(opt.duration_s * rate));
+    if (s.plan.rate > 0)
+      limit = std::min(limit, static_cast<std::uint64_t>(s.plan.duration_s * s.plan.rate));
   }
-  const std::uint64_t spacing_rate =
-    opt.event_rate > 0 ? opt.event_rate : unlimited ? nominal_max_rate : rate;
-  bool draining = false;
-  std::string value;
-  kafka::header_list headers;
-  auto next_progress = t0 + std::chrono::seconds(1);
-  std::uint64_t last_sent = 0;
-  auto progress = [&](steady_clock::time_point now, const char* what) {
-    if (!tty)
-      return;
-    std::fprintf(stderr,
-                 "\r%s: rate %8" PRIu64 "/s  sent %10" PRIu64 "  delivered %10" PRIu64
-                 "  errors %" PRIu64 "\033[K",
-                 what, c.sent - last_sent, c.sent, c.delivered, c.failed);
-    last_sent = c.sent;
-    next_progress = now + std::chrono::seconds(1);
-  };
-  std::sig_atomic_t signals_at_drain = 0;
   for (;;) {
-    auto generated = opt.pregenerate ? sent_ahead : gen.generated();
     auto now = steady_clock::now();
-    if (draining) {
-      if (gen.pending() == 0 || stop_signals > signals_at_drain)
-        break;
-    } else if (generated >= limit || now >= deadline || stop_signals > 0) {
-      if (!opt.drain_scenarios || gen.pending() == 0)
-        break;
-      // Finish the started fraud instances: no new ones, the same pace and
-      // clock, until their last transactions are out (or another signal).
-      draining = true;
-      signals_at_drain = stop_signals;
-      gen.set_fraud_rate(0);
-      limit = std::numeric_limits<std::uint64_t>::max();
-      deadline = steady_clock::time_point::max();
-    }
-    if (now >= next_progress)
-      progress(now, "generate");
-    auto n = std::min(limiter.available(now, max_burst), limit - generated);
-    if (draining)
-      n = std::min<std::uint64_t>(n, 1);  // re-check pending() per record
+    if (s.produced() >= limit || now >= deadline || stop_signals > 0)
+      return;
+    s.out.progress(now, "generate");
+    auto n = std::min(s.limiter.available(now, max_burst), limit - s.produced());
     if (n == 0) {
-      // Short sleeps: signals and progress stay responsive at low rates. At
-      // least 1 ms: waking per record at high rates cost a tenth of the CPU;
-      // what fell due meanwhile goes out as one burst.
-      auto wake = std::max(limiter.next_due(), now + std::chrono::milliseconds(1));
-      std::this_thread::sleep_until(
-        std::min({wake, now + std::chrono::milliseconds(50), deadline}));
-      producer.poll(0);
+      wait_until(s, std::min(s.limiter.next_due(), deadline));
       continue;
     }
-    for (std::uint64_t i = 0; i < n; ++i) {
-      std::string_view key, payload, fraud_label;
-      if (opt.pregenerate) {
-        auto rec = ahead.at(sent_ahead++, wall_clock_ms());
-        key = rec.key;
-        payload = rec.payload;
-        fraud_label = rec.label;
-      } else {
-        auto index = gen.generated();
-        auto event_time =
-          opt.start_time_ms >= 0
-            ? opt.start_time_ms + static_cast<std::int64_t>(index * 1000 / spacing_rate)
-            : wall_clock_ms();
-        const auto& rec = gen.next(event_time);
-        value.clear();
-        encode_json(rec.txn, value);
-        key = rec.txn.user_id;
-        payload = value;
-        fraud_label = rec.fraud_label;
-      }
-      headers.clear();
-      if (!fraud_label.empty())
-        headers.emplace_back(std::string{fraud_header}, std::string{fraud_label});
-      auto err = producer.produce(topic, -1, key, payload, &headers);
-      if (err.empty()) {
-        ++c.sent;
-        if (auto label = parse_fraud_label(fraud_label))
-          instances[std::string{label->scenario}].insert(label->instance);
-      } else {
-        ++c.failed;
-        ++c.errors[err];
-      }
-      // Delivery reports: served every few hundred records, not per record.
-      if ((i & 255) == 255)
-        producer.poll(0);
+    for (std::uint64_t i = 0; i < n; ++i)
+      send_next(s);
+    s.out.poll();
+    s.limiter.take(n);
+  }
+}
+
+/// Sends the rest of every started fraud instance, each at its due time and
+/// nothing else: the wall clock waits for it, the virtual clock jumps to it.
+/// Ends early at one more signal.
+void drain_scenarios(run_state& s) {
+  auto last = s.gen.last_due_ms();
+  if (!last)
+    return;
+  const bool live = s.plan.start_time_ms < 0;
+  const auto from = live ? wall_clock_ms() : s.virtual_now_ms;
+  const auto span_s = static_cast<long long>(std::ceil(std::max<std::int64_t>(0, *last - from) / 1000.0));
+  std::fprintf(stderr,
+               "generate: finishing %zu started fraud instances (%zu transactions), %s "
+               "%lld s%s; --no-drain-scenarios to stop at once, a signal (Ctrl-C) "
+               "stops it now\n",
+               s.gen.unfinished_instances(), s.gen.pending(), live ? "up to" : "over",
+               span_s, live ? "" : " of event time");
+  std::fflush(stderr);
+  const auto signals_at_drain = stop_signals;
+  while (auto due = s.gen.next_due_ms()) {
+    if (stop_signals > signals_at_drain) {
+      std::fprintf(stderr, "generate: drain stopped; %zu fraud instances left unfinished\n",
+                   s.gen.unfinished_instances());
+      return;
     }
-    producer.poll(0);
-    limiter.take(n);
+    auto now = steady_clock::now();
+    s.out.progress(now, "finish fraud");
+    auto event_time = live ? wall_clock_ms() : std::max(s.virtual_now_ms, *due);
+    if (event_time < *due) {
+      wait_until(s, now + std::chrono::milliseconds(*due - event_time));
+      continue;
+    }
+    if (s.limiter.available(now, 1) == 0) {
+      wait_until(s, s.limiter.next_due());
+      continue;
+    }
+    s.virtual_now_ms = event_time;
+    send_generated(s, *s.gen.next_scheduled(event_time));
+    s.out.poll();
+    s.limiter.take(1);
   }
-  const double generate_seconds = seconds_since(t0);
-  const auto signals_at_stop = stop_signals;
-  // Flush in slices so the progress line keeps moving while it drains.
-  const auto flush_deadline = steady_clock::now() + std::chrono::seconds(130);
-  while (producer.in_flight() > 0 && steady_clock::now() < flush_deadline
-         && stop_signals == signals_at_stop) {
-    producer.flush(500);
-    progress(steady_clock::now(), "flush");
-  }
-  if (tty)
-    std::fputs("\r\033[K", stderr);
-  if (auto left = producer.in_flight(); left > 0) {
-    c.failed += static_cast<std::uint64_t>(left);
-    c.errors["not delivered (flush timed out or interrupted)"] += static_cast<std::uint64_t>(left);
-  }
-  const double elapsed = seconds_since(t0);
+}
+
+/// The summary lines on stdout; the exit code.
+int report(const run_state& s, double generate_seconds) {
+  const auto& c = s.out.counts();
+  const double elapsed = seconds_since(s.t0);
   for (const auto& [text, n] : c.errors)
     std::cerr << "txstream: error: " << n << " record(s): " << text << "\n";
-  std::string scenarios;
-  for (const auto& [name, ids] : instances)
-    scenarios += " " + name + "=" + std::to_string(ids.size());
+  std::string unfinished;
+  if (auto left = s.plan.pregenerate ? 0 : s.gen.unfinished_instances(); left > 0)
+    unfinished = " (" + std::to_string(left) + " unfinished)";
   char line[512];
   std::snprintf(line, sizeof line,
                 "generated %" PRIu64 " records to %s in %.3f s (%.1f msgs/s; "
                 "%.3f s producing): delivered %" PRIu64 ", errors %" PRIu64
-                "; fraud instances:%s\n",
-                c.sent, opt.topic.c_str(), elapsed, c.sent / elapsed, generate_seconds,
-                c.delivered, c.failed, scenarios.empty() ? " none" : scenarios.c_str());
+                "; fraud instances:%s%s\n",
+                c.sent, s.plan.topic.c_str(), elapsed, c.sent / elapsed, generate_seconds,
+                c.delivered, c.failed, s.out.instances_summary().c_str(), unfinished.c_str());
   std::cout << line;
   std::snprintf(line, sizeof line,
                 "generate sent=%" PRIu64 " delivered=%" PRIu64 " errors=%" PRIu64
@@ -342,6 +252,57 @@ int run_generate(const generate_options& opt) {
   return c.failed == 0 && c.delivered == c.sent ? exit_ok : exit_failure;
 }
 
+void announce_pace(const generate_plan& plan) {
+  std::fprintf(stderr,
+               "generate: %" PRIu64 " users at %" PRIu64 " records per second of event "
+               "time: %.2f transactions per user and hour\n",
+               plan.gen.users, plan.event_rate,
+               static_cast<double>(plan.event_rate) * 3600.0
+                 / static_cast<double>(plan.gen.users));
+}
+
+int run_generate(const generate_flags& flags) {
+  if (auto error = generate_usage_error(flags); !error.empty()) {
+    std::cerr << "txstream: error: " << error << "\n";
+    return exit_usage;
+  }
+  const auto plan = plan_generate(flags, load_config(flags.config, txstream_environment()));
+  const auto client = kafka::client_properties(plan.kafka.client);
+  if (!topic_exists(plan, client)) {
+    std::cerr << "txstream: error: topic " << plan.topic
+              << " does not exist (run 'txstream topics create')\n";
+    return exit_failure;
+  }
+  generate_sender out{plan, client};
+  if (auto error = out.open(); !error.empty()) {
+    std::cerr << "txstream: error: " << error << "\n";
+    return exit_failure;
+  }
+  install_stop_handlers();
+  announce_pace(plan);
+  generator_state gen{plan.gen};
+  run_state s{plan, gen, out, {}, 0, {}, rate_limiter{plan.rate, steady_clock::now()}, 0, {}};
+  if (plan.pregenerate) {
+    auto total =
+      plan.count > 0 ? plan.count : static_cast<std::uint64_t>(plan.duration_s * plan.rate);
+    if (!pregenerate(gen, total, plan.rate, s.ahead))
+      return exit_failure;
+  }
+  s.t0 = steady_clock::now();
+  s.limiter = rate_limiter{plan.rate, s.t0};
+  // For benchmarks: wall-clock event times (and any warm-up) count from
+  // here, which --pregenerate puts after its generation phase.
+  std::fprintf(stderr, "generate: sending from %" PRId64 "\n", wall_clock_ms());
+  std::fflush(stderr);
+  send_run(s);
+  if (plan.drain)
+    drain_scenarios(s);
+  const double generate_seconds = seconds_since(s.t0);
+  const auto signals_at_stop = stop_signals;
+  out.flush([signals_at_stop] { return stop_signals != signals_at_stop; });
+  return report(s, generate_seconds);
+}
+
 } // namespace
 
 void add_generate_command(CLI::App& app, command_action& action) {
@@ -349,11 +310,12 @@ void add_generate_command(CLI::App& app, command_action& action) {
     "generate", "Produce synthetic transactions with labelled fraud scenarios to "
                 "Kafka at a target rate");
   // Lives as long as the App.
-  static generate_options opt;
-  cmd->add_option("--bootstrap", opt.kafka.bootstrap, "Kafka bootstrap servers")
-    ->envname("TXSTREAM_BOOTSTRAP")
-    ->capture_default_str();
-  cmd->add_option("--topic", opt.topic, "Topic to produce to")->capture_default_str();
+  static generate_flags opt;
+  static bool drain = false;
+  add_config_options(*cmd, opt.config);
+  cmd->add_option("--topic", opt.topic,
+                  "Topic to produce to (default: topics.transactions.name of the "
+                  "config, financial_transactions)");
   cmd
     ->add_option("--rate", opt.rate,
                  "Records per second, or 'max' for as fast as the broker takes them")
@@ -376,9 +338,13 @@ void add_generate_command(CLI::App& app, command_action& action) {
     ->check(CLI::PositiveNumber)
     ->excludes(count);
   cmd->add_option("--seed", opt.gen.seed, "PRNG seed")->capture_default_str();
-  cmd->add_option("--users", opt.gen.users, "Distinct users")
-    ->check(CLI::Range(1u, 100000000u))
-    ->capture_default_str();
+  cmd
+    ->add_option("--users", opt.users,
+                 "Distinct users (default: 1000 per record per second of event time, "
+                 "i.e. --event-rate, else --rate, 10000 for max: each user then makes "
+                 "3.6 transactions an hour, the human pace the fraud rules are tuned "
+                 "for; users cost no memory)")
+    ->check(CLI::Range(std::uint64_t{1}, max_generator_users));
   cmd->add_option("--merchants", opt.gen.merchants, "Distinct merchants")
     ->check(CLI::Range(1u, 10000000u))
     ->capture_default_str();
@@ -389,7 +355,7 @@ void add_generate_command(CLI::App& app, command_action& action) {
   cmd
     ->add_option("--start-time", opt.start_time_ms,
                  "Virtual event time of the first record (epoch ms); record i gets "
-                 "start + i * 1000 / rate, so runs are byte-identical per seed "
+                 "start + i * 1000 / event rate, so runs are byte-identical per seed "
                  "(default: wall clock)")
     ->check(CLI::NonNegativeNumber);
   cmd
@@ -398,19 +364,28 @@ void add_generate_command(CLI::App& app, command_action& action) {
                  "--rate, 10000 for max), e.g. --rate max --event-rate 10 for hours "
                  "of human-paced traffic in seconds")
     ->check(CLI::PositiveNumber);
-  cmd->add_flag("--drain-scenarios", opt.drain_scenarios,
-                "When --count, --duration or a signal ends the run, keep generating "
-                "(no new fraud instances) until every started instance is complete; "
-                "these records come on top of --count");
+  auto* drain_flag = cmd->add_flag(
+    "--drain-scenarios,!--no-drain-scenarios", drain,
+    "When the run ends (--count, --duration or a signal), send the rest of every "
+    "started fraud instance, each at its due time (the wall clock waits for it, "
+    "--start-time's clock jumps to it), and nothing else, so that every instance "
+    "is complete; these records come on top of --count. Default: on for runs with "
+    "--count or --duration and without --pregenerate (an instance takes at most "
+    "2 min), off otherwise; a second signal ends it");
   cmd->add_flag("--pregenerate", opt.pregenerate,
                 "Generate and encode every record before sending, then send them at "
                 "--rate with transactionTime set to the wall clock at sending: the "
                 "generator's CPU then stays out of what a latency benchmark on the "
-                "same machine measures (memory: ~300 bytes per record)");
+                "same machine measures (memory: ~300 bytes per record; started fraud "
+                "instances are not finished)");
   cmd->add_option("--compression", opt.compression, "Producer compression codec")
     ->check(CLI::IsMember({"none", "lz4", "zstd", "snappy", "gzip"}))
     ->capture_default_str();
-  cmd->callback([&action] { action = [] { return run_generate(opt); }; });
+  cmd->callback([&action, drain_flag] {
+    if (drain_flag->count() > 0)
+      opt.drain_scenarios = drain;
+    action = [] { return run_generate(opt); };
+  });
 }
 
 } // namespace txstream

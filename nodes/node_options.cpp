@@ -7,9 +7,7 @@
 namespace txstream {
 
 void add_node_options(CLI::App& cmd, node_options& opts) {
-  cmd.add_option("--config", opts.config_file, "TOML config file (see config/node.example.toml)")
-    ->check(CLI::ExistingFile);
-  cmd.add_option("--bootstrap", opts.bootstrap, "Kafka bootstrap servers");
+  add_config_options(cmd, opts.config);
   cmd.add_option("--node-id", opts.node_id, "This node's id");
   cmd.add_option("--metrics-port", opts.metrics_port,
                  "Port of /metrics, /healthz, /readyz (0 = any free port)");
@@ -20,10 +18,7 @@ void add_node_options(CLI::App& cmd, node_options& opts) {
 }
 
 node_config load_config(const node_options& opts) {
-  node_config cfg = load_node_config(opts.config_file.empty() ? nullptr : &opts.config_file,
-                                     txstream_environment());
-  if (opts.bootstrap)
-    cfg.kafka.bootstrap = *opts.bootstrap;
+  node_config cfg = load_config(opts.config, txstream_environment());
   if (opts.node_id)
     cfg.node_id = *opts.node_id;
   if (opts.metrics_port)

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/node_config.hpp"
+#include "nodes/config_options.hpp"
 
 namespace CLI {
 class App;
@@ -13,8 +14,7 @@ class App;
 namespace txstream {
 
 struct node_options {
-  std::string config_file;
-  std::optional<std::string> bootstrap;
+  config_options config;
   std::optional<std::string> node_id;
   std::optional<int> metrics_port;
   std::optional<std::string> log_format;
@@ -22,7 +22,7 @@ struct node_options {
   bool until_drained = false;
 };
 
-/// Registers the shared options on `cmd`.
+/// Registers the node's options on `cmd`.
 void add_node_options(CLI::App& cmd, node_options& opts);
 
 /// Defaults < config file < TXSTREAM_* environment < flags; throws

@@ -1,3 +1,5 @@
+// `txstream topics create|describe`: the topics of the node config (names,
+// partitions, replication, retention) made to exist, or shown as they are.
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -7,9 +9,8 @@
 #include "actors/kafka/topic_admin.hpp"
 #include "config/kafka_config.hpp"
 #include "config/topics_config.hpp"
-#include "nodes/node_options.hpp"
-
 #include "nodes/commands.hpp"
+#include "nodes/config_options.hpp"
 
 namespace txstream {
 
@@ -59,28 +60,26 @@ void add_topics_command(CLI::App& app, command_action& action) {
   cmd->require_subcommand(1);
   // Shared by both subcommands; lives as long as the App. Topic names and
   // sizes come from the node config (file and TXSTREAM_* environment).
-  static node_options opts;
-  auto add_bootstrap = [](CLI::App* sub) { add_node_options(*sub, opts); };
+  static config_options opts;
   auto* create = cmd->add_subcommand(
     "create", "Create missing topics with their partitions, replication "
               "(capped at the broker count) and retention; idempotent");
-  add_bootstrap(create);
+  add_config_options(*create, opts);
   create->callback([&action] {
     action = [] {
-      auto cfg = load_config(opts);
+      auto cfg = load_config(opts, txstream_environment());
       return create_topics(cfg.kafka, cfg.topics);
     };
   });
   auto* describe = cmd->add_subcommand("describe", "Print txstream's topics as "
                                                    "the cluster has them");
-  add_bootstrap(describe);
-  describe->callback(
-    [&action] {
-      action = [] {
-        auto cfg = load_config(opts);
-        return describe_topics(cfg.kafka, cfg.topics);
-      };
-    });
+  add_config_options(*describe, opts);
+  describe->callback([&action] {
+    action = [] {
+      auto cfg = load_config(opts, txstream_environment());
+      return describe_topics(cfg.kafka, cfg.topics);
+    };
+  });
 }
 
 } // namespace txstream

@@ -1,43 +1,34 @@
 // `txstream verify`: reads the input, dead-letter, aggregate and anomaly
 // topics up to their high watermarks and checks them (nodes/verify_report).
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "actors/kafka/client_config.hpp"
 #include "actors/kafka/topic_reader.hpp"
-#include "config/aggregator_config.hpp"
-#include "config/kafka_config.hpp"
-#include "config/node_config_loader.hpp"
-#include "config/topics_config.hpp"
 #include "messages/kafka_headers.hpp"
 #include "nodes/application.hpp"
 #include "nodes/commands.hpp"
 #include "nodes/verify_report.hpp"
+#include "nodes/verify_settings.hpp"
 
 namespace txstream {
 
 namespace {
-
-struct verify_command_options {
-  kafka_config kafka;
-  topics_config topics;
-  verify_options checks;
-  bool json = false;
-};
 
 std::string header_or_empty(const kafka::topic_record& r, std::string_view name) {
   const auto* h = r.header(name);
   return h != nullptr ? *h : std::string{};
 }
 
-int run_verify(const verify_command_options& opt) {
-  verify_options checks = opt.checks;
-  checks.input_topic = opt.topics.transactions.name;
+int run_verify(const verify_flags& opt) {
+  const auto cfg = load_config(opt.config, txstream_environment());
+  const auto plan = plan_verify(opt, cfg);
+  const auto& topics = plan.topics;
+  const auto& checks = plan.checks;
   verify_checker checker{checks};
-  // The [kafka.client] properties of the environment (no config file here).
-  kafka::topic_reader reader{
-    opt.kafka.bootstrap,
-    kafka::client_properties(client_properties_from_env(txstream_environment()))};
+  kafka::topic_reader reader{cfg.kafka.bootstrap, kafka::client_properties(cfg.kafka.client)};
   auto read = [&](const std::string& topic, auto&& on_record) {
     auto res = reader.read(topic, on_record);
     if (!res.complete()) {
@@ -55,17 +46,17 @@ int run_verify(const verify_command_options& opt) {
   };
   // The input first: dead letters written meanwhile may name records past
   // its snapshot, which the report then lists as unknown rather than lost.
-  read(opt.topics.transactions.name, [&](const kafka::topic_record& r) {
+  read(topics.transactions.name, [&](const kafka::topic_record& r) {
     checker.add_input(r.partition, r.offset, r.key, r.value,
                       header_or_empty(r, fraud_header));
   });
-  read(opt.topics.deadletter.name, [&](const kafka::topic_record& r) {
+  read(topics.deadletter.name, [&](const kafka::topic_record& r) {
     checker.add_dead_letter(header_or_empty(r, error_header),
                             header_or_empty(r, source_header));
   });
-  read(opt.topics.aggregates.name,
+  read(topics.aggregates.name,
        [&](const kafka::topic_record& r) { checker.add_aggregate(r.value); });
-  read(opt.topics.anomalies.name,
+  read(topics.anomalies.name,
        [&](const kafka::topic_record& r) { checker.add_anomaly(r.value); });
   auto report = checker.finish();
   if (opt.json)
@@ -83,27 +74,24 @@ void add_verify_command(CLI::App& app, command_action& action) {
               "dead-lettered or counted in exactly one window, windows and totals "
               "to the cent, fraud recall and precision");
   // Lives as long as the App.
-  static verify_command_options opt;
-  aggregator_config defaults;
-  opt.checks.window_ms = defaults.window_ms;
-  opt.checks.allowed_lateness_ms = defaults.allowed_lateness_ms;
-  cmd->add_option("--bootstrap", opt.kafka.bootstrap, "Kafka bootstrap servers")
-    ->envname("TXSTREAM_BOOTSTRAP")
-    ->capture_default_str();
-  cmd->add_option("--window-ms", opt.checks.window_ms, "Tumbling window length")
-    ->check(CLI::PositiveNumber)
-    ->capture_default_str();
+  static verify_flags opt;
+  add_config_options(*cmd, opt.config);
   cmd
-    ->add_option("--allowed-lateness-ms", opt.checks.allowed_lateness_ms,
+    ->add_option("--window-ms", opt.window_ms,
+                 "Tumbling window length (default: aggregation.window_ms of the "
+                 "config, 60000)")
+    ->check(CLI::PositiveNumber);
+  cmd
+    ->add_option("--allowed-lateness-ms", opt.allowed_lateness_ms,
                  "Aggregators' allowed lateness; windows ending after the slowest "
-                 "input partition's watermark may still be open")
-    ->check(CLI::NonNegativeNumber)
-    ->capture_default_str();
+                 "input partition's watermark may still be open (default: "
+                 "aggregation.allowed_lateness_ms of the config, 5000)")
+    ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--require-all-windows", opt.checks.require_all_windows,
                 "Open windows count as missing (the pipeline was drained and "
                 "flushed)");
   cmd->add_option("--min-recall", opt.checks.min_recall,
-                  "Least recall of every scenario with instances")
+                  "Least recall of every scenario with complete instances")
     ->check(CLI::Range(0.0, 1.0))
     ->capture_default_str();
   cmd->add_option("--min-precision", opt.checks.min_precision,
@@ -111,14 +99,14 @@ void add_verify_command(CLI::App& app, command_action& action) {
     ->check(CLI::Range(0.0, 1.0))
     ->capture_default_str();
   cmd->add_flag("--json", opt.json, "Print the report as one JSON document");
-  cmd->add_option("--input-topic", opt.topics.transactions.name, "Input topic")
-    ->capture_default_str();
-  cmd->add_option("--deadletter-topic", opt.topics.deadletter.name, "Dead-letter topic")
-    ->capture_default_str();
-  cmd->add_option("--aggregates-topic", opt.topics.aggregates.name, "Aggregates topic")
-    ->capture_default_str();
-  cmd->add_option("--anomalies-topic", opt.topics.anomalies.name, "Anomalies topic")
-    ->capture_default_str();
+  // The topics' defaults: topics.*.name of the config.
+  cmd->add_option("--input-topic", opt.input_topic, "Input topic (default: topics.transactions.name)");
+  cmd->add_option("--deadletter-topic", opt.deadletter_topic,
+                  "Dead-letter topic (default: topics.deadletter.name)");
+  cmd->add_option("--aggregates-topic", opt.aggregates_topic,
+                  "Aggregates topic (default: topics.aggregates.name)");
+  cmd->add_option("--anomalies-topic", opt.anomalies_topic,
+                  "Anomalies topic (default: topics.anomalies.name)");
   cmd->callback([&action] { action = [] { return run_verify(opt); }; });
 }
 

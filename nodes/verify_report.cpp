@@ -536,6 +536,14 @@ verify_report verify_checker::finish() const {
   if (r.malformed_labels > 0)
     r.warnings.push_back(std::to_string(r.malformed_labels)
                          + " x-txstream-fraud headers are malformed");
+  std::uint64_t incomplete = 0;
+  for (const auto& s : r.fraud)
+    incomplete += s.incomplete;
+  if (incomplete > 0)
+    r.warnings.push_back(std::to_string(incomplete)
+                         + " fraud instances lack transactions in the input (the "
+                           "generator stopped before them: --no-drain-scenarios or a "
+                           "second signal); reported as incomplete, not in recall");
   char buf[160];
   for (const auto& s : r.fraud) {
     if (s.instances > 0 && s.recall() < opts_.min_recall) {
@@ -700,7 +708,9 @@ std::string format_json(const verify_report& r, const verify_options& opts) {
                          {"recall", s.recall()},
                          {"anomalies", s.anomalies},
                          {"truePositives", s.true_positives},
-                         {"precision", s.precision()}});
+                         {"precision", s.precision()},
+                         {"incomplete", s.incomplete},
+                         {"incompleteDetected", s.incomplete_detected}});
   j["fraud"] = {{"ok", r.fraud_ok()},
                 {"labelledRecords", r.labelled_records},
                 {"anomalies", r.anomalies},

@@ -7,6 +7,7 @@
 #include "actors/city_table.hpp"
 #include "actors/fraud_detector_state.hpp"
 #include "actors/fraud_evaluation.hpp"
+#include "actors/fraud_scenarios.hpp"
 
 using namespace txstream;
 
@@ -148,13 +149,33 @@ TEST_CASE("the city table fits the detector's 16-bit city index",
   CHECK(city_count() <= 32767);
 }
 
+namespace {
+
+/// Labels every transaction of instance `n` of `x`: "<prefix>0", "<prefix>1", ...
+void label_instance(fraud_evaluation& ev, fraud_scenario x, std::uint64_t n,
+                    const std::string& prefix,
+                    std::size_t transactions = 0) {
+  auto count = transactions > 0 ? transactions : scenario_transactions(x);
+  for (std::size_t i = 0; i < count; ++i)
+    ev.add_label(prefix + std::to_string(i), make_fraud_label(x, n));
+}
+
+scenario_score row_of(const std::vector<scenario_score>& rows, const char* name) {
+  for (const auto& r : rows)
+    if (r.scenario == name)
+      return r;
+  FAIL("no row " << name);
+  return scenario_score{};
+}
+
+} // namespace
+
 TEST_CASE("evaluation counts instances, detections and true positives",
           "[actors][fraud]") {
   fraud_evaluation ev;
-  ev.add_label("a1", "card_testing:1");
-  ev.add_label("a2", "card_testing:1");
-  ev.add_label("b1", "card_testing:2");
-  ev.add_label("c1", "refund_abuse:3");
+  label_instance(ev, fraud_scenario::card_testing, 1, "a");
+  label_instance(ev, fraud_scenario::card_testing, 2, "b");
+  label_instance(ev, fraud_scenario::refund_abuse, 3, "c");
   ev.add_label("n1", "");
   ev.add_label("bad", "nonsense");
   // Detects instance 1; a second hit on the same instance is still a TP.
@@ -167,30 +188,57 @@ TEST_CASE("evaluation counts instances, detections and true positives",
   auto rows = ev.results();
   CHECK(ev.malformed_labels() == 1);
   REQUIRE(rows.size() == 6);
-  auto row = [&](const char* name) {
-    for (const auto& r : rows)
-      if (r.scenario == name)
-        return r;
-    FAIL("no row " << name);
-    return scenario_score{};
-  };
-  auto ct = row("card_testing");
+  auto ct = row_of(rows, "card_testing");
   CHECK(ct.instances == 2);
   CHECK(ct.detected_instances == 1);
   CHECK(ct.recall() == Approx(0.5));
   CHECK(ct.anomalies == 3);
   CHECK(ct.true_positives == 2);
   CHECK(ct.precision() == Approx(2.0 / 3));
-  auto hf = row("high_frequency");
+  CHECK(ct.incomplete == 0);
+  auto hf = row_of(rows, "high_frequency");
   CHECK(hf.instances == 0);
   CHECK(hf.recall() == 1.0);
   CHECK(hf.anomalies == 1);
   CHECK(hf.true_positives == 0);
   CHECK(hf.precision() == 0.0);
-  auto ra = row("refund_abuse");
+  auto ra = row_of(rows, "refund_abuse");
   CHECK(ra.instances == 1);
   CHECK(ra.recall() == 0.0);
   CHECK(ra.precision() == 1.0);
   auto table = fraud_evaluation::format_table(rows);
   CHECK(table.find("card_testing") != std::string::npos);
+}
+
+TEST_CASE("instances cut off before their last transaction are incomplete, not "
+          "missed",
+          "[actors][fraud]") {
+  fraud_evaluation ev;
+  // Complete and detected; cut off and missed; cut off and detected anyway.
+  label_instance(ev, fraud_scenario::refund_abuse, 1, "a");
+  label_instance(ev, fraud_scenario::refund_abuse, 2, "b", 3);
+  label_instance(ev, fraud_scenario::refund_abuse, 3, "c",
+                 scenario_transactions(fraud_scenario::refund_abuse) - 1);
+  // A scenario txstream does not know cannot be incomplete.
+  ev.add_label("x0", "future_rule:9");
+  // A label seen twice (a re-sent record) is one transaction.
+  ev.add_label("b0", "refund_abuse:2");
+  ev.add_anomaly(make_anomaly("refund_abuse", {"a5"}));
+  ev.add_anomaly(make_anomaly("refund_abuse", {"c0", "c1"}));
+  auto rows = ev.results();
+  auto ra = row_of(rows, "refund_abuse");
+  CHECK(ra.instances == 1);
+  CHECK(ra.detected_instances == 1);
+  CHECK(ra.recall() == 1.0);
+  CHECK(ra.incomplete == 2);
+  CHECK(ra.incomplete_detected == 1);
+  // Both anomalies involve refund_abuse transactions: true positives.
+  CHECK(ra.anomalies == 2);
+  CHECK(ra.true_positives == 2);
+  auto future = row_of(rows, "future_rule");
+  CHECK(future.instances == 1);
+  CHECK(future.incomplete == 0);
+  CHECK(future.recall() == 0.0);
+  auto table = fraud_evaluation::format_table(rows);
+  CHECK(table.find("incomplete inc_detected") != std::string::npos);
 }

@@ -28,9 +28,9 @@ std::uint32_t fnv1a(const std::string& s) {
 
 TEST_CASE("detectors find every scenario on generated traffic",
           "[actors][fraud][slow]") {
-  // 10 tx/s over 10000 users is 3.6 transactions per user and hour, a busy
-  // but human pace; 300k records span 8.3 h of event time, long enough for
-  // every scenario (the longest takes ~40 min) and for idle-user eviction.
+  // 10 tx/s over 10000 users is 3.6 transactions per user and hour, the
+  // human pace of human_pace_users(); 300k records span 8.3 h of event
+  // time, long enough for idle-user eviction (an instance takes <= 2 min).
   // Each user's producer clock is skewed by up to 3 s against the others.
   constexpr std::size_t n = 300'000;
   constexpr std::int64_t step_ms = 100;

@@ -3,8 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <regex>
 #include <set>
@@ -137,24 +138,132 @@ TEST_CASE("fraud instances start at the configured rate and are labelled",
   CHECK(static_cast<double>(gen.scenario_instances())
         == Approx(expected).epsilon(0.15));
   CHECK(by_label.size() == gen.scenario_instances());
-  const std::map<std::string, std::size_t> sizes = {
-    {"high_frequency", 12},    {"card_testing", 8},
-    {"amount_spike", 7},       {"impossible_travel", 2},
-    {"international_high", 1}, {"refund_abuse", 7}};
   std::map<std::string, std::size_t> per_scenario;
   for (const auto& [label, txns] : by_label) {
     auto parsed = parse_fraud_label(label);
     REQUIRE(parsed);
-    REQUIRE(parse_fraud_scenario(parsed->scenario));
+    auto kind = parse_fraud_scenario(parsed->scenario);
+    REQUIRE(kind);
     REQUIRE(parsed->instance >= 1);
     REQUIRE(parsed->instance <= gen.scenario_instances());
-    auto scenario = std::string{parsed->scenario};
-    ++per_scenario[scenario];
-    CHECK(txns.size() == sizes.at(scenario));
+    ++per_scenario[std::string{parsed->scenario}];
+    CHECK(txns.size() == scenario_transactions(*kind));
     for (const auto& t : txns)
       CHECK(t.user_id == txns.front().user_id);
   }
   CHECK(per_scenario.size() == fraud_scenario_count);
+}
+
+TEST_CASE("scenario instances are short and sparse enough for one rule each",
+          "[actors][generator]") {
+  // 10 ms apart: every scheduled transaction goes out within a record or
+  // two of its due time, so the event times show the plans' own spacing.
+  generator_config cfg;
+  cfg.fraud_rate = 0.002;
+  generator_state gen{cfg};
+  std::map<std::string, std::vector<std::int64_t>> times;
+  std::int64_t now = gen_t0;
+  for (std::uint64_t i = 0; i < 500000 || gen.pending() > 0; ++i, now += 10) {
+    if (i == 500000)
+      gen.set_fraud_rate(0);
+    const auto& r = gen.next(now);
+    if (!r.fraud_label.empty())
+      times[r.fraud_label].push_back(r.txn.event_time_ms);
+  }
+  std::map<std::string, std::int64_t> longest;
+  for (const auto& [label, t] : times) {
+    INFO(label);
+    auto scenario = std::string{parse_fraud_label(label)->scenario};
+    longest[scenario] = std::max(longest[scenario], t.back() - t.front());
+    // Slack for the records of other instances due at the same moment.
+    CHECK(t.back() - t.front() <= max_scenario_duration_ms + 100);
+    if (scenario == "high_frequency")
+      continue;
+    // At most five within any 60 s.
+    for (std::size_t j = 5; j < t.size(); ++j)
+      CHECK(t[j] - t[j - 5] >= 60'000);
+  }
+  CHECK(longest.size() == fraud_scenario_count);
+  CHECK(longest["international_high"] == 0);
+  CHECK(longest["high_frequency"] < 60'000);
+}
+
+TEST_CASE("scenario counts are the ones the plans schedule", "[actors][generator]") {
+  std::size_t total = 0;
+  for (auto x : all_fraud_scenarios) {
+    INFO(to_string(x));
+    CHECK(scenario_transactions(x) >= 1);
+    total += scenario_transactions(x);
+  }
+  // The rules' minimums: more than 7 for high_frequency, 5 probes for
+  // card_testing, 5 of baseline and a spike, 6 refunds.
+  CHECK(scenario_transactions(fraud_scenario::high_frequency) > 7);
+  CHECK(scenario_transactions(fraud_scenario::card_testing) >= 5);
+  CHECK(scenario_transactions(fraud_scenario::amount_spike) >= 6);
+  CHECK(scenario_transactions(fraud_scenario::impossible_travel) == 2);
+  CHECK(scenario_transactions(fraud_scenario::international_high) == 1);
+  CHECK(scenario_transactions(fraud_scenario::refund_abuse) >= 6);
+  CHECK(total == 37);
+}
+
+TEST_CASE("user profiles come from the seed and the user alone",
+          "[actors][generator]") {
+  generator_config small;
+  small.users = 1000;
+  generator_config huge = small;
+  huge.users = 400'000'000;  // a human pace at 400,000 records per second
+  generator_state a{small};
+  generator_state b{huge};
+  std::set<std::uint16_t> cities;
+  for (std::uint64_t u = 0; u < 1000; ++u) {
+    auto pa = a.profile(u);
+    auto pb = b.profile(u);
+    CHECK(pa.home_city == pb.home_city);
+    CHECK(pa.log_median_usd == pb.log_median_usd);
+    cities.insert(pa.home_city);
+  }
+  // Spread over the city table, and another seed gives other profiles.
+  CHECK(cities.size() > city_count() / 2);
+  generator_config other = small;
+  other.seed = 43;
+  generator_state c{other};
+  std::size_t same = 0;
+  for (std::uint64_t u = 0; u < 1000; ++u)
+    same += c.profile(u).log_median_usd == a.profile(u).log_median_usd ? 1 : 0;
+  CHECK(same == 0);
+  // Pinned: the same on every platform for this seed (splitmix64 and
+  // xoshiro256** in integers; the median through log, truncated normal).
+  auto p42 = a.profile(42);
+  CHECK(city_at(p42.home_city).name == "Naples");
+  CHECK(std::llround(std::exp(p42.log_median_usd)) == 614);
+}
+
+TEST_CASE("users cost no memory; resting victims are forgotten", "[actors][generator]") {
+  generator_config cfg;
+  cfg.users = max_generator_users;
+  cfg.fraud_rate = 0.01;
+  generator_state gen{cfg};
+  std::set<std::string> users;
+  std::int64_t now = gen_t0;
+  std::size_t most_resting = 0;
+  std::size_t ordinary = 0;
+  // 100 records per second for 5 h of event time: victims rest 2 h after
+  // their instance, so about 2.x h of instances rest at any time.
+  for (int i = 0; i < 1'800'000; ++i, now += 10) {
+    const auto& r = gen.next(now);
+    if (ordinary < 1000 && r.fraud_label.empty()) {
+      ++ordinary;
+      users.insert(r.txn.user_id);
+    }
+    most_resting = std::max(most_resting, gen.resting_victims());
+  }
+  CHECK(users.size() == 1000);  // 10^13 users: a thousand ordinary records, all different
+  CHECK(gen.user_id(max_generator_users - 1) == "user_9999999999999");
+  // 1 instance per 100 records: ~7200 rest at once, never all 18000.
+  INFO("most resting " << most_resting << ", now " << gen.resting_victims());
+  CHECK(most_resting < 9000);
+  CHECK(gen.resting_victims() < 9000);
+  CHECK(gen.resting_victims() > 5000);
 }
 
 TEST_CASE("fraud labels parse and reject malformed text",

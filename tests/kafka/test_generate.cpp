@@ -78,8 +78,10 @@ TEST_CASE("generate: exact count, valid records, labels in headers only, "
   kafka::topic_admin admin{test::bootstrap()};
   const auto first = create_topic(admin, "generate_a");
   const auto second = create_topic(admin, "generate_b");
+  // Exactly --count: no drain of the fraud instances started.
   const std::string args = " --bootstrap " + test::bootstrap()
-                           + " --count 20000 --rate max --seed 7 --start-time "
+                           + " --count 20000 --rate max --seed 7 --no-drain-scenarios "
+                             "--start-time "
                            + std::to_string(start_time) + " --topic ";
   auto run_a = test::run_txstream("generate" + args + first);
   INFO(run_a.output);
@@ -176,10 +178,6 @@ TEST_CASE("generate --drain-scenarios completes every fraud instance", "[kafka]"
   auto sent = summary_of(r.output)["sent"];
   CHECK(sent > 5000);
   CHECK(static_cast<double>(contents.records) == sent);
-  // Transactions per instance, as actors/fraud_scenarios.cpp plans them.
-  const std::map<std::string, std::size_t> planned = {
-    {"high_frequency", 12}, {"card_testing", 8},       {"amount_spike", 7},
-    {"impossible_travel", 2}, {"international_high", 1}, {"refund_abuse", 7}};
   std::map<std::string, std::size_t> per_instance;
   for (const auto& [key, records] : contents.by_key)
     for (const auto& x : records)
@@ -190,15 +188,83 @@ TEST_CASE("generate --drain-scenarios completes every fraud instance", "[kafka]"
     INFO(label);
     auto parsed = parse_fraud_label(label);
     REQUIRE(parsed);
-    CHECK(n == planned.at(std::string{parsed->scenario}));
+    auto kind = parse_fraud_scenario(parsed->scenario);
+    REQUIRE(kind);
+    CHECK(n == scenario_transactions(*kind));
   }
+}
+
+TEST_CASE("a bounded generate finishes its fraud instances with their own records "
+          "only, unless --no-drain-scenarios",
+          "[kafka]") {
+  kafka::topic_admin admin{test::bootstrap()};
+  const auto drained = create_topic(admin, "generate_default_drain");
+  const auto cut = create_topic(admin, "generate_no_drain");
+  // 10 records per event-time second: the run's own records end 500 s in,
+  // with the instances of its last two minutes unfinished.
+  const std::string args = " --bootstrap " + test::bootstrap()
+                           + " --count 5000 --rate max --event-rate 10 --fraud-rate 0.01 "
+                             "--seed 5 --start-time "
+                           + std::to_string(start_time);
+  const std::int64_t run_end = start_time + 5000 * 100;
+  auto r = test::run_txstream("generate" + args + " --topic " + drained);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("generate: finishing ") != std::string::npos);
+  CHECK(r.output.find("--no-drain-scenarios to stop at once") != std::string::npos);
+  auto s = test::run_txstream("generate" + args + " --no-drain-scenarios --topic " + cut);
+  INFO(s.output);
+  REQUIRE(s.exit_code == 0);
+  CHECK(s.output.find("generate: finishing ") == std::string::npos);
+  CHECK(s.output.find(" unfinished)") != std::string::npos);
+
+  auto a = read_all(drained);
+  auto b = read_all(cut);
+  admin.remove({drained, cut});
+  CHECK(summary_of(s.output)["sent"] == 5000);
+  CHECK(b.records == 5000);
+  CHECK(a.records > 5000);
+  // The drain adds the started instances' transactions and nothing else,
+  // at their due times past the run's end (at most 2 min).
+  transaction_decoder decoder;
+  transaction txn;
+  std::map<std::string, std::size_t> per_instance;
+  std::size_t after_end = 0;
+  for (const auto& [key, records] : a.by_key)
+    for (const auto& x : records) {
+      REQUIRE(decoder.decode(x.value, txn).ok());
+      if (!x.label.empty())
+        ++per_instance[x.label];
+      if (txn.event_time_ms < run_end)
+        continue;
+      ++after_end;
+      CHECK(!x.label.empty());
+      CHECK(txn.event_time_ms <= run_end + max_scenario_duration_ms);
+    }
+  CHECK(after_end > 0);
+  for (const auto& [label, n] : per_instance) {
+    INFO(label);
+    CHECK(n == scenario_transactions(*parse_fraud_scenario(parse_fraud_label(label)->scenario)));
+  }
+  // The same run cut off at --count leaves some instances short.
+  std::map<std::string, std::size_t> cut_instances;
+  for (const auto& [key, records] : b.by_key)
+    for (const auto& x : records)
+      if (!x.label.empty())
+        ++cut_instances[x.label];
+  std::size_t short_instances = 0;
+  for (const auto& [label, n] : cut_instances)
+    if (n < per_instance[label])
+      ++short_instances;
+  CHECK(short_instances > 0);
 }
 
 TEST_CASE("generate holds --rate within 2% over 10 s", "[kafka][slow]") {
   kafka::topic_admin admin{test::bootstrap()};
   const auto topic = create_topic(admin, "generate_rate");
   auto r = test::run_txstream("generate --bootstrap " + test::bootstrap()
-                              + " --rate 5000 --duration 10 --topic " + topic);
+                              + " --rate 5000 --duration 10 --no-drain-scenarios --topic "
+                              + topic);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto s = summary_of(r.output);

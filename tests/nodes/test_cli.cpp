@@ -48,4 +48,17 @@ TEST_CASE("usage errors exit 2 with a clear message", "[nodes]") {
     CHECK(r.exit_code == 2);
     CHECK(r.output.find("--pregenerate needs") != std::string::npos);
   }
+  auto stray = run_txstream("generate --rate 100 --count 10 --event-rate 10");
+  CHECK(stray.exit_code == 2);
+  CHECK(stray.output.find("--event-rate needs --start-time") != std::string::npos);
+}
+
+TEST_CASE("a bounded --pregenerate run is not refused for the drain it does not do",
+          "[nodes]") {
+  // Past the usage checks: it stops at the configuration, loaded next.
+  auto r = txstream::test::run("TXSTREAM_AGGREGATION_WINDOW_MS=0 " + std::string{TXSTREAM_BINARY}
+                               + " generate --pregenerate --rate 100 --count 10");
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("aggregation.window_ms") != std::string::npos);
+  CHECK(r.output.find("--pregenerate needs") == std::string::npos);
 }

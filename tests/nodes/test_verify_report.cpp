@@ -132,6 +132,42 @@ TEST_CASE("verify passes a consistent pipeline output", "[nodes]") {
   CHECK(json.find("\"ok\": true") != std::string::npos);
 }
 
+TEST_CASE("verify reports instances cut off by the end of the input apart from "
+          "recall",
+          "[nodes]") {
+  scenario s;
+  // One transaction of a 12-transaction burst, which nothing detects.
+  s.inputs[4].label = "high_frequency:2";
+  auto r = s.run();
+  INFO(format_text(r, {}));
+  CHECK(r.ok());
+  CHECK(r.recall_failures == 0);
+  std::uint64_t incomplete = 0;
+  for (const auto& row : r.fraud) {
+    incomplete += row.incomplete;
+    if (row.scenario == "high_frequency") {
+      CHECK(row.instances == 0);
+      CHECK(row.incomplete == 1);
+      CHECK(row.incomplete_detected == 0);
+    }
+    // The fixture's card_testing instance has 2 of its 8 transactions,
+    // and its anomaly is still a true positive.
+    if (row.scenario == "card_testing") {
+      CHECK(row.instances == 0);
+      CHECK(row.incomplete == 1);
+      CHECK(row.incomplete_detected == 1);
+      CHECK(row.true_positives == 1);
+    }
+  }
+  CHECK(incomplete == 2);
+  auto text = format_text(r, {});
+  CHECK(text.find("incomplete inc_detected") != std::string::npos);
+  CHECK(text.find("2 fraud instances lack transactions") != std::string::npos);
+  auto json = format_json(r, {});
+  CHECK(json.find("\"incomplete\": 1") != std::string::npos);
+  CHECK(json.find("\"incompleteDetected\": 1") != std::string::npos);
+}
+
 TEST_CASE("verify counts duplicate dead letters and identical re-emissions", "[nodes]") {
   scenario s;
   s.dead_letters.push_back(s.dead_letters.front());
@@ -256,7 +292,7 @@ TEST_CASE("verify fails on conflicting totals and missing totals", "[nodes]") {
 
 TEST_CASE("verify fails on low recall", "[nodes]") {
   scenario s;
-  s.inputs[4].label = "high_frequency:2";  // an instance nobody detected
+  s.inputs[4].label = "international_high:2";  // a whole instance nobody detected
   auto r = s.run();
   CHECK_FALSE(r.ok());
   CHECK_FALSE(r.fraud_ok());
