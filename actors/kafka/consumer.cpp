@@ -64,14 +64,16 @@ std::unique_ptr<RdKafka::Message> consumer::consume(int timeout_ms) {
   return msg;
 }
 
-const std::vector<rd_kafka_message_t*>&
-consumer::consume_batch(int timeout_ms, std::size_t max) {
+const std::vector<rd_kafka_message_t*>& consumer::poll_some(int timeout_ms,
+                                                            std::size_t max) {
   release_batch();
-  if (queue_ == nullptr)
-    queue_ = rd_kafka_queue_get_consumer(consumer_->c_ptr());
-  batch_.resize(max);
-  auto n = rd_kafka_consume_batch_queue(queue_, timeout_ms, batch_.data(), max);
-  batch_.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  auto* rk = consumer_->c_ptr();
+  while (batch_.size() < max) {
+    auto* msg = rd_kafka_consumer_poll(rk, batch_.empty() ? timeout_ms : 0);
+    if (msg == nullptr)
+      break;
+    batch_.push_back(msg);
+  }
   return batch_;
 }
 
@@ -85,10 +87,6 @@ void consumer::close() {
   if (consumer_ && !closed_) {
     closed_ = true;
     release_batch();
-    if (queue_ != nullptr) {
-      rd_kafka_queue_destroy(queue_);
-      queue_ = nullptr;
-    }
     consumer_->close();
   }
 }

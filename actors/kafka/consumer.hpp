@@ -33,11 +33,14 @@ public:
   /// The next message or event; nullptr on timeout. The caller owns it.
   std::unique_ptr<RdKafka::Message> consume(int timeout_ms);
 
-  /// Up to `max` messages or events at once, waiting at most `timeout_ms`
-  /// for the first: one queue lock for all, and no C++ wrapper per message.
-  /// They stay valid until the next consume_batch() or close().
-  const std::vector<rd_kafka_message_t*>& consume_batch(int timeout_ms,
-                                                         std::size_t max);
+  /// Up to `max` messages or events, waiting at most `timeout_ms` for the
+  /// first, without a C++ wrapper per message. They stay valid until the
+  /// next poll_some() or close(). One poll per message, not librdkafka 2.0's
+  /// batch API: that one drops queued messages of partitions that stay
+  /// assigned through a rebalance and moves their position past them
+  /// (fixed in librdkafka 2.1, confluentinc/librdkafka#4208), which lost
+  /// records here whenever a member joined the group.
+  const std::vector<rd_kafka_message_t*>& poll_some(int timeout_ms, std::size_t max);
 
   /// Leaves the group cleanly (commits nothing by itself). Idempotent.
   void close();
@@ -48,7 +51,6 @@ private:
   class rebalance_adapter;
   std::unique_ptr<rebalance_adapter> adapter_;  // outlives consumer_
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
-  rd_kafka_queue_t* queue_ = nullptr;  // the group's message queue
   std::vector<rd_kafka_message_t*> batch_;
   bool closed_ = false;
 

@@ -27,7 +27,7 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-/// Most messages taken from librdkafka per call.
+/// Most messages taken from librdkafka between two looks at the mailbox.
 constexpr std::size_t consume_batch_size = 256;
 
 /// Longest wait for the broker's answer about log ends: the loop stops
@@ -242,7 +242,7 @@ private:
       // nor the end of a drain: the commits that finish it arrive in the
       // mailbox, which is read between polls.
       const int timeout = taken > 0 ? 0 : state_.any_pending() || state_.flushing() ? 1 : 50;
-      const auto& batch = consumer_->consume_batch(timeout, state_.room(consume_batch_size));
+      const auto& batch = consumer_->poll_some(timeout, state_.room(consume_batch_size));
       if (batch.empty())
         break;
       taken += batch.size();
@@ -384,10 +384,12 @@ private:
       if (tp.metadata != nullptr)
         meta.assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
       auto resume = decode_commit_metadata(tp.offset, meta);
+      // Asked on the client of its own: the consumer's connection may be
+      // held by a long-polling fetch for half a second per request.
       std::int64_t low = 0;
       std::int64_t high = 0;
-      rd_kafka_query_watermark_offsets(rk, topic_.c_str(), tp.partition, &low,
-                                       &high, 10000);
+      rd_kafka_query_watermark_offsets(log_ends_.get(), topic_.c_str(), tp.partition,
+                                       &low, &high, 10000);
       if (resume.offset < 0)
         resume.offset = low;
       partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1};
