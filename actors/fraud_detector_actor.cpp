@@ -6,6 +6,7 @@
 
 #include "actors/actor_timing.hpp"
 #include "actors/alert_batching.hpp"
+#include "actors/output_sender.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/output_records.hpp"
@@ -49,15 +50,14 @@ caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
       event_times.reserve(st.found.size());
       for (const auto& a : st.found)
         event_times.push_back(a.event_time_ms);
-      self->request(sink, caf::infinite, std::move(batch))
-        .then([=](delivered_atom) {
-          if (ctx->metrics != nullptr) {
-            auto delivered = ctx->now_ms();
-            for (auto t : event_times)
-              ctx->metrics->observe_latency((delivered - t) / 1000.0);
-          }
-          release();
-        });
+      send_output(self, sink, std::move(batch), ctx, [=] {
+        if (ctx->metrics != nullptr) {
+          auto delivered = ctx->now_ms();
+          for (auto t : event_times)
+            ctx->metrics->observe_latency((delivered - t) / 1000.0);
+        }
+        release();
+      });
     },
     [=](crash_atom) { throw std::runtime_error("injected failure"); },
   };

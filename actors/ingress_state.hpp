@@ -57,6 +57,12 @@ public:
 
   const ingress_limits& limits() const noexcept { return limits_; }
 
+  /// Batches a partition may have queued in its pipeline from now on (the
+  /// memory budget's share divided among the partitions assigned).
+  void set_in_flight_limit(std::size_t batches) noexcept {
+    limits_.max_in_flight_batches = batches;
+  }
+
   /// p was assigned; reading starts at `resume_offset`. `load` is what p's
   /// partition-consumer publishes about its queue.
   void assign(std::int32_t p, std::int64_t resume_offset,

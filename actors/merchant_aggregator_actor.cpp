@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "actors/actor_timing.hpp"
+#include "actors/output_sender.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/output_records.hpp"
@@ -29,6 +30,9 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
     ctx->metrics->totals_emitted(st.out.totals.size());
     ctx->metrics->watermark(st.shard, st.agg->watermark());
   }
+  if (ctx->memory_metrics != nullptr)
+    ctx->memory_metrics->windows(st.shard,
+                                 static_cast<std::int64_t>(st.agg->open_window_bytes()));
   // Closed windows released (their totals emitted): every partition's hold
   // on this shard may have moved.
   if (st.out.frontier_moved)
@@ -53,8 +57,7 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
     release();
     return;
   }
-  self->request(sink, caf::infinite, std::move(batch))
-    .then([release](delivered_atom) { release(); });
+  send_output(self, sink, std::move(batch), ctx, release);
 }
 
 } // namespace

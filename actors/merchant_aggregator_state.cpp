@@ -122,12 +122,10 @@ merchant_aggregator_state::bucket_at(std::int64_t start) {
 
 void merchant_aggregator_state::count(const shard_record& tx, std::uint32_t sid,
                                       bucket& b) {
-  if (sid >= b.cells.size())
-    b.cells.resize(std::max<std::size_t>(sid + 1, series_.size()));
-  auto& c = b.cells[sid];
-  if (c.count == 0) {
+  bool fresh = false;
+  auto& c = b.at(sid, series_.size(), fresh);
+  if (fresh) {
     ++open_cells_;
-    b.present.push_back(sid);
     c.min = tx.amount_cents;
     c.max = tx.amount_cents;
   } else {
@@ -256,8 +254,8 @@ void merchant_aggregator_state::resolve_series(const std::vector<shard_record>& 
     open = &it->second;
   for (std::size_t i = 0; i < n; ++i) {
     sids_[i] = series_of(txns[i].merchant_id, txns[i].currency, hashes_[i]);
-    if (open != nullptr && sids_[i] < open->cells.size())
-      __builtin_prefetch(&open->cells[sids_[i]], 1);
+    if (open != nullptr)
+      open->prefetch(sids_[i]);
   }
 }
 
@@ -375,13 +373,13 @@ void merchant_aggregator_state::close_until(std::int64_t wm,
     auto node = buckets_.begin();
     const auto start = node->first;
     const auto end = start + cfg_.window_ms;
-    const auto& cells = node->second.cells;
-    sids.assign(node->second.present.begin(), node->second.present.end());
+    const auto& cells = node->second;
+    sids.assign(cells.present().begin(), cells.present().end());
     std::sort(sids.begin(), sids.end(), [this](auto a, auto b) {
       return series_less(a, b);
     });
     for (auto sid : sids) {
-      const auto& c = cells[sid];
+      const auto& c = cells.get(sid);
       const auto& s = series_[sid];
       window_aggregate w;
       w.merchant_id = merchant_names_[s.merchant];
@@ -439,6 +437,13 @@ void merchant_aggregator_state::emit_totals(aggregator_output& out, bool now) {
   out.frontier_moved = out.frontier_moved || !held_windows_.empty();
   held_windows_.clear();
   totals_emitted_ms_ = now_ms_;
+}
+
+std::size_t merchant_aggregator_state::open_window_bytes() const {
+  std::size_t bytes = 0;
+  for (const auto& [start, b] : buckets_)
+    bytes += b.bytes();
+  return bytes;
 }
 
 std::vector<running_total> merchant_aggregator_state::totals() const {

@@ -16,6 +16,7 @@
 #include "actors/commit_frontier.hpp"
 #include "actors/tumbling_window.hpp"
 #include "actors/watermark_tracker.hpp"
+#include "actors/window_cells.hpp"
 #include "config/aggregator_config.hpp"
 #include "messages/pipeline_messages.hpp"
 #include "messages/transaction.hpp"
@@ -145,6 +146,9 @@ public:
     return open_cells_;
   }
 
+  /// Bytes the open windows hold, about.
+  std::size_t open_window_bytes() const;
+
   /// All running totals, by merchant then currency (for snapshots).
   std::vector<running_total> totals() const;
 
@@ -153,20 +157,7 @@ public:
   }
 
 private:
-  struct cell {
-    std::int64_t count = 0;
-    std::int64_t purchase = 0;
-    std::int64_t refund = 0;
-    std::int64_t min = 0;
-    std::int64_t max = 0;
-  };
-  // One open window. Cells are indexed by series id directly (a count of 0
-  // marks an absent cell): one memory access per record where a hash map
-  // took two, on the aggregator's hottest path.
-  struct bucket {
-    std::vector<cell> cells;             // by series id
-    std::vector<std::uint32_t> present;  // series ids of the cells in use
-  };
+  using bucket = window_cells;  // one open window
   struct series {
     std::uint32_t merchant;
     std::uint32_t currency;

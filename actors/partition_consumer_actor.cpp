@@ -6,6 +6,7 @@
 
 #include "actors/actor_timing.hpp"
 #include "actors/fraud_detector_actor.hpp"
+#include "actors/output_sender.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/output_records.hpp"
@@ -61,11 +62,10 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
   }
   const auto n = batch.records.size();
   self->state.logic->dead_letters_sent(sequence, n);
-  self->request(sink, caf::infinite, std::move(batch))
-    .then([=](delivered_atom) {
-      self->state.logic->dead_letters_delivered(sequence, n);
-      report_progress(self, ingress, ctx);
-    });
+  send_output(self, sink, std::move(batch), ctx, [=] {
+    self->state.logic->dead_letters_delivered(sequence, n);
+    report_progress(self, ingress, ctx);
+  });
 }
 
 } // namespace

@@ -6,12 +6,14 @@
 #include <functional>
 #include <string>
 
+#include "actors/memory_account.hpp"
 #include "actors/raw_batch_pool.hpp"
 #include "config/aggregator_config.hpp"
 #include "config/fraud_rules_config.hpp"
 #include "config/pipeline_config.hpp"
 #include "config/topics_config.hpp"
 #include "monitoring/actor_probe.hpp"
+#include "monitoring/memory_probe.hpp"
 #include "monitoring/pipeline_probe.hpp"
 
 namespace txstream {
@@ -23,9 +25,12 @@ struct pipeline_context {
   pipeline_config pipeline;
   topics_config topics;
   monitoring::pipeline_probe* metrics = nullptr;
+  monitoring::memory_probe* memory_metrics = nullptr;
   monitoring::actor_metrics* actor_metrics = nullptr;
   /// Where routed raw batches go back to the ingress (null: freed).
   raw_batch_pool* raw_batches = nullptr;
+  /// The node's memory plan and what its buffers hold (null: not counted).
+  memory_account* memory = nullptr;
   /// Fraud detectors get their own threads, so alerts never wait behind
   /// window-close bursts on the worker pool. Deterministic tests turn this
   /// off: the test scheduler drives only actors on the pool.

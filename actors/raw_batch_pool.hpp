@@ -14,7 +14,10 @@ namespace txstream {
 /// the node's faults); recycled, it stays mapped. Thread-safe, bounded.
 class raw_batch_pool {
 public:
-  explicit raw_batch_pool(std::size_t max_kept = 64) : max_kept_(max_kept) {
+  /// Keeps at most `max_kept` batches of at most `max_kept_bytes` in all
+  /// (0: no byte limit).
+  explicit raw_batch_pool(std::size_t max_kept = 64, std::size_t max_kept_bytes = 0)
+    : max_kept_(max_kept), max_kept_bytes_(max_kept_bytes) {
   }
 
   /// An empty batch, with the capacity of a returned one when available.
@@ -24,6 +27,7 @@ public:
       return {};
     raw_batch b = std::move(free_.back());
     free_.pop_back();
+    kept_bytes_ -= b.bytes.capacity();
     return b;
   }
 
@@ -38,9 +42,19 @@ public:
     b.partition = -1;
     b.bytes.clear();
     b.records.clear();
+    b.counted.release();  // kept, not in flight
     std::lock_guard<std::mutex> guard{mutex_};
-    if (free_.size() < max_kept_)
-      free_.push_back(std::move(b));
+    if (free_.size() >= max_kept_
+        || (max_kept_bytes_ > 0 && kept_bytes_ + b.bytes.capacity() > max_kept_bytes_))
+      return;
+    kept_bytes_ += b.bytes.capacity();
+    free_.push_back(std::move(b));
+  }
+
+  /// Bytes of the buffers kept.
+  std::size_t kept_bytes() const {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return kept_bytes_;
   }
 
   std::size_t kept() const {
@@ -52,6 +66,8 @@ private:
   mutable std::mutex mutex_;
   std::vector<raw_batch> free_;
   std::size_t max_kept_;
+  std::size_t max_kept_bytes_;
+  std::size_t kept_bytes_ = 0;
 };
 
 } // namespace txstream

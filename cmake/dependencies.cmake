@@ -34,9 +34,12 @@ find_package(absl CONFIG REQUIRED)
 # mimalloc replaces malloc in the executables (not under sanitizers, which
 # bring their own): glibc's arenas returned and re-faulted memory that the
 # pipeline's threads hand to each other (BENCHMARKS.md, "allocator").
+# -DTXSTREAM_MIMALLOC=OFF keeps glibc's allocator, for heap profilers such as
+# heaptrack that only see malloc (mimalloc's operator new bypasses it).
+option(TXSTREAM_MIMALLOC "Link the executables with mimalloc" ON)
 find_package(mimalloc 2.0 CONFIG REQUIRED)
 function(txstream_use_mimalloc target)
-  if(NOT TXSTREAM_SANITIZE)
+  if(NOT TXSTREAM_SANITIZE AND TXSTREAM_MIMALLOC)
     # --no-as-needed: nothing calls mimalloc by name; it must stay linked.
     target_link_libraries(${target} PRIVATE -Wl,--no-as-needed mimalloc -Wl,--as-needed)
     # Lets the executable tune it (nodes/allocator_tuning.cpp).

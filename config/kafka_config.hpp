@@ -13,11 +13,9 @@ struct kafka_config {
   std::string group_id = "txstream";
   /// librdkafka session timeout; low so a restarted node rejoins quickly.
   int session_timeout_ms = 6000;
-  /// Records librdkafka prefetches for the node, in KiB. librdkafka 2.0
-  /// (Debian 12) stops fetching once its queue reaches this and resumes only
-  /// about a second later, so it must hold a second of input or the node
-  /// stalls: 128 MiB is ~480k records of 280 bytes.
-  int prefetch_kbytes = 131072;
+  /// Records librdkafka prefetches for the node, in KiB; 0: a sixteenth of
+  /// the memory budget (pipeline.memory_budget_mb).
+  int prefetch_kbytes = 0;
   /// librdkafka properties for every Kafka client txstream creates (the
   /// table [kafka.client]): security (security.protocol, sasl.*, ssl.*), socket
   /// and fetch tuning, client.rack. Properties txstream sets itself for its

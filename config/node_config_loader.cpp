@@ -169,6 +169,19 @@ rule between(std::int64_t lo, std::int64_t hi) {
   };
 }
 
+/// 0 (meaning "derive it"), or what `inner` accepts.
+rule zero_or(rule inner) {
+  return [inner](const value& v) -> std::optional<std::string> {
+    if (auto* i = std::get_if<std::int64_t>(&v); i && *i == 0)
+      return std::nullopt;
+    auto why = inner(v);
+    const std::string must = "must be ";
+    if (why && why->rfind(must, 0) == 0)
+      return "must be 0 or " + why->substr(must.size());
+    return why;
+  };
+}
+
 rule greater_than(double min) {
   return [min](const value& v) -> std::optional<std::string> {
     if (std::get<double>(v) > min)
@@ -252,9 +265,9 @@ std::vector<key_entry> build_keys() {
                [](auto& c) -> auto& { return c.kafka.session_timeout_ms; },
                between(1, 3'600'000)));
   add(make_key("kafka.prefetch_kbytes",
-               "KiB of input librdkafka prefetches; must cover about a second of input.",
+               "KiB of input librdkafka prefetches; 0: a sixteenth of pipeline.memory_budget_mb.",
                [](auto& c) -> auto& { return c.kafka.prefetch_kbytes; },
-               between(1024, 2'097'151)));
+               zero_or(between(1024, 2'097'151))));
 
   add_topic(k, "transactions", &topics_config::transactions, "incoming transactions");
   add_topic(k, "aggregates", &topics_config::aggregates, "closed merchant windows");
@@ -396,10 +409,16 @@ std::vector<key_entry> build_keys() {
                [](auto& c) -> auto& { return c.fraud.refund_abuse.cooldown_ms; },
                at_least(0)));
 
+  add(make_key("pipeline.memory_budget_mb",
+               "MiB the node sizes its buffers to (prefetch, batches in flight, output, "
+               "pool); 0: no budget.",
+               [](auto& c) -> auto& { return c.pipeline.memory_budget_mb; },
+               zero_or(between(64, 1'048'576))));
   add(make_key("pipeline.max_in_flight_batches",
-               "Batches per partition queued in the pipeline before the partition is held back.",
+               "Batches per partition queued in the pipeline before the partition is held "
+               "back; 0: from the memory budget.",
                [](auto& c) -> auto& { return c.pipeline.max_in_flight_batches; },
-               at_least(1)));
+               at_least(0)));
   add(make_key("pipeline.max_batch_records", "Most records per raw batch.",
                [](auto& c) -> auto& { return c.pipeline.max_batch_records; }, at_least(1)));
   add(make_key("pipeline.batch_linger_ms",

@@ -7,10 +7,16 @@
 namespace txstream {
 
 struct pipeline_config {
+  /// The memory the node sizes its buffers to, in MiB (config/memory_budget.hpp):
+  /// the prefetch, the batches in flight, the output on its way to Kafka and
+  /// the buffer pool get their shares of it. 0: no budget (128 MiB of
+  /// prefetch, 32 batches in flight per partition, output unbounded).
+  std::int64_t memory_budget_mb = 256;
   /// Batches per partition queued in the pipeline (not yet processed by
   /// every shard and the detector) before the ingress holds the partition
-  /// back; batches waiting only for delivery count 1/8. Bounds memory.
-  std::size_t max_in_flight_batches = 32;
+  /// back; batches waiting only for delivery count 1/8. 0: from the memory
+  /// budget.
+  std::size_t max_in_flight_batches = 0;
   /// Most records per raw batch handed to a partition-consumer.
   std::size_t max_batch_records = 2000;
   /// While a partition's pipeline is busy (2+ batches queued), records wait

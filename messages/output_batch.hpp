@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "messages/counted_bytes.hpp"
+
 namespace txstream {
 
 /// One record to produce: key, value and headers (its topic is the batch's).
@@ -27,6 +29,9 @@ struct output_batch {
   /// later batches (0: send at once). A batch that may not wait sends
   /// every held one before it, so records keep their order.
   std::int64_t may_wait_ms = 0;
+  /// Its share of the memory the node's output holds until a sink has
+  /// handed it to its producer (node-local).
+  counted_bytes counted;
 };
 
 } // namespace txstream

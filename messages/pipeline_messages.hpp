@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "messages/counted_bytes.hpp"
+
 namespace txstream {
 
 /// No offset: a shard holds no open window with records of a partition.
@@ -33,6 +35,8 @@ struct raw_batch {
   std::int32_t partition = -1;
   std::string bytes;
   std::vector<raw_record> records;
+  /// Its share of the memory the pipeline's batches hold (node-local).
+  counted_bytes counted;
 
   std::string_view key(const raw_record& r) const {
     return std::string_view{bytes}.substr(r.key_pos, r.key_len);

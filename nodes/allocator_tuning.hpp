@@ -3,12 +3,12 @@
 // builds, which bring their own allocator) link without mimalloc.
 #pragma once
 
-#include <string>
+#include "nodes/allocator_control.hpp"
 
 namespace txstream {
 
-/// Applies txstream's allocator settings and describes the allocator for
-/// `txstream version`, e.g. "mimalloc 2.0.9, decommit delay 1000 ms".
-std::string tune_allocator();
+/// Applies txstream's allocator settings; describes the allocator and how
+/// to make it return freed memory at once.
+allocator_control tune_allocator();
 
 } // namespace txstream

@@ -25,11 +25,11 @@ int application::run(int argc, char** argv) {
                "financial transactions on Kafka."};
   app.require_subcommand(1);
   command_action action;
-  add_version_command(app, action, allocator_);
+  add_version_command(app, action, allocator_.description);
   add_topics_command(app, action);
   add_generate_command(app, action);
   add_verify_command(app, action);
-  add_node_command(app, action);
+  add_node_command(app, action, allocator_);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "nodes/allocator_control.hpp"
+
 namespace txstream {
 
 /// Exit codes of the txstream executable.
@@ -15,8 +17,9 @@ enum exit_code : int {
 
 class application {
 public:
-  /// `allocator` describes the memory allocator, for `txstream version`.
-  explicit application(std::string allocator = "the C library's malloc")
+  /// `allocator`: what the memory allocator is (`txstream version`) and how
+  /// a node steers it.
+  explicit application(allocator_control allocator = {})
     : allocator_(std::move(allocator)) {
     // nop
   }
@@ -25,7 +28,7 @@ public:
   int run(int argc, char** argv);
 
 private:
-  std::string allocator_;
+  allocator_control allocator_;
 };
 
 } // namespace txstream

@@ -12,15 +12,18 @@
 
 #include "actors/kafka/client_config.hpp"
 #include "actors/pipeline_context.hpp"
+#include "config/memory_budget.hpp"
 #include "config/node_config.hpp"
 #include "messages/message_types.hpp"
 #include "monitoring/health.hpp"
 #include "monitoring/http_endpoint.hpp"
 #include "monitoring/logging.hpp"
+#include "monitoring/memory_probe.hpp"
 #include "monitoring/metrics_registry.hpp"
 #include "nodes/application.hpp"
 #include "nodes/commands.hpp"
 #include "nodes/node_options.hpp"
+#include "nodes/memory_governor.hpp"
 #include "nodes/pipeline_supervisor.hpp"
 
 namespace txstream {
@@ -41,7 +44,7 @@ void install_signal_handlers() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
-int run_node(const node_options& opts) {
+int run_node(const node_options& opts, const allocator_control& allocator) {
   node_config cfg = load_config(opts);
   // librdkafka checks the [kafka.client] properties now, before anything
   // starts, rather than when the pipeline creates its clients.
@@ -76,14 +79,30 @@ int run_node(const node_options& opts) {
     spdlog::info("kafka client properties set: {}", names);
   }
 
-  raw_batch_pool raw_batches;
+  const auto plan = plan_memory(cfg);
+  memory_account memory{plan};
+  memory_governor governor{plan.budget, allocator.set_tight};
+  raw_batch_pool raw_batches{64, plan.pool};
+  monitoring::memory_probe memory_metrics{registry};
+  memory_metrics.budget("total", static_cast<std::int64_t>(plan.budget));
+  memory_metrics.budget("prefetch", static_cast<std::int64_t>(plan.prefetch));
+  memory_metrics.budget("in_flight", static_cast<std::int64_t>(plan.in_flight));
+  memory_metrics.budget("output", static_cast<std::int64_t>(plan.output));
+  memory_metrics.budget("pool", static_cast<std::int64_t>(plan.pool));
+  memory_metrics.sample("in_flight", [&memory] { return memory.in_flight(); });
+  memory_metrics.sample("output", [&memory] { return memory.output(); });
+  memory_metrics.sample("pool", [&raw_batches] {
+    return static_cast<std::int64_t>(raw_batches.kept_bytes());
+  });
   pipeline_context ctx;
   ctx.raw_batches = &raw_batches;
+  ctx.memory = &memory;
   ctx.aggregation = cfg.aggregation;
   ctx.fraud = cfg.fraud;
   ctx.pipeline = cfg.pipeline;
   ctx.topics = cfg.topics;
   ctx.metrics = &pipeline_metrics;
+  ctx.memory_metrics = &memory_metrics;
   ctx.actor_metrics = &actor_metrics;
   // Test hook (docs/pipeline.md): make shard 0 fail once, mid-stream.
   if (const char* crash = std::getenv("TXSTREAM_TEST_CRASH_SHARD_AFTER_BATCHES"))
@@ -136,14 +155,17 @@ int run_node(const node_options& opts) {
 
 } // namespace
 
-void add_node_command(CLI::App& app, command_action& action) {
+void add_node_command(CLI::App& app, command_action& action,
+                      const allocator_control& allocator) {
   auto* cmd = app.add_subcommand("node", "Run a txstream node (the pipeline)");
   static node_options opts;
   add_node_options(*cmd, opts);
   cmd->add_flag("--until-drained", opts.until_drained,
                 "Exit 0 once all input is processed, every window flushed, "
                 "outputs delivered and offsets committed");
-  cmd->callback([&action] { action = [] { return run_node(opts); }; });
+  cmd->callback([&action, &allocator] {
+    action = [&allocator] { return run_node(opts, allocator); };
+  });
 }
 
 } // namespace txstream

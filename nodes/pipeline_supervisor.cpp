@@ -12,6 +12,7 @@
 #include "actors/kafka/totals_restore.hpp"
 #include "actors/merchant_aggregator_actor.hpp"
 #include "actors/shard_router.hpp"
+#include "config/memory_budget.hpp"
 #include "messages/inspect.hpp"
 
 namespace txstream {
@@ -55,11 +56,22 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   for (auto& t : restored)
     per_aggregator[aggregator_of(t.merchant_id, ctx.aggregation)].push_back(std::move(t));
   spdlog::info("supervisor: restored {} running totals", restored.size());
-  p.sink = sys.spawn<caf::detached>(kafka::sink_actor, settings_with({}),
+  // The producers' queues get half of the budget's output share (the
+  // other half is output not yet handed to them); anomalies are few.
+  const auto plan = plan_memory(cfg);
+  auto queue_kbytes = [&](std::size_t divisor) -> kafka::settings {
+    if (plan.output == 0)
+      return {};
+    return {{"queue.buffering.max.kbytes",
+             std::to_string(std::max<std::size_t>(1024, plan.output / divisor / 1024))}};
+  };
+  p.sink = sys.spawn<caf::detached>(kafka::sink_actor, settings_with(queue_kbytes(2)),
                      std::vector<std::string>{ctx.topics.aggregates.name,
                                               ctx.topics.deadletter.name},
                      &ctx);
-  p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor, settings_with({{"linger.ms", "0"}}),
+  auto alert_settings = queue_kbytes(16);
+  alert_settings.emplace_back("linger.ms", "0");
+  p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor, settings_with(alert_settings),
                                           std::vector<std::string>{ctx.topics.anomalies.name},
                                           &ctx);
   for (std::uint32_t a = 0; a < aggregators; ++a)
@@ -71,7 +83,7 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
      {"session.timeout.ms", std::to_string(cfg.kafka.session_timeout_ms)},
      // The byte bound governs (docs/configuration.md, prefetch_kbytes).
      {"queued.min.messages", "10000000"},
-     {"queued.max.messages.kbytes", std::to_string(cfg.kafka.prefetch_kbytes)}});
+     {"queued.max.messages.kbytes", std::to_string(plan.prefetch / 1024)}});
   in.client = settings_with({});
   in.until_drained = until_drained;
   in.drain_idle_ms = std::min<std::int64_t>(cfg.aggregation.idle_partition_timeout_ms, 2000);

@@ -34,6 +34,9 @@ constexpr std::size_t consume_batch_size = 256;
 /// reading meanwhile, and an unanswered query confirms nothing.
 constexpr int log_end_query_timeout_ms = 1000;
 
+/// Most often the fetcher is woken while the node waits for records.
+constexpr auto wake_interval = std::chrono::milliseconds(20);
+
 std::int64_t elapsed_ms(clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since)
     .count();
@@ -57,7 +60,8 @@ using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t,
 ingress_limits limits_of(const ingress_config& cfg, const pipeline_context& ctx) {
   ingress_limits l;
   l.max_batch_records = ctx.pipeline.max_batch_records;
-  l.max_in_flight_batches = ctx.pipeline.max_in_flight_batches;
+  l.max_in_flight_batches = in_flight_batches_per_partition(
+    ctx.memory != nullptr ? ctx.memory->plan() : memory_plan{}, ctx.pipeline, 1);
   l.batch_linger_ms = ctx.pipeline.batch_linger_ms;
   l.idle_timeout_ms = ctx.aggregation.idle_partition_timeout_ms;
   l.until_drained = cfg.until_drained;
@@ -112,6 +116,7 @@ public:
       if (cfg_.stop != nullptr && cfg_.stop->load())
         break;
       read_some();
+      note_memory();
       confirm_log_ends();
       report_idleness();
       hand_over();
@@ -184,9 +189,11 @@ private:
       return static_cast<std::int64_t>(tv.tv_sec) * 1000 + tv.tv_usec / 1000;
     };
     spdlog::info("ingress: input drained and committed: records={} busy_us={} "
-                 "flush_us={} first_record_after_us={} cpu_user_ms={} cpu_sys_ms={}",
+                 "flush_us={} first_record_after_us={} cpu_user_ms={} cpu_sys_ms={} "
+                 "peak_rss_kb={} peak_in_flight_kb={} peak_output_kb={}",
                  state_.records_read(), work.count(), flush.count(), first_wait.count(),
-                 ms(use.ru_utime), ms(use.ru_stime));
+                 ms(use.ru_utime), ms(use.ru_stime), use.ru_maxrss, peak_in_flight_ / 1024,
+                 peak_output_ / 1024);
   }
 
   /// One message or event from librdkafka.
@@ -231,7 +238,7 @@ private:
     // prefetched records and fetch them again): while a partition's pipeline
     // is full and records wait for it, stop reading. librdkafka's bounded
     // prefetch queue then holds back the fetcher.
-    if (state_.reading_blocked()) {
+    if (state_.reading_blocked() || output_full()) {
       std::this_thread::sleep_for(std::chrono::microseconds(500));
       return;
     }
@@ -243,14 +250,45 @@ private:
       // mailbox, which is read between polls.
       const int timeout = taken > 0 ? 0 : state_.any_pending() || state_.flushing() ? 1 : 50;
       const auto& batch = consumer_->poll_some(timeout, state_.room(consume_batch_size));
-      if (batch.empty())
+      if (batch.empty()) {
+        if (taken == 0)
+          wake_fetcher();
         break;
+      }
       taken += batch.size();
       for (const auto* msg : batch)
         take(*msg);
       if (failure_ || state_.reading_blocked())
         return;
     }
+  }
+
+  /// Nothing to read although records wait in Kafka: librdkafka 2.0 stops
+  /// fetching once its prefetch queue is full and looks at it again only
+  /// when its broker thread wakes up, about a second later (2.2 added
+  /// fetch.queue.backoff.ms for this). A request to the leaders of the
+  /// partitions with records waiting, on the consumer's own client, wakes
+  /// their threads at once, so a small prefetch (a memory budget) does not
+  /// starve the node after each pause.
+  void wake_fetcher() {
+    const auto now = clock::now();
+    if (now - last_wake_ < wake_interval)
+      return;
+    last_wake_ = now;
+    auto* rk = consumer_->handle().c_ptr();
+    partition_list waiting{rd_kafka_topic_partition_list_new(4)};
+    for (auto p : state_.partitions()) {
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      if (rd_kafka_get_watermark_offsets(rk, topic_.c_str(), p, &low, &high)
+            == RD_KAFKA_RESP_ERR_NO_ERROR
+          && high > state_.next_offset(p))
+        rd_kafka_topic_partition_list_add(waiting.get(), topic_.c_str(), p)->offset
+          = RD_KAFKA_OFFSET_END;
+    }
+    // One request per leader; the answer itself is not needed.
+    if (waiting->cnt > 0)
+      rd_kafka_offsets_for_times(rk, waiting.get(), log_end_query_timeout_ms);
   }
 
   /// Asks the broker for the log end of silent partitions, all in one
@@ -297,11 +335,29 @@ private:
     raw_batch batch;
     if (!state_.take_batch(p, now_ms, batch))
       return;
+    if (ctx_->memory != nullptr)
+      ctx_->memory->count_in_flight(batch);
     if (auto it = consumers_.find(p); it != consumers_.end())
       self_->send(it->second.actor, std::move(batch));
   }
 
+  /// The most the pipeline's batches and output held at once (sampled).
+  void note_memory() {
+    if (ctx_->memory == nullptr)
+      return;
+    peak_in_flight_ = std::max(peak_in_flight_, ctx_->memory->in_flight());
+    peak_output_ = std::max(peak_output_, ctx_->memory->output());
+  }
+
+  /// Output waiting for a producer fills the budget's share: new batches
+  /// would only add to it.
+  bool output_full() const {
+    return ctx_->memory != nullptr && ctx_->memory->output_full();
+  }
+
   void hand_over() {
+    if (output_full())
+      return;
     const auto now = mono_ms();
     for (const auto& [p, c] : consumers_)
       send_batch(p, now);
@@ -404,6 +460,15 @@ private:
     }
     assigned_at_ = clock::now();
     first_record_at_.reset();
+    share_in_flight();
+  }
+
+  /// The budget's share of batches in flight, divided among the partitions
+  /// this node has now.
+  void share_in_flight() {
+    const auto plan = ctx_->memory != nullptr ? ctx_->memory->plan() : memory_plan{};
+    state_.set_in_flight_limit(in_flight_batches_per_partition(
+      plan, ctx_->pipeline, std::max<std::size_t>(1, consumers_.size())));
   }
 
   void revoke(const std::vector<std::int32_t>& parts) {
@@ -420,6 +485,7 @@ private:
         ctx_->metrics->forget_partition(p);
       spdlog::info("ingress: revoked partition {}", p);
     }
+    share_in_flight();
   }
 
   void shutdown(bool drained) {
@@ -459,6 +525,9 @@ private:
   clock::time_point assigned_at_ = clock::now();  // of the last assignment
   std::optional<clock::time_point> first_record_at_;  // since then
   caf::error failure_;
+  clock::time_point last_wake_;  // of the fetcher, by wake_fetcher()
+  std::int64_t peak_in_flight_ = 0;
+  std::int64_t peak_output_ = 0;
   // Scratch of the loop's steps.
   std::vector<std::int32_t> due_;
   std::vector<std::pair<std::int32_t, bool>> changes_;

@@ -41,6 +41,14 @@ broker_ticks() {
   echo "$sum"
 }
 # Clock ticks $1 in seconds, two decimals.
+# The benchmarks' input has 10 M users and nearly every record is a new
+# one: the fraud detectors remember ~1.8 M of them (2 h of event time),
+# more than a node's default memory budget holds (BENCHMARKS.md, "memory
+# budget"). Benchmark nodes get 1 GiB unless the caller says otherwise.
+bench_memory_budget() {
+  export TXSTREAM_PIPELINE_MEMORY_BUDGET_MB="${TXSTREAM_PIPELINE_MEMORY_BUDGET_MB:-1024}"
+}
+
 ticks_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'; }
 
 # Major version of a java binary ("17" for 17.0.x), empty when it cannot run.

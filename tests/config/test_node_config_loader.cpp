@@ -1,4 +1,5 @@
 // Loading node_config from defaults, TOML and environment; validation errors.
+#include "config/memory_budget.hpp"
 #include "config/node_config_loader.hpp"
 
 #include <cstdio>     // std::remove
@@ -203,7 +204,9 @@ TEST_CASE("each validation rule rejects with the key named", "[config]") {
     {"fraud.international_high.version", "-2"},
     {"fraud.refund_abuse.min_refunds", "0"},
     {"fraud.refund_abuse.window_ms", "0"},
-    {"pipeline.max_in_flight_batches", "0"},
+    {"pipeline.max_in_flight_batches", "-1"},
+    {"pipeline.memory_budget_mb", "63"},
+    {"pipeline.memory_budget_mb", "-1"},
     {"pipeline.max_batch_records", "0"},
     {"pipeline.tick_interval_ms", "0"},
     {"pipeline.commit_interval_ms", "-1"},
@@ -236,6 +239,9 @@ TEST_CASE("boundary values are accepted", "[config]") {
     {"metrics.port", "0"},                  {"metrics.port", "65535"},
     {"fraud.amount_spike.alpha", "1.0"},    {"fraud.high_frequency.cooldown_ms", "0"},
     {"pipeline.max_in_flight_batches", "1"}, {"log.level", "\"trace\""},
+    {"pipeline.max_in_flight_batches", "0"}, {"pipeline.memory_budget_mb", "0"},
+    {"pipeline.memory_budget_mb", "64"},     {"kafka.prefetch_kbytes", "0"},
+    {"kafka.prefetch_kbytes", "1024"},
     {"log.format", "\"text\""},           {"node.scheduler_policy", "\"stealing\""},
   };
   for (const auto& [key, literal] : good) {
@@ -247,9 +253,9 @@ TEST_CASE("boundary values are accepted", "[config]") {
 TEST_CASE("validate checks a config edited after loading", "[config]") {
   auto cfg = load_node_config(nullptr, {});
   CHECK_NOTHROW(validate(cfg));
-  cfg.pipeline.max_in_flight_batches = 0; // e.g. from a command-line flag
+  cfg.pipeline.memory_budget_mb = 10; // e.g. from a command-line flag
   CHECK_THROWS_WITH(validate(cfg),
-                    "config error: pipeline.max_in_flight_batches = 0: must be >= 1");
+                    "config error: pipeline.memory_budget_mb = 10: must be 0 or in 64..1048576");
 }
 
 TEST_CASE("node.example.toml holds every key at its default", "[config]") {
@@ -264,4 +270,36 @@ TEST_CASE("node.example.toml holds every key at its default", "[config]") {
   // describe() is itself a loadable document.
   auto again = load_node_config_from_string(describe_defaults(), "describe", {});
   CHECK(describe(again) == describe_defaults());
+}
+
+TEST_CASE("the memory budget shares out the node's buffers", "[config]") {
+  node_config cfg;
+  auto plan = plan_memory(cfg);  // the default budget, 256 MiB
+  constexpr std::size_t mib = 1024 * 1024;
+  CHECK(plan.budget == 256 * mib);
+  CHECK(plan.prefetch == 16 * mib);
+  CHECK(plan.in_flight == 64 * mib);
+  CHECK(plan.output == 32 * mib);
+  CHECK(plan.pool == 8 * mib);
+  // 64 MiB over 5 partitions of 2000-record batches at 768 bytes a record.
+  CHECK(in_flight_batches_per_partition(plan, cfg.pipeline, 5) == 8);
+  CHECK(in_flight_batches_per_partition(plan, cfg.pipeline, 64) == 2);  // never below 2
+  cfg.pipeline.memory_budget_mb = 1024;
+  plan = plan_memory(cfg);
+  CHECK(in_flight_batches_per_partition(plan, cfg.pipeline, 5) == 32);  // at most 32
+  SECTION("explicit settings win") {
+    cfg.kafka.prefetch_kbytes = 4096;
+    cfg.pipeline.max_in_flight_batches = 7;
+    plan = plan_memory(cfg);
+    CHECK(plan.prefetch == 4 * mib);
+    CHECK(in_flight_batches_per_partition(plan, cfg.pipeline, 5) == 7);
+  }
+  SECTION("no budget: the settings of a node that ignores memory") {
+    cfg.pipeline.memory_budget_mb = 0;
+    plan = plan_memory(cfg);
+    CHECK(plan.budget == 0);
+    CHECK(plan.prefetch == 128 * mib);
+    CHECK(plan.output == 0);
+    CHECK(in_flight_batches_per_partition(plan, cfg.pipeline, 5) == 32);
+  }
 }

@@ -7,6 +7,7 @@
 #include "monitoring/actor_probe.hpp"
 #include "monitoring/cluster_probe.hpp"
 #include "monitoring/generator_probe.hpp"
+#include "monitoring/memory_probe.hpp"
 #include "monitoring/metrics_registry.hpp"
 #include "monitoring/pipeline_probe.hpp"
 #include "tests/monitoring/test_promtool.hpp"
@@ -199,4 +200,33 @@ TEST_CASE("the full exposition passes promtool check metrics", "[monitoring]") {
   INFO(result.output);
   CHECK(result.exit_code == 0);
   CHECK(result.output.empty());
+}
+
+TEST_CASE("memory probe exports the budget, its parts' holdings and the "
+          "process's resident memory",
+          "[monitoring]") {
+  metrics_registry reg{"t"};
+  memory_probe probe{reg};
+  probe.budget("total", 256 << 20);
+  probe.budget("output", 32 << 20);
+  std::int64_t output = 1234;
+  probe.sample("output", [&output] { return output; });
+  probe.windows(0, 1000);
+  probe.windows(3, 500);
+  probe.windows(0, 700);  // the latest report of an aggregator counts
+  auto text = reg.serialize();
+  CHECK(sample(text, "txstream_memory_budget_bytes{part=\"total\"}") == 268435456);
+  CHECK(sample(text, "txstream_memory_budget_bytes{part=\"output\"}") == 33554432);
+  CHECK(sample(text, "txstream_memory_used_bytes{part=\"output\"}") == 1234);
+  CHECK(sample(text, "txstream_memory_used_bytes{part=\"windows\"}") == 1200);
+  // Sampled anew at every scrape.
+  output = 99;
+  text = reg.serialize();
+  CHECK(sample(text, "txstream_memory_used_bytes{part=\"output\"}") == 99);
+  CHECK(sample(text, "txstream_process_resident_bytes") > 1 << 20);
+  CHECK(sample(text, "txstream_process_peak_resident_bytes")
+        >= sample(text, "txstream_process_resident_bytes"));
+  auto result = test::promtool_check_metrics(text);
+  INFO(result.output);
+  CHECK(result.exit_code == 0);
 }
