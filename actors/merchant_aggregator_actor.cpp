@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/actor_timing.hpp"
 #include "actors/output_sender.hpp"
@@ -16,41 +17,70 @@ namespace txstream {
 
 namespace {
 
-/// Encodes what a step produced and sends it to the sink; releases `owed`
-/// upstream once delivered, in step order.
+using host_state = merchant_aggregator_actor_state;
+
+/// What the hosted shards (all, or those in `only`) hold of partition p.
+std::vector<shard_hold> holds_of(const host_state& st, std::int32_t p,
+                                 const std::vector<std::uint32_t>* only = nullptr) {
+  std::vector<shard_hold> holds;
+  for (const auto& s : st.shards)
+    if (only == nullptr || std::find(only->begin(), only->end(), s.id) != only->end())
+      holds.push_back({s.id, s.agg->open_min_offset(p)});
+  return holds;
+}
+
+/// Moves what the last shard step made into the host's outputs.
+void collect(host_state& st, const host_state::shard_slot& slot) {
+  st.windows.insert(st.windows.end(), std::make_move_iterator(st.out.windows.begin()),
+                    std::make_move_iterator(st.out.windows.end()));
+  st.totals.insert(st.totals.end(), std::make_move_iterator(st.out.totals.begin()),
+                   std::make_move_iterator(st.out.totals.end()));
+  if (st.out.frontier_moved)
+    st.moved.push_back(slot.id);
+  st.out.clear();
+}
+
+/// Encodes what a step produced on all shards and sends it to the sink;
+/// releases `owed` upstream once delivered, in step order.
 void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
-          const pipeline_context* ctx,
-          merchant_aggregator_actor_state::owed owed) {
+          const pipeline_context* ctx, host_state::owed owed) {
   auto& st = self->state;
   output_batch batch;
   batch.topic = ctx->topics.aggregates.name;
-  append_aggregates(st.out.windows, st.out.totals, batch);
+  append_aggregates(st.windows, st.totals, batch);
   if (ctx->metrics != nullptr) {
-    ctx->metrics->windows_emitted(st.out.windows.size());
-    ctx->metrics->totals_emitted(st.out.totals.size());
-    ctx->metrics->watermark(st.shard, st.agg->watermark());
+    ctx->metrics->windows_emitted(st.windows.size());
+    ctx->metrics->totals_emitted(st.totals.size());
+    for (const auto& s : st.shards)
+      ctx->metrics->watermark(s.id, s.agg->watermark());
   }
-  if (ctx->memory_metrics != nullptr)
-    ctx->memory_metrics->windows(st.shard,
-                                 static_cast<std::int64_t>(st.agg->open_window_bytes()));
+  if (ctx->memory_metrics != nullptr) {
+    std::int64_t bytes = 0;
+    for (const auto& s : st.shards)
+      bytes += static_cast<std::int64_t>(s.agg->open_window_bytes());
+    ctx->memory_metrics->windows(st.host, bytes);
+  }
   // Closed windows released (their totals emitted): every partition's hold
-  // on this shard may have moved.
-  if (st.out.frontier_moved)
-    for (const auto& [p, consumer] : st.upstream)
-      owed.progress.push_back({st.shard, p, st.agg->open_min_offset(p)});
+  // on those shards may have moved.
+  if (!st.moved.empty())
+    for (const auto& [p, up] : st.upstreams)
+      owed.progress.push_back({p, st.epoch, holds_of(st, p, &st.moved)});
+  st.windows.clear();
+  st.totals.clear();
+  st.moved.clear();
   auto step = st.release.begin(std::move(owed));
   auto release = [self, step] {
-    std::vector<merchant_aggregator_actor_state::owed> ready;
+    std::vector<host_state::owed> ready;
     self->state.release.done(step, ready);
     for (auto& o : ready) {
       for (auto& ack : o.acks)
-        if (auto it = self->state.upstream.find(ack.partition);
-            it != self->state.upstream.end())
-          self->send(it->second, std::move(ack));
+        if (auto it = self->state.upstreams.find(ack.partition);
+            it != self->state.upstreams.end())
+          self->send(it->second.consumer, std::move(ack));
       for (auto& pr : o.progress)
-        if (auto it = self->state.upstream.find(pr.partition);
-            it != self->state.upstream.end())
-          self->send(it->second, pr);
+        if (auto it = self->state.upstreams.find(pr.partition);
+            it != self->state.upstreams.end())
+          self->send(it->second.consumer, std::move(pr));
     }
   };
   if (batch.records.empty()) {
@@ -60,100 +90,164 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
   send_output(self, sink, std::move(batch), ctx, release);
 }
 
+/// Runs `step` on every hosted shard, collecting what it makes.
+template <class Step>
+void each_shard(host_state& st, Step step) {
+  for (auto& slot : st.shards) {
+    st.out.clear();
+    step(*slot.agg);
+    collect(st, slot);
+  }
+}
+
 } // namespace
 
 caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
-                                        std::uint32_t shard, caf::actor sink,
+                                        std::uint32_t host, caf::actor sink,
                                         const pipeline_context* ctx,
-                                        std::vector<running_total> restored) {
+                                        std::vector<hosted_shard> shards,
+                                        std::uint64_t epoch) {
   auto& st = self->state;
-  st.shard = shard;
+  st.host = host;
+  st.epoch = epoch;
   st.probe = actor_probe_for(ctx, "merchant_aggregator");
-  st.agg = std::make_unique<merchant_aggregator_state>(ctx->aggregation);
-  for (const auto& t : restored) {
-    st.agg->restore_total(t);
-    st.restored_closed_through
-      = std::max(st.restored_closed_through, t.last_window_end_ms);
+  std::sort(shards.begin(), shards.end(),
+            [](const auto& a, const auto& b) { return a.shard < b.shard; });
+  st.slot_of.assign(ctx->aggregation.shards, -1);
+  for (auto& h : shards) {
+    host_state::shard_slot slot;
+    slot.id = h.shard;
+    slot.agg = std::make_unique<merchant_aggregator_state>(ctx->aggregation);
+    // Every window of a shard up to the last one folded into a restored
+    // total was emitted before: records of those windows are skipped.
+    for (const auto& t : h.totals) {
+      slot.agg->restore_total(t);
+      slot.restored_closed_through
+        = std::max(slot.restored_closed_through, t.last_window_end_ms);
+    }
+    st.slot_of[h.shard] = static_cast<int>(st.shards.size());
+    st.shards.push_back(std::move(slot));
   }
   self->delayed_send(self, std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),
                      poll_atom::value);
   return {
-    [=](upstream_atom, std::int32_t p, caf::actor consumer,
-        partition_restore r) {
+    [=](upstream_atom, std::int32_t p, caf::actor consumer, partition_restore r) {
       auto& st = self->state;
-      st.upstream[p] = consumer;
-      partition_checkpoint cp;
-      cp.resume_offset = r.resume_offset;
-      cp.max_event_time_ms = r.max_event_time_ms;
-      cp.last_offset = r.last_offset;
-      // Every window of this shard up to the last one folded into a restored
-      // total was emitted before: records of those windows are skipped.
-      cp.closed_through_ms = st.restored_closed_through;
-      st.agg->restore_partition(p, cp, ctx->now_ms());
-      st.agg->assign_partition(p, ctx->now_ms());
-      // A new consumer of p does not know which of p's records this shard
-      // still holds in open windows (its predecessor did): tell it, once
-      // the outputs of every earlier step are delivered.
-      merchant_aggregator_actor_state::owed owed;
-      owed.progress.push_back({st.shard, p, st.agg->open_min_offset(p)});
-      st.out.clear();
+      st.upstreams[p] = host_state::upstream{consumer, 1, false};
+      const auto now = ctx->now_ms();
+      for (auto& s : st.shards) {
+        partition_checkpoint cp;
+        cp.resume_offset = r.resume_offset;
+        cp.max_event_time_ms = r.max_event_time_ms;
+        cp.last_offset = r.last_offset;
+        cp.closed_through_ms = s.restored_closed_through;
+        s.agg->restore_partition(p, cp, now);
+        s.agg->assign_partition(p, now);
+      }
+      // A new consumer of p does not know which of p's records these
+      // shards still hold in open windows (its predecessor did): tell it,
+      // once the outputs of every earlier step are delivered.
+      host_state::owed owed;
+      owed.progress.push_back({p, st.epoch, holds_of(st, p)});
       emit(self, sink, ctx, std::move(owed));
+    },
+    [=](const shard_batch& b) -> caf::result<void> {
+      auto& st = self->state;
+      if (b.epoch > st.epoch)
+        return caf::skip;  // routed by a shard map this host has not seen yet
+      if (b.epoch < st.epoch)
+        return caf::unit;  // its sender is being replaced; it re-sends
+      handler_timing timing{st.probe, self};
+      auto up = st.upstreams.find(b.partition);
+      if (up == st.upstreams.end() || up->second.broken)
+        return caf::unit;
+      if (b.link_sequence != up->second.next_link_sequence) {
+        // A lost batch: processing past it would count what follows
+        // without what came before. The consumer's commit point stays
+        // behind the gap, and its replacement sends everything again.
+        up->second.broken = true;
+        spdlog::error("aggregator host {}: partition {} sent link batch {}, expected "
+                      "{}; its batches are ignored until it is replaced",
+                      st.host, b.partition, b.link_sequence,
+                      up->second.next_link_sequence);
+        return caf::unit;
+      }
+      ++up->second.next_link_sequence;
+      for (const auto& r : b.runs)
+        if (r.shard >= st.slot_of.size() || st.slot_of[r.shard] < 0) {
+          // Routed here by the same shard map that placed the shard
+          // elsewhere: a bug; its records must not vanish silently.
+          up->second.broken = true;
+          spdlog::error("aggregator host {}: partition {} sent records of shard {}, "
+                        "which is not hosted here at epoch {}",
+                        st.host, b.partition, r.shard, st.epoch);
+          return caf::unit;
+        }
+      if (st.host == 0 && ++st.batches == ctx->crash_shard_after_batches)
+        throw std::runtime_error("injected failure (crash_shard_after_batches)");
+      const auto now = ctx->now_ms();
+      st.late_offsets.clear();
+      std::size_t run = 0;
+      for (auto& slot : st.shards) {
+        st.out.clear();
+        while (run < b.runs.size() && b.runs[run].shard < slot.id)
+          ++run;  // not hosted here (cannot happen at one epoch)
+        if (run < b.runs.size() && b.runs[run].shard == slot.id) {
+          const auto& r = b.runs[run];
+          const auto* first = b.records.data() + r.begin;
+          slot.agg->add(b.partition, first, r.end - r.begin, b.max_event_time_ms, now,
+                        st.out);
+          for (auto i : st.out.late)
+            st.late_offsets.push_back(first[i].source.offset);
+        } else {
+          slot.agg->on_progress(b.partition, b.max_event_time_ms, now, st.out);
+        }
+        collect(st, slot);
+      }
+      std::sort(st.late_offsets.begin(), st.late_offsets.end());
+      if (ctx->metrics != nullptr && !st.late_offsets.empty())
+        ctx->metrics->late(st.late_offsets.size());
+      self->send(up->second.consumer,
+                 shard_processed{b.partition, b.sequence, st.epoch, st.late_offsets});
+      host_state::owed owed;
+      owed.acks.push_back({b.partition, b.sequence, st.epoch, holds_of(st, b.partition)});
+      emit(self, sink, ctx, std::move(owed));
+      return caf::unit;
     },
     [=](const partition_status& s) {
       auto& st = self->state;
-      st.out.clear();
-      st.agg->on_status(s, ctx->now_ms(), st.out);
-      if (!st.out.windows.empty() || st.out.frontier_moved)
+      const auto now = ctx->now_ms();
+      each_shard(st, [&](merchant_aggregator_state& agg) { agg.on_status(s, now, st.out); });
+      if (!st.windows.empty() || !st.moved.empty())
         emit(self, sink, ctx, {});
-    },
-    [=](const shard_batch& b) {
-      auto& st = self->state;
-      handler_timing timing{st.probe, self};
-      if (st.shard == 0 && ++st.batches == ctx->crash_shard_after_batches)
-        throw std::runtime_error("injected failure (crash_shard_after_batches)");
-      st.out.clear();
-      st.agg->add(b, ctx->now_ms(), st.out);
-      shard_processed processed;
-      processed.shard = st.shard;
-      processed.partition = b.partition;
-      processed.sequence = b.sequence;
-      for (auto i : st.out.late)
-        processed.late_offsets.push_back(b.records[i].source.offset);
-      if (ctx->metrics != nullptr && !st.out.late.empty())
-        ctx->metrics->late(st.out.late.size());
-      if (auto it = st.upstream.find(b.partition); it != st.upstream.end())
-        self->send(it->second, std::move(processed));
-      merchant_aggregator_actor_state::owed owed;
-      shard_ack ack;
-      ack.shard = st.shard;
-      ack.partition = b.partition;
-      ack.sequence = b.sequence;
-      ack.open_min_offset = st.agg->open_min_offset(b.partition);
-      owed.acks.push_back(std::move(ack));
-      emit(self, sink, ctx, std::move(owed));
     },
     [=](partition_end e) {
       auto& st = self->state;
-      st.out.clear();
-      st.agg->finish_partition(e.partition, st.out);
+      each_shard(st, [&](merchant_aggregator_state& agg) {
+        agg.finish_partition(e.partition, st.out);
+      });
       emit(self, sink, ctx, {});
     },
     [=](flush_atom) {
       auto& st = self->state;
-      st.out.clear();
-      st.agg->flush_all(st.out);
-      merchant_aggregator_actor_state::owed owed;
+      each_shard(st, [&](merchant_aggregator_state& agg) { agg.flush_all(st.out); });
+      st.moved.clear();
+      host_state::owed owed;
       // After a flush nothing is open: release every partition.
-      for (const auto& [p, consumer] : st.upstream)
-        owed.progress.push_back({st.shard, p, no_offset});
+      for (const auto& [p, up] : st.upstreams) {
+        shard_progress pr{p, st.epoch, {}};
+        for (const auto& s : st.shards)
+          pr.holds.push_back({s.id, no_offset});
+        owed.progress.push_back(std::move(pr));
+      }
       emit(self, sink, ctx, std::move(owed));
     },
     [=](poll_atom) {
       auto& st = self->state;
-      st.out.clear();
-      st.agg->tick(ctx->now_ms(), st.out);
-      // Totals only go out with the release of their windows (frontier_moved).
-      if (!st.out.windows.empty() || st.out.frontier_moved)
+      const auto now = ctx->now_ms();
+      each_shard(st, [&](merchant_aggregator_state& agg) { agg.tick(now, st.out); });
+      // Totals only go out with the release of their windows (moved).
+      if (!st.windows.empty() || !st.moved.empty())
         emit(self, sink, ctx, {});
       self->delayed_send(self,
                          std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),

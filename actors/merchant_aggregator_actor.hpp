@@ -1,12 +1,15 @@
-// The merchant-aggregator actor: one shard of merchants, over
-// merchant_aggregator_state; outputs go through the node's sink.
+// A merchant-aggregator host: the virtual shards of merchants placed on it,
+// each its own merchant_aggregator_state; outputs go through the node's sink.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -17,19 +20,44 @@
 
 namespace txstream {
 
+/// A virtual shard a host is given, with what it restores from: the
+/// latest running totals of its merchants.
+struct hosted_shard {
+  std::uint32_t shard = 0;
+  std::vector<running_total> totals;
+};
+
 struct merchant_aggregator_actor_state {
   /// Acks and progress owed upstream once a step's outputs are delivered.
   struct owed {
     std::vector<shard_ack> acks;
     std::vector<shard_progress> progress;
   };
+  /// A partition-consumer feeding this host.
+  struct upstream {
+    caf::actor consumer;
+    std::uint64_t next_link_sequence = 1;
+    bool broken = false;  // a gap: nothing more from it is processed
+  };
+  /// One hosted shard: its state and what its restart restored.
+  struct shard_slot {
+    std::uint32_t id = 0;
+    std::unique_ptr<merchant_aggregator_state> agg;
+    std::int64_t restored_closed_through = no_event_time;
+  };
   explicit merchant_aggregator_actor_state(caf::local_actor*) {}
-  std::unique_ptr<merchant_aggregator_state> agg;
-  std::unordered_map<std::int32_t, caf::actor> upstream;  // by partition
+  std::vector<shard_slot> shards;                   // hosted, ascending by id
+  std::vector<int> slot_of;                         // by shard id, -1: not here
+  std::unordered_map<std::int32_t, upstream> upstreams;  // by partition
   ordered_release<owed> release;
-  aggregator_output out;
-  std::int64_t restored_closed_through = no_event_time;
-  std::uint32_t shard = 0;
+  aggregator_output out;  // scratch of one shard's step
+  // What one message made, from all shards: outputs and late offsets.
+  std::vector<window_aggregate> windows;
+  std::vector<running_total> totals;
+  std::vector<std::uint32_t> moved;  // shards whose commit frontier moved
+  std::vector<std::int64_t> late_offsets;
+  std::uint32_t host = 0;
+  std::uint64_t epoch = 0;
   std::optional<monitoring::actor_probe> probe;
   std::int64_t batches = 0;
   static inline const char* name = "merchant_aggregator";
@@ -38,11 +66,13 @@ struct merchant_aggregator_actor_state {
 using merchant_aggregator_actor_ptr
   = caf::stateful_actor<merchant_aggregator_actor_state>*;
 
-/// Spawn with self->spawn(merchant_aggregator_actor, shard, sink, ctx,
-/// restored running totals of this shard's merchants).
+/// Spawn with self->spawn(merchant_aggregator_actor, host, sink, ctx,
+/// shards, epoch): host number `host` of the shard map version `epoch`,
+/// with the virtual shards `shards` and their restored totals.
 caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
-                                        std::uint32_t shard, caf::actor sink,
+                                        std::uint32_t host, caf::actor sink,
                                         const pipeline_context* ctx,
-                                        std::vector<running_total> restored);
+                                        std::vector<hosted_shard> shards,
+                                        std::uint64_t epoch);
 
 } // namespace txstream

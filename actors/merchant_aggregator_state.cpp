@@ -154,26 +154,32 @@ void merchant_aggregator_state::add(std::int32_t p,
                                     const std::vector<shard_record>& txns,
                                     std::int64_t now_ms,
                                     aggregator_output& out) {
-  note_time(now_ms);
-  count_batch(p, txns, out);
-  advance_and_close(out);
+  add(p, txns.data(), txns.size(), no_event_time, now_ms, out);
 }
 
-void merchant_aggregator_state::add(const shard_batch& batch, std::int64_t now_ms,
-                                    aggregator_output& out) {
+void merchant_aggregator_state::add(std::int32_t p, const shard_record* txns,
+                                    std::size_t n, std::int64_t partition_max_ms,
+                                    std::int64_t now_ms, aggregator_output& out) {
   note_time(now_ms);
-  count_batch(batch.partition, batch.records, out);
+  count_batch(p, txns, n, out);
   // Raised after the batch's records were classified by their own prefix
   // (the partition-consumer already rejected every record behind the
   // partition's watermark), before its windows close.
-  tracker_.set_max_event_time(batch.partition, batch.max_event_time_ms);
+  tracker_.set_max_event_time(p, partition_max_ms);
   advance_and_close(out);
 }
 
-void merchant_aggregator_state::count_batch(std::int32_t p,
-                                            const std::vector<shard_record>& txns,
-                                            aggregator_output& out) {
-  tracker_.on_batch(p, !txns.empty());
+void merchant_aggregator_state::on_progress(std::int32_t p, std::int64_t partition_max_ms,
+                                            std::int64_t now_ms, aggregator_output& out) {
+  note_time(now_ms);
+  if (partition_max_ms != no_event_time)
+    tracker_.on_status(p, partition_max_ms, false);
+  advance_and_close(out);
+}
+
+void merchant_aggregator_state::count_batch(std::int32_t p, const shard_record* txns,
+                                            std::size_t n, aggregator_output& out) {
+  tracker_.on_batch(p, n > 0);
   const auto len = cfg_.window_ms;
   const auto lateness = cfg_.allowed_lateness_ms;
   const replay_slot none;
@@ -183,8 +189,8 @@ void merchant_aggregator_state::count_batch(std::int32_t p,
   auto max_t = tracker_.max_event_time(p);
   auto pw = max_t == no_event_time ? no_event_time
                                    : saturating_sub(max_t, lateness);
-  resolve_series(txns, window_start_of(max_t == no_event_time ? 0 : max_t, len));
-  for (std::size_t i = 0; i < txns.size(); ++i) {
+  resolve_series(txns, n, window_start_of(max_t == no_event_time ? 0 : max_t, len));
+  for (std::size_t i = 0; i < n; ++i) {
     const auto& tx = txns[i];
     assert(tx.source.partition == p);
     const auto offset = tx.source.offset;
@@ -234,14 +240,13 @@ void merchant_aggregator_state::on_status(const partition_status& status,
   advance_and_close(out);
 }
 
-void merchant_aggregator_state::resolve_series(const std::vector<shard_record>& txns,
+void merchant_aggregator_state::resolve_series(const shard_record* txns, std::size_t n,
                                                std::int64_t likely_start) {
   // Thousands of series per aggregator (tens of thousands in all on the
   // benchmark input): their index entries and cells are cache misses, which
   // overlap when the loads are issued together rather than one record at a
   // time. A series made here for a record that turns out late or replayed
   // only costs an unused id.
-  const auto n = txns.size();
   hashes_.resize(n);
   sids_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {

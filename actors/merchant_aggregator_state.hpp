@@ -87,10 +87,16 @@ public:
   void add(std::int32_t p, const std::vector<shard_record>& records,
            std::int64_t now_ms, aggregator_output& out);
 
-  /// add() for a partition-consumer's sub-batch, which also carries the
-  /// partition's max event time after the whole batch: p's watermark here
-  /// follows all of p's records, not only those of this shard's merchants.
-  void add(const shard_batch& batch, std::int64_t now_ms, aggregator_output& out);
+  /// add() for the `n` records of this shard in a partition-consumer's
+  /// sub-batch, which also carries the partition's max event time after the
+  /// whole batch: p's watermark here follows all of p's records, not only
+  /// those of this shard's merchants. `out.late` indexes into `records`.
+  void add(std::int32_t p, const shard_record* records, std::size_t n,
+           std::int64_t partition_max_ms, std::int64_t now_ms, aggregator_output& out);
+
+  /// p's max event time after a batch with no record for this shard.
+  void on_progress(std::int32_t p, std::int64_t partition_max_ms, std::int64_t now_ms,
+                   aggregator_output& out);
 
   /// p's progress (max event time of all its records) and idleness from
   /// its consumer; may advance the watermark.
@@ -183,11 +189,11 @@ private:
   std::uint32_t new_series(const std::string& merchant, const std::string& currency);
   /// Fills sids_ with the series of every record, prefetching their cells
   /// in the window starting at `likely_start` when it is open.
-  void resolve_series(const std::vector<shard_record>& txns, std::int64_t likely_start);
+  void resolve_series(const shard_record* txns, std::size_t n, std::int64_t likely_start);
   bucket& bucket_at(std::int64_t start);
   void count(const shard_record& r, std::uint32_t sid, bucket& b);
   /// Classifies and counts one batch of p (no windows close).
-  void count_batch(std::int32_t p, const std::vector<shard_record>& records,
+  void count_batch(std::int32_t p, const shard_record* records, std::size_t n,
                    aggregator_output& out);
   void advance_and_close(aggregator_output& out);
   void close_until(std::int64_t wm, aggregator_output& out);

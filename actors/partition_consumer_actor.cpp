@@ -72,7 +72,8 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
 
 caf::behavior partition_consumer_actor(
   partition_consumer_actor_ptr self, std::int32_t partition,
-  partition_restore restore, std::vector<caf::actor> shards, caf::actor sink,
+  partition_restore restore, shard_routes routes, std::vector<caf::actor> hosts,
+  caf::actor sink,
   caf::actor alert_sink,
   caf::actor ingress, std::shared_ptr<partition_load> load,
   const pipeline_context* ctx) {
@@ -81,15 +82,15 @@ caf::behavior partition_consumer_actor(
   st.load = std::move(load);
   st.probe = actor_probe_for(ctx, "partition_consumer");
   st.logic = std::make_unique<partition_consumer_state>(
-    partition, ctx->topics.transactions.name, ctx->aggregation, resume,
-    ctx->pipeline.max_future_ms);
+    partition, ctx->topics.transactions.name, ctx->aggregation, std::move(routes),
+    resume, ctx->pipeline.max_future_ms);
   st.logic->recycle_into(ctx->raw_batches);
   st.last_commit = resume.offset;
-  st.shards = std::move(shards);
+  st.hosts = std::move(hosts);
   // Registered by us, not by the ingress: messages of one sender arrive in
-  // order, so every shard knows where we resume before our first batch.
-  for (const auto& shard : st.shards)
-    self->send(shard, upstream_atom::value, partition, caf::actor{self}, restore);
+  // order, so every host knows where we resume before our first batch.
+  for (const auto& host : st.hosts)
+    self->send(host, upstream_atom::value, partition, caf::actor{self}, restore);
   // Same partition, same node: the detector lives and dies with us.
   st.detector
     = ctx->detectors_on_own_threads
@@ -108,14 +109,14 @@ caf::behavior partition_consumer_actor(
       auto& routed = st.routed;
       if (ctx->metrics != nullptr)
         ctx->metrics->decoded(routed.valid.transactions.size());
-      for (size_t i = 0; i < routed.shards.size(); ++i)
-        self->send(st.shards[routed.shards[i]], std::move(routed.per_shard[i]));
-      // Shards without records of this batch still follow the partition's
+      for (size_t i = 0; i < routed.hosts.size(); ++i)
+        self->send(st.hosts[routed.hosts[i]], std::move(routed.per_host[i]));
+      // Hosts without records of this batch still follow the partition's
       // event time, a few times a second.
       st.behind.clear();
-      st.logic->shards_behind(ctx->now_ms(), ctx->pipeline.tick_interval_ms, st.behind);
-      for (auto s : st.behind)
-        self->send(st.shards[s],
+      st.logic->hosts_behind(ctx->now_ms(), ctx->pipeline.tick_interval_ms, st.behind);
+      for (auto h : st.behind)
+        self->send(st.hosts[h],
                    partition_status{partition, st.logic->max_event_time(), false});
       self->send(st.detector, std::move(routed.valid));
       send_dead_letters(self, sink, ingress, ctx, sequence, std::move(routed.dead));
@@ -131,7 +132,7 @@ caf::behavior partition_consumer_actor(
       report_progress(self, ingress, ctx);
     },
     [=](const shard_progress& p) {
-      self->state.logic->on_shard_progress(p.shard, p.open_min_offset);
+      self->state.logic->on_shard_progress(p);
       report_progress(self, ingress, ctx);
     },
     [=](const detector_ack& ack) {
@@ -146,9 +147,9 @@ caf::behavior partition_consumer_actor(
       if (idle == st.idle)
         return;
       st.idle = idle;
-      for (const auto& shard : st.shards)
-        self->send(shard, partition_status{partition, st.logic->max_event_time(), idle});
-      st.logic->all_shards_told(ctx->now_ms());
+      for (const auto& host : st.hosts)
+        self->send(host, partition_status{partition, st.logic->max_event_time(), idle});
+      st.logic->all_hosts_told(ctx->now_ms());
     },
     [=](crash_atom) { throw std::runtime_error("injected failure"); },
   };

@@ -21,7 +21,7 @@ struct partition_consumer_actor_state {
   explicit partition_consumer_actor_state(caf::local_actor*) {}
   std::unique_ptr<partition_consumer_state> logic;
   caf::actor detector;
-  std::vector<caf::actor> shards;  // by shard id
+  std::vector<caf::actor> hosts;  // the shard hosts, as the routes number them
   routed_batch routed;
   std::int64_t last_commit = -1;
   /// Batches in flight at the last progress report (settling is a change).
@@ -39,14 +39,16 @@ struct partition_consumer_actor_state {
 using partition_consumer_actor_ptr
   = caf::stateful_actor<partition_consumer_actor_state>*;
 
-/// Spawn per assigned partition, resuming where `restore` says; it registers
-/// with every shard before its first batch. Its detector writes through
+/// Spawn per assigned partition, resuming where `restore` says; records go
+/// to the shard hosts `hosts` as `routes` places the shards (one shard map
+/// version). It registers with every host before its first batch. Its detector writes through
 /// `alert_sink`. `ingress` receives (commit_atom, partition, offset,
 /// metadata) and sends (idle_atom, bool); the consumer keeps `load` up to
 /// date.
 caf::behavior partition_consumer_actor(
   partition_consumer_actor_ptr self, std::int32_t partition,
-  partition_restore restore, std::vector<caf::actor> shards, caf::actor sink,
+  partition_restore restore, shard_routes routes, std::vector<caf::actor> hosts,
+  caf::actor sink,
   caf::actor alert_sink,
   caf::actor ingress, std::shared_ptr<partition_load> load,
   const pipeline_context* ctx);

@@ -27,18 +27,23 @@ partition_resume_point decode_commit_metadata(std::int64_t offset,
 partition_consumer_state::partition_consumer_state(std::int32_t partition,
                                                    std::string topic,
                                                    const aggregator_config& cfg,
+                                                   shard_routes routes,
                                                    partition_resume_point resume,
                                                    std::int64_t max_future_ms)
   : partition_(partition),
     topic_(std::move(topic)),
     cfg_(cfg),
+    routes_(std::move(routes)),
     max_future_ms_(max_future_ms),
     max_event_time_(resume.max_event_time_ms),
     next_offset_(resume.offset),
-    shard_open_min_(aggregator_count(cfg), resume.offset),
-    told_max_(aggregator_count(cfg), no_event_time),
-    told_at_(aggregator_count(cfg), std::numeric_limits<std::int64_t>::min()),
-    shard_slot_(aggregator_count(cfg), -1) {
+    shard_open_min_(routes_.shards(), resume.offset),
+    told_max_(routes_.hosts, no_event_time),
+    told_at_(routes_.hosts, std::numeric_limits<std::int64_t>::min()),
+    link_sent_(routes_.hosts, 0),
+    shard_count_(routes_.shards(), 0),
+    host_slot_(routes_.hosts, -1) {
+  assert(routes_.shards() == cfg_.shards);
 }
 
 dead_letter partition_consumer_state::make_dead(const raw_batch& raw,
@@ -81,8 +86,8 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
   out.valid.sequence = next_sequence_;
   out.valid.transactions.clear();
   out.valid.transactions.reserve(raw.records.size());
-  out.shards.clear();
-  out.per_shard.clear();
+  out.hosts.clear();
+  out.per_host.clear();
   out.dead.clear();
   if (raw.records.empty())
     return;
@@ -118,47 +123,79 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
       continue;  // stays in the batch: the detector sees late records too
     }
     max_event_time_ = std::max(max_event_time_, tx.event_time_ms);
-    auto shard = aggregator_of(tx.merchant_id, cfg_);
-    if (shard_slot_[shard] < 0) {
-      shard_slot_[shard] = static_cast<int>(out.shards.size());
-      out.shards.push_back(shard);
-      shard_sizes_.push_back(0);
-    }
-    ++shard_sizes_[shard_slot_[shard]];
-    routes_.push_back({static_cast<std::uint32_t>(valid.size() - 1),
-                       static_cast<std::uint32_t>(shard_slot_[shard])});
+    const auto shard = shard_of(tx.merchant_id, cfg_.shards);
+    ++shard_count_[shard];
+    counted_.push_back({static_cast<std::uint32_t>(valid.size() - 1), shard});
   }
-  // Second pass, with every sub-batch's size known: no vector regrows.
-  out.per_shard.resize(out.shards.size());
-  for (std::size_t i = 0; i < out.shards.size(); ++i) {
-    out.per_shard[i].partition = partition_;
-    out.per_shard[i].sequence = next_sequence_;
-    out.per_shard[i].max_event_time_ms = max_event_time_;
-    out.per_shard[i].records.reserve(shard_sizes_[i]);
-    told_max_[out.shards[i]] = max_event_time_;
-  }
-  for (auto [index, slot] : routes_)
-    out.per_shard[slot].records.emplace_back(valid[index]);
-  routes_.clear();
-  shard_sizes_.clear();
-  for (auto shard : out.shards)
-    shard_slot_[shard] = -1;
+  fill_hosts(out);
   batch_entry e;
   e.sequence = next_sequence_++;
   e.first_offset = raw.records.front().offset;
-  e.pending_acks = static_cast<int>(out.shards.size()) + (with_detector ? 1 : 0);
-  e.pending_processed = static_cast<int>(out.shards.size());
+  e.pending_acks = static_cast<int>(out.hosts.size()) + (with_detector ? 1 : 0);
+  e.pending_processed = static_cast<int>(out.hosts.size());
   e.detector_pending = with_detector;
   ++unprocessed_;
   next_offset_ = raw.records.back().offset + 1;
   // Only late records need their payload after routing.
-  if (!out.shards.empty())
+  if (!out.hosts.empty())
     e.raw = std::move(raw);
   else
     release(raw);
   in_flight_.push_back(std::move(e));
   check_processed(in_flight_.back());
   pop_done();
+}
+
+void partition_consumer_state::fill_hosts(routed_batch& out) {
+  // Counted records ordered by shard (stable: each shard's in offset
+  // order), so that a host gets one run of records per shard.
+  const auto shards = routes_.shards();
+  std::uint32_t at = 0;
+  std::vector<std::uint32_t>& start = shard_start_;
+  start.assign(shards, 0);
+  for (std::uint32_t s = 0; s < shards; ++s) {
+    start[s] = at;
+    at += shard_count_[s];
+  }
+  by_shard_.resize(counted_.size());
+  for (std::uint32_t i = 0; i < counted_.size(); ++i)
+    by_shard_[start[counted_[i].shard]++] = counted_[i].index;
+  // Hosts in order of their first shard; sized before filling.
+  std::vector<std::uint32_t>& host_size = host_size_;
+  host_size.assign(routes_.hosts, 0);
+  for (std::uint32_t s = 0; s < shards; ++s)
+    host_size[routes_.host_of[s]] += shard_count_[s];
+  for (std::uint32_t s = 0; s < shards; ++s) {
+    const auto h = routes_.host_of[s];
+    if (shard_count_[s] == 0 || host_slot_[h] >= 0)
+      continue;
+    host_slot_[h] = static_cast<int>(out.hosts.size());
+    out.hosts.push_back(h);
+    auto& b = out.per_host.emplace_back();
+    b.partition = partition_;
+    b.sequence = next_sequence_;
+    b.epoch = routes_.epoch;
+    b.link_sequence = ++link_sent_[h];
+    b.max_event_time_ms = max_event_time_;
+    b.records.reserve(host_size[h]);
+    told_max_[h] = max_event_time_;
+  }
+  const auto& valid = out.valid.transactions;
+  std::uint32_t next = 0;
+  for (std::uint32_t s = 0; s < shards; ++s) {
+    const auto n = shard_count_[s];
+    if (n == 0)
+      continue;
+    auto& b = out.per_host[static_cast<std::size_t>(host_slot_[routes_.host_of[s]])];
+    const auto begin = static_cast<std::uint32_t>(b.records.size());
+    for (std::uint32_t k = 0; k < n; ++k)
+      b.records.emplace_back(valid[by_shard_[next++]]);
+    b.runs.push_back({s, begin, begin + n});
+    shard_count_[s] = 0;
+  }
+  for (auto h : out.hosts)
+    host_slot_[h] = -1;
+  counted_.clear();
 }
 
 void partition_consumer_state::release(raw_batch& raw) {
@@ -191,6 +228,8 @@ void partition_consumer_state::pop_done() {
 std::vector<dead_letter>
 partition_consumer_state::on_shard_processed(const shard_processed& p) {
   std::vector<dead_letter> dead;
+  if (p.epoch != routes_.epoch)
+    return dead;
   auto* e = find(p.sequence);
   assert(e != nullptr);
   if (e == nullptr)
@@ -211,19 +250,25 @@ partition_consumer_state::on_shard_processed(const shard_processed& p) {
   return dead;
 }
 
+void partition_consumer_state::note_holds(const std::vector<shard_hold>& holds) {
+  for (const auto& h : holds)
+    if (h.shard < shard_open_min_.size())
+      shard_open_min_[h.shard] = h.open_min_offset;
+}
+
 void partition_consumer_state::on_shard_ack(const shard_ack& ack) {
-  if (ack.shard < shard_open_min_.size())
-    shard_open_min_[ack.shard] = ack.open_min_offset;
+  if (ack.epoch != routes_.epoch)
+    return;  // from hosts of another shard map: not for this incarnation
+  note_holds(ack.holds);
   if (auto* e = find(ack.sequence)) {
     --e->pending_acks;
     pop_done();
   }
 }
 
-void partition_consumer_state::on_shard_progress(std::uint32_t shard,
-                                                 std::int64_t open_min_offset) {
-  if (shard < shard_open_min_.size())
-    shard_open_min_[shard] = open_min_offset;
+void partition_consumer_state::on_shard_progress(const shard_progress& progress) {
+  if (progress.epoch == routes_.epoch)
+    note_holds(progress.holds);
 }
 
 void partition_consumer_state::on_detector_processed(std::uint64_t sequence) {
@@ -257,9 +302,9 @@ void partition_consumer_state::dead_letters_delivered(std::uint64_t sequence,
   }
 }
 
-void partition_consumer_state::shards_behind(std::int64_t now_ms,
-                                             std::int64_t interval_ms,
-                                             std::vector<std::uint32_t>& out) {
+void partition_consumer_state::hosts_behind(std::int64_t now_ms,
+                                            std::int64_t interval_ms,
+                                            std::vector<std::uint32_t>& out) {
   for (std::uint32_t s = 0; s < told_max_.size(); ++s) {
     const bool recently = told_at_[s] != std::numeric_limits<std::int64_t>::min()
                           && now_ms - told_at_[s] < interval_ms;
@@ -271,7 +316,7 @@ void partition_consumer_state::shards_behind(std::int64_t now_ms,
   }
 }
 
-void partition_consumer_state::all_shards_told(std::int64_t now_ms) {
+void partition_consumer_state::all_hosts_told(std::int64_t now_ms) {
   std::fill(told_max_.begin(), told_max_.end(), max_event_time_);
   std::fill(told_at_.begin(), told_at_.end(), now_ms);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/raw_batch_pool.hpp"
+#include "actors/shard_router.hpp"
 #include "actors/tumbling_window.hpp"
 #include "config/aggregator_config.hpp"
 #include "messages/dead_letter.hpp"
@@ -21,10 +22,10 @@ namespace txstream {
 struct routed_batch {
   /// Every valid transaction, late or not: the fraud detector's input.
   transaction_batch valid;
-  /// Non-late transactions per shard, as shard records (the fields
-  /// aggregation uses); only shards listed in `shards` get one.
-  std::vector<std::uint32_t> shards;
-  std::vector<shard_batch> per_shard;  // parallel to `shards`
+  /// Non-late transactions per host (shard records, the fields aggregation
+  /// uses, grouped by shard); only hosts listed in `hosts` get one.
+  std::vector<std::uint32_t> hosts;
+  std::vector<shard_batch> per_host;  // parallel to `hosts`
   /// Records that could not be decoded, or are behind the partition
   /// watermark: on their way to the dead-letter topic.
   std::vector<dead_letter> dead;
@@ -44,10 +45,11 @@ partition_resume_point decode_commit_metadata(std::int64_t offset,
 /// the next offset to read. Everything below it has all its effects in Kafka.
 class partition_consumer_state {
 public:
-  /// `max_future_ms`: events further ahead of their record's Kafka
-  /// timestamp are dead-lettered as future_time (0: no limit).
+  /// Records go to the hosts of `routes`. `max_future_ms`: events further
+  /// ahead of their record's Kafka timestamp are dead-lettered as
+  /// future_time (0: no limit).
   partition_consumer_state(std::int32_t partition, std::string topic,
-                           const aggregator_config& cfg,
+                           const aggregator_config& cfg, shard_routes routes,
                            partition_resume_point resume,
                            std::int64_t max_future_ms = 0);
 
@@ -61,12 +63,14 @@ public:
   /// The batch is kept (moved, not copied) until every shard acked it.
   void route(raw_batch&& raw, bool with_detector, routed_batch& out);
 
-  /// A shard processed batch `p.sequence`; returns the dead letters for its
+  /// A host processed batch `p.sequence`; returns the dead letters for its
   /// late records (payloads taken from the batch kept until then).
   std::vector<dead_letter> on_shard_processed(const shard_processed& p);
-  /// A shard's outputs for batch `ack.sequence` are delivered.
+  /// A host's outputs for batch `ack.sequence` are delivered; its shards'
+  /// holds come with it.
   void on_shard_ack(const shard_ack& ack);
-  void on_shard_progress(std::uint32_t shard, std::int64_t open_min_offset);
+  /// What shards hold of the partition, unsolicited.
+  void on_shard_progress(const shard_progress& progress);
   void on_detector_processed(std::uint64_t sequence);
   void on_detector_ack(std::uint64_t sequence);
   /// `count` dead letters of batch `sequence` were handed to the sink...
@@ -80,16 +84,18 @@ public:
   /// point stays at the resume offset.
   partition_resume_point commit_point();
 
-  /// Shards that got none of this partition's latest records and have not
+  /// Hosts that got none of this partition's latest records and have not
   /// heard its max event time for `interval_ms`: they should get a
-  /// partition_status, so their watermark follows the partition. Marks them
-  /// told. Appends to `out`.
-  void shards_behind(std::int64_t now_ms, std::int64_t interval_ms,
-                     std::vector<std::uint32_t>& out);
+  /// partition_status, so their shards' watermarks follow the partition.
+  /// Marks them told. Appends to `out`.
+  void hosts_behind(std::int64_t now_ms, std::int64_t interval_ms,
+                    std::vector<std::uint32_t>& out);
 
-  /// Every shard heard the partition's current max event time (a status
+  /// Every host heard the partition's current max event time (a status
   /// went to all of them).
-  void all_shards_told(std::int64_t now_ms);
+  void all_hosts_told(std::int64_t now_ms);
+
+  const shard_routes& routes() const noexcept { return routes_; }
 
   /// Batches not yet fully done (their offsets cannot be committed yet).
   std::size_t in_flight() const noexcept { return in_flight_.size(); }
@@ -114,6 +120,9 @@ private:
   };
 
   batch_entry* find(std::uint64_t sequence);
+  /// Splits the counted records of route() among the hosts.
+  void fill_hosts(routed_batch& out);
+  void note_holds(const std::vector<shard_hold>& holds);
   void pop_done();
   void check_processed(batch_entry& e);
   void release(raw_batch& raw);
@@ -128,6 +137,7 @@ private:
   std::int32_t partition_;
   std::string topic_;
   aggregator_config cfg_;
+  shard_routes routes_;
   std::int64_t max_future_ms_;
   raw_batch_pool* pool_ = nullptr;
   transaction_decoder decoder_;
@@ -136,20 +146,25 @@ private:
   std::uint64_t next_sequence_ = 1;
   std::size_t unprocessed_ = 0;
   std::deque<batch_entry> in_flight_;
-  std::vector<std::int64_t> shard_open_min_;  // by shard
-  // The partition's max event time each shard last heard, and when it last
-  // got a status (rate limit).
+  std::vector<std::int64_t> shard_open_min_;  // by virtual shard
+  // The partition's max event time each host last heard, and when it last
+  // got a status (rate limit); the batches sent to each host so far.
   std::vector<std::int64_t> told_max_;
   std::vector<std::int64_t> told_at_;
-  std::vector<int> shard_slot_;               // scratch: shard -> index in out
-  // Scratch of route(): (index in out.valid, index in out.shards) of every
-  // record for a shard, and the record count per index in out.shards.
+  std::vector<std::uint64_t> link_sent_;
+  // Scratch of route(): (index in out.valid, shard) of every counted
+  // record, the same ordered by shard, the count per shard, the slot in
+  // `out.hosts` per host (-1: none yet).
   struct shard_route {
     std::uint32_t index;
-    std::uint32_t slot;
+    std::uint32_t shard;
   };
-  std::vector<shard_route> routes_;
-  std::vector<std::uint32_t> shard_sizes_;
+  std::vector<shard_route> counted_;
+  std::vector<std::uint32_t> by_shard_;
+  std::vector<std::uint32_t> shard_count_;
+  std::vector<std::uint32_t> shard_start_;
+  std::vector<std::uint32_t> host_size_;
+  std::vector<int> host_slot_;
   // (first offset, max event time before it) of every batch since the last
   // commit point: commits round down to a batch start, where the max event
   // time that makes a replay classify records identically is known.

@@ -19,42 +19,21 @@ std::uint32_t shard_of(std::string_view merchant_id,
   return static_cast<std::uint32_t>(fnv1a_64(merchant_id) % shards);
 }
 
-std::uint32_t aggregator_of(std::string_view merchant_id, std::uint32_t shards,
-                            std::uint32_t actors) noexcept {
-  assert(actors > 0);
-  return shard_of(merchant_id, shards) % actors;
+shard_routes local_routes(const aggregator_config& cfg, std::uint64_t epoch) {
+  shard_routes r;
+  r.epoch = epoch;
+  r.hosts = aggregator_count(cfg);
+  r.host_of.resize(cfg.shards);
+  for (std::uint32_t s = 0; s < cfg.shards; ++s)
+    r.host_of[s] = s % r.hosts;
+  return r;
 }
 
-std::uint32_t aggregator_of(std::string_view merchant_id,
-                            const aggregator_config& cfg) noexcept {
-  return aggregator_of(merchant_id, cfg.shards, aggregator_count(cfg));
-}
-
-void split_indices(const std::vector<transaction>& txns, std::uint32_t shards,
-                   std::vector<std::vector<std::uint32_t>>& out) {
-  assert(txns.size() <= UINT32_MAX);
-  out.resize(shards);
-  for (auto& v : out)
-    v.clear();
-  for (std::uint32_t i = 0; i < txns.size(); ++i)
-    out[shard_of(txns[i].merchant_id, shards)].push_back(i);
-}
-
-std::vector<std::vector<transaction>>
-split_by_shard(std::vector<transaction>&& txns, std::uint32_t shards) {
-  // Two passes: hash once into `owner`, size every output exactly, then move.
-  std::vector<std::uint32_t> owner(txns.size());
-  std::vector<std::size_t> sizes(shards, 0);
-  for (std::size_t i = 0; i < txns.size(); ++i) {
-    owner[i] = shard_of(txns[i].merchant_id, shards);
-    ++sizes[owner[i]];
-  }
-  std::vector<std::vector<transaction>> out(shards);
-  for (std::uint32_t s = 0; s < shards; ++s)
-    out[s].reserve(sizes[s]);
-  for (std::size_t i = 0; i < txns.size(); ++i)
-    out[owner[i]].push_back(std::move(txns[i]));
-  txns.clear();
+std::vector<std::uint32_t> shards_of_host(const shard_routes& routes, std::uint32_t host) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t s = 0; s < routes.shards(); ++s)
+    if (routes.host_of[s] == host)
+      out.push_back(s);
   return out;
 }
 

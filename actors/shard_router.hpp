@@ -1,4 +1,5 @@
-// Merchant -> shard mapping and batch splitting (docs/windows-and-watermarks.md).
+// Merchant -> virtual shard, and virtual shard -> host actor
+// (docs/windows-and-watermarks.md, docs/cluster.md).
 #pragma once
 
 #include <cstdint>
@@ -6,7 +7,6 @@
 #include <vector>
 
 #include "config/aggregator_config.hpp"
-#include "messages/transaction.hpp"
 
 namespace txstream {
 
@@ -14,30 +14,29 @@ namespace txstream {
 /// every platform agrees on it.
 std::uint64_t fnv1a_64(std::string_view s) noexcept;
 
-/// The shard that owns `merchant_id`: fnv1a_64(merchant_id) mod shards.
-/// Requires shards > 0.
+/// The virtual shard that owns `merchant_id`: fnv1a_64(merchant_id) mod
+/// shards. Requires shards > 0.
 std::uint32_t shard_of(std::string_view merchant_id,
                        std::uint32_t shards) noexcept;
 
-/// The aggregator actor hosting `merchant_id`'s shard: shard_of(merchant_id,
-/// shards) mod actors. Requires shards > 0 and actors > 0.
-std::uint32_t aggregator_of(std::string_view merchant_id, std::uint32_t shards,
-                            std::uint32_t actors) noexcept;
+/// Where the records of each virtual shard go at one shard-map version
+/// (`epoch`): the index of the shard's host among a list of `hosts` host
+/// actors (the list itself, with the actor handles, is the caller's).
+struct shard_routes {
+  std::uint64_t epoch = 0;
+  std::uint32_t hosts = 0;
+  std::vector<std::uint32_t> host_of;  // by virtual shard
 
-/// The same for a node's settings: `cfg.shards` hosted by
-/// aggregator_count(cfg) actors.
-std::uint32_t aggregator_of(std::string_view merchant_id,
-                            const aggregator_config& cfg) noexcept;
+  std::uint32_t shards() const noexcept {
+    return static_cast<std::uint32_t>(host_of.size());
+  }
+};
 
-/// Splits a batch by shard into per-shard lists of indices into `txns`,
-/// in batch order. `out` is resized to `shards`; its inner vectors are
-/// cleared but keep their capacity, so a reused `out` does not allocate.
-void split_indices(const std::vector<transaction>& txns, std::uint32_t shards,
-                   std::vector<std::vector<std::uint32_t>>& out);
+/// Every shard on one node: `aggregator_count(cfg)` hosts, shard s on host
+/// s mod hosts.
+shard_routes local_routes(const aggregator_config& cfg, std::uint64_t epoch = 0);
 
-/// Moves the transactions of a batch into one vector per shard (exact
-/// capacity, batch order kept). Result has `shards` entries.
-std::vector<std::vector<transaction>>
-split_by_shard(std::vector<transaction>&& txns, std::uint32_t shards);
+/// The shards host `host` of `routes` owns, ascending.
+std::vector<std::uint32_t> shards_of_host(const shard_routes& routes, std::uint32_t host);
 
 } // namespace txstream

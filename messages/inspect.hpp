@@ -65,9 +65,14 @@ typename Inspector::result_type inspect(Inspector& f, shard_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_run& x) {
+  return f(caf::meta::type_name("shard_run"), x.shard, x.begin, x.end);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_batch& x) {
-  return f(caf::meta::type_name("shard_batch"), x.partition, x.sequence,
-           x.records, x.max_event_time_ms);
+  return f(caf::meta::type_name("shard_batch"), x.partition, x.sequence, x.epoch,
+           x.link_sequence, x.records, x.runs, x.max_event_time_ms);
 }
 
 template <class Inspector>

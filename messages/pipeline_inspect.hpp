@@ -22,20 +22,24 @@ typename Inspector::result_type inspect(Inspector& f, raw_batch& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_processed& x) {
-  return f(caf::meta::type_name("shard_processed"), x.shard, x.partition,
-           x.sequence, x.late_offsets);
+  return f(caf::meta::type_name("shard_processed"), x.partition, x.sequence,
+           x.epoch, x.late_offsets);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_hold& x) {
+  return f(caf::meta::type_name("shard_hold"), x.shard, x.open_min_offset);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_ack& x) {
-  return f(caf::meta::type_name("shard_ack"), x.shard, x.partition, x.sequence,
-           x.open_min_offset);
+  return f(caf::meta::type_name("shard_ack"), x.partition, x.sequence, x.epoch,
+           x.holds);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_progress& x) {
-  return f(caf::meta::type_name("shard_progress"), x.shard, x.partition,
-           x.open_min_offset);
+  return f(caf::meta::type_name("shard_progress"), x.partition, x.epoch, x.holds);
 }
 
 template <class Inspector>

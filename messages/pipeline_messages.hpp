@@ -72,31 +72,38 @@ struct partition_load {
   std::atomic<std::int64_t> settled_at_ns{0};
 };
 
-/// A shard processed one sub-batch (sent at once, for flow control): which
+/// A host processed one sub-batch (sent at once, for flow control): which
 /// records were late because their window had already closed.
 struct shard_processed {
-  std::uint32_t shard = 0;
   std::int32_t partition = -1;
   std::uint64_t sequence = 0;
+  std::uint64_t epoch = 0;
   std::vector<std::int64_t> late_offsets;
 };
 
-/// A shard's answer to one sub-batch, sent once every output the sub-batch
-/// caused is delivered: the lowest offset of this partition still held in an
-/// open window (the commit must not pass it).
-struct shard_ack {
+/// The lowest offset of a partition that a shard still holds in an open
+/// window (no_offset: none): the partition's commit must not pass it.
+struct shard_hold {
   std::uint32_t shard = 0;
-  std::int32_t partition = -1;
-  std::uint64_t sequence = 0;
   std::int64_t open_min_offset = no_offset;
 };
 
-/// Unsolicited progress of a shard for one partition, after windows closed
-/// and their outputs were delivered.
-struct shard_progress {
-  std::uint32_t shard = 0;
+/// A host's answer to one sub-batch, sent once every output the sub-batch
+/// caused is delivered: what each of its shards holds of the partition.
+struct shard_ack {
   std::int32_t partition = -1;
-  std::int64_t open_min_offset = no_offset;
+  std::uint64_t sequence = 0;
+  std::uint64_t epoch = 0;
+  std::vector<shard_hold> holds;
+};
+
+/// Unsolicited progress of a host's shards for one partition: after
+/// windows closed and their outputs were delivered, or when a consumer
+/// registers (it cannot know what its predecessor left in open windows).
+struct shard_progress {
+  std::int32_t partition = -1;
+  std::uint64_t epoch = 0;
+  std::vector<shard_hold> holds;
 };
 
 /// A fraud detector processed a batch (`delivered` false, sent at once, for
@@ -143,16 +150,18 @@ struct partition_status {
 
 // Equality, for tests and the cross-process round-trip check.
 inline bool operator==(const shard_processed& a, const shard_processed& b) {
-  return a.shard == b.shard && a.partition == b.partition
-         && a.sequence == b.sequence && a.late_offsets == b.late_offsets;
+  return a.partition == b.partition && a.sequence == b.sequence && a.epoch == b.epoch
+         && a.late_offsets == b.late_offsets;
+}
+inline bool operator==(const shard_hold& a, const shard_hold& b) {
+  return a.shard == b.shard && a.open_min_offset == b.open_min_offset;
 }
 inline bool operator==(const shard_ack& a, const shard_ack& b) {
-  return a.shard == b.shard && a.partition == b.partition
-         && a.sequence == b.sequence && a.open_min_offset == b.open_min_offset;
+  return a.partition == b.partition && a.sequence == b.sequence && a.epoch == b.epoch
+         && a.holds == b.holds;
 }
 inline bool operator==(const shard_progress& a, const shard_progress& b) {
-  return a.shard == b.shard && a.partition == b.partition
-         && a.open_min_offset == b.open_min_offset;
+  return a.partition == b.partition && a.epoch == b.epoch && a.holds == b.holds;
 }
 inline bool operator==(const detector_ack& a, const detector_ack& b) {
   return a.partition == b.partition && a.sequence == b.sequence

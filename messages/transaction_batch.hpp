@@ -53,21 +53,40 @@ inline bool operator==(const shard_record& a, const shard_record& b) {
          && a.source == b.source && a.type == b.type;
 }
 
-/// The records of one source partition's batch that belong to one merchant
-/// shard, in offset order (same sequence number as the batch), and the
-/// partition's event-time progress after the whole batch: a shard's
-/// watermark follows the partition, not just the records it is sent.
+/// The records of one shard inside a shard_batch: [begin, end).
+struct shard_run {
+  std::uint32_t shard = 0;
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+inline bool operator==(const shard_run& a, const shard_run& b) {
+  return a.shard == b.shard && a.begin == b.begin && a.end == b.end;
+}
+
+/// The records of one source partition's batch that belong to the shards
+/// of one host, grouped by shard (`runs`), each shard's in offset order
+/// (same sequence number as the batch), and the partition's event-time
+/// progress after the whole batch: a shard's watermark follows the
+/// partition, not just the records it is sent. `epoch` is the shard map
+/// version the sender routed by; `link_sequence` counts the sender's
+/// batches to this host (1, 2, ...), so a receiver never processes past a
+/// gap.
 struct shard_batch {
   std::int32_t partition = -1;
   std::uint64_t sequence = 0;
+  std::uint64_t epoch = 0;
+  std::uint64_t link_sequence = 0;
   std::vector<shard_record> records;
+  std::vector<shard_run> runs;
   /// Max event time of the partition's records routed so far (all shards).
   std::int64_t max_event_time_ms = std::numeric_limits<std::int64_t>::min();
 };
 
 inline bool operator==(const shard_batch& a, const shard_batch& b) {
-  return a.partition == b.partition && a.sequence == b.sequence
-         && a.records == b.records && a.max_event_time_ms == b.max_event_time_ms;
+  return a.partition == b.partition && a.sequence == b.sequence && a.epoch == b.epoch
+         && a.link_sequence == b.link_sequence && a.records == b.records
+         && a.runs == b.runs && a.max_event_time_ms == b.max_event_time_ms;
 }
 
 } // namespace txstream

@@ -50,11 +50,20 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   // Totals already written are the ground to stand on after a restart.
   auto restored = kafka::restore_running_totals(cfg.kafka.bootstrap,
                                                 ctx.topics.aggregates.name, client);
-  // One aggregator actor hosts several shards (aggregation.shard_actors).
-  const auto aggregators = aggregator_count(ctx.aggregation);
-  std::vector<std::vector<running_total>> per_aggregator(aggregators);
+  // Every virtual shard here, on aggregation.shard_actors hosts; each
+  // shard restores from the totals of its own merchants.
+  const auto routes = local_routes(ctx.aggregation);
+  std::vector<std::vector<hosted_shard>> per_host(routes.hosts);
+  std::vector<hosted_shard*> by_shard(routes.shards());
+  for (std::uint32_t s = 0; s < routes.shards(); ++s) {
+    auto& h = per_host[routes.host_of[s]].emplace_back();
+    h.shard = s;
+  }
+  for (auto& shards : per_host)
+    for (auto& h : shards)
+      by_shard[h.shard] = &h;
   for (auto& t : restored)
-    per_aggregator[aggregator_of(t.merchant_id, ctx.aggregation)].push_back(std::move(t));
+    by_shard[shard_of(t.merchant_id, routes.shards())]->totals.push_back(std::move(t));
   spdlog::info("supervisor: restored {} running totals", restored.size());
   // The producers' queues get half of the budget's output share (the
   // other half is output not yet handed to them); anomalies are few.
@@ -74,9 +83,9 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor, settings_with(alert_settings),
                                           std::vector<std::string>{ctx.topics.anomalies.name},
                                           &ctx);
-  for (std::uint32_t a = 0; a < aggregators; ++a)
-    p.shards.push_back(sys.spawn(merchant_aggregator_actor, a, p.sink, &ctx,
-                                 std::move(per_aggregator[a])));
+  for (std::uint32_t h = 0; h < routes.hosts; ++h)
+    p.shards.push_back(sys.spawn(merchant_aggregator_actor, h, p.sink, &ctx,
+                                 std::move(per_host[h]), routes.epoch));
   kafka::ingress_config in;
   in.consumer = settings_with(
     {{"group.id", cfg.kafka.group_id},
@@ -89,8 +98,8 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   in.drain_idle_ms = std::min<std::int64_t>(cfg.aggregation.idle_partition_timeout_ms, 2000);
   in.commit_interval_ms = cfg.pipeline.commit_interval_ms;
   in.stop = &stop;
-  p.ingress = sys.spawn<caf::detached>(kafka::ingress_actor, in, p.shards, p.sink,
-                                  p.alert_sink, &ctx);
+  p.ingress = sys.spawn<caf::detached>(kafka::ingress_actor, in, routes, p.shards,
+                                       p.sink, p.alert_sink, &ctx);
   return p;
 }
 

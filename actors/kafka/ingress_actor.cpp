@@ -73,12 +73,13 @@ ingress_limits limits_of(const ingress_config& cfg, const pipeline_context& ctx)
 /// shards' end-of-input messages.
 class ingress {
 public:
-  ingress(caf::blocking_actor* self, ingress_config cfg,
-          std::vector<caf::actor> shards, caf::actor sink, caf::actor alert_sink,
+  ingress(caf::blocking_actor* self, ingress_config cfg, shard_routes routes,
+          std::vector<caf::actor> hosts, caf::actor sink, caf::actor alert_sink,
           const pipeline_context* ctx)
     : self_(self),
       cfg_(std::move(cfg)),
-      shards_(std::move(shards)),
+      routes_(std::move(routes)),
+      hosts_(std::move(hosts)),
       sink_(std::move(sink)),
       alert_sink_(std::move(alert_sink)),
       ctx_(ctx),
@@ -132,9 +133,9 @@ public:
         case ingress_state::drain_step::flush:
           // End of input: let every window close so all offsets can commit.
           for (auto p : state_.partitions())
-            for (const auto& shard : shards_)
+            for (const auto& shard : hosts_)
               self_->send(shard, partition_end{p});
-          for (const auto& shard : shards_)
+          for (const auto& shard : hosts_)
             self_->send(shard, flush_atom::value);
           flush_started = clock::now();
           break;
@@ -450,8 +451,8 @@ private:
         resume.offset = low;
       partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1};
       auto load = std::make_shared<partition_load>();
-      auto actor = self_->spawn(partition_consumer_actor, tp.partition, restore, shards_,
-                                sink_, alert_sink_, caf::actor{self_}, load, ctx_);
+      auto actor = self_->spawn(partition_consumer_actor, tp.partition, restore, routes_,
+                                hosts_, sink_, alert_sink_, caf::actor{self_}, load, ctx_);
       self_->monitor(actor);
       state_.assign(tp.partition, resume.offset, load, now);
       consumers_[tp.partition] = consumer_ref{actor, load};
@@ -513,7 +514,8 @@ private:
 
   caf::blocking_actor* self_;
   ingress_config cfg_;
-  std::vector<caf::actor> shards_;
+  shard_routes routes_;
+  std::vector<caf::actor> hosts_;
   caf::actor sink_;
   caf::actor alert_sink_;
   const pipeline_context* ctx_;
@@ -536,12 +538,16 @@ private:
 
 } // namespace
 
-void ingress_actor(caf::blocking_actor* self, ingress_config cfg,
-                   std::vector<caf::actor> shards, caf::actor sink,
-                   caf::actor alert_sink,
-                   const pipeline_context* ctx) {
-  ingress in{self,           std::move(cfg),        std::move(shards),
-             std::move(sink), std::move(alert_sink), ctx};
+void ingress_actor(caf::blocking_actor* self, ingress_config cfg, shard_routes routes,
+                   std::vector<caf::actor> hosts, caf::actor sink,
+                   caf::actor alert_sink, const pipeline_context* ctx) {
+  ingress in{self,
+             std::move(cfg),
+             std::move(routes),
+             std::move(hosts),
+             std::move(sink),
+             std::move(alert_sink),
+             ctx};
   if (auto err = in.run())
     self->fail_state(std::move(err));
 }

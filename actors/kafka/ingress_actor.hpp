@@ -12,6 +12,7 @@
 
 #include "actors/kafka/client_config.hpp"
 #include "actors/pipeline_context.hpp"
+#include "actors/shard_router.hpp"
 
 namespace txstream::kafka {
 
@@ -30,13 +31,13 @@ struct ingress_config {
   const std::atomic<bool>* stop = nullptr;
 };
 
-/// Spawn detached. `shards` are the node's merchant aggregators, `sink` its
-/// Kafka sink for aggregates and dead letters, `alert_sink` the one for
-/// anomalies (its own producer, so window bursts never delay an alert). Ends normally when drained or stopped; ends with an error
-/// when a partition-consumer (or its detector) fails.
-void ingress_actor(caf::blocking_actor* self, ingress_config cfg,
-                   std::vector<caf::actor> shards, caf::actor sink,
-                   caf::actor alert_sink,
-                   const pipeline_context* ctx);
+/// Spawn detached. `hosts` are the merchant-aggregator hosts as `routes`
+/// numbers them, `sink` the Kafka sink for aggregates and dead letters,
+/// `alert_sink` the one for anomalies (its own producer, so window bursts
+/// never delay an alert). Ends normally when drained or stopped; ends with
+/// an error when a partition-consumer (or its detector) fails.
+void ingress_actor(caf::blocking_actor* self, ingress_config cfg, shard_routes routes,
+                   std::vector<caf::actor> hosts, caf::actor sink,
+                   caf::actor alert_sink, const pipeline_context* ctx);
 
 } // namespace txstream::kafka

@@ -161,32 +161,42 @@ std::size_t detect(routed_batch& routed, fraud_detector_state& detector,
   return alerts.records.size();
 }
 
+/// One state per virtual shard, as the node's hosts keep them.
 using aggregators = std::vector<std::unique_ptr<merchant_aggregator_state>>;
 
-/// The shards' part of one routed batch: every sub-batch aggregated and its
-/// outputs encoded, with the answers the shards would send. The sub-batches
-/// die here, as their messages do in the node. Returns the outputs made.
+/// The hosts' part of one routed batch: every sub-batch aggregated shard by
+/// shard (shards of a host without records of it follow the partition's
+/// progress) and its outputs encoded, with the answers the hosts would
+/// send. The sub-batches die here, as their messages do in the node.
+/// Returns the outputs made.
 std::size_t aggregate(routed_batch& routed, std::int32_t p, std::uint64_t sequence,
-                      aggregators& aggs, aggregator_output& out,
-                      std::vector<shard_processed>& processed,
+                      const shard_routes& routes, aggregators& aggs,
+                      aggregator_output& out, std::vector<shard_processed>& processed,
                       std::vector<shard_ack>& acks) {
   std::size_t made = 0;
-  const auto per_shard = std::move(routed.per_shard);
-  for (std::size_t i = 0; i < routed.shards.size(); ++i) {
-    const auto shard = routed.shards[i];
-    auto& agg = *aggs[shard];
-    const auto& sub = per_shard[i];
-    out.clear();
-    agg.add(sub, wall_ms(), out);
-    shard_processed pr;
-    pr.shard = shard;
-    pr.partition = p;
-    pr.sequence = sequence;
-    for (auto k : out.late)
-      pr.late_offsets.push_back(sub.records[k].source.offset);
+  const auto per_host = std::move(routed.per_host);
+  for (std::size_t i = 0; i < routed.hosts.size(); ++i) {
+    const auto& sub = per_host[i];
+    shard_processed pr{p, sequence, routes.epoch, {}};
+    shard_ack ack{p, sequence, routes.epoch, {}};
+    std::size_t run = 0;
+    for (auto shard : shards_of_host(routes, routed.hosts[i])) {
+      auto& agg = *aggs[shard];
+      out.clear();
+      if (run < sub.runs.size() && sub.runs[run].shard == shard) {
+        const auto& r = sub.runs[run++];
+        const auto* first = sub.records.data() + r.begin;
+        agg.add(p, first, r.end - r.begin, sub.max_event_time_ms, wall_ms(), out);
+        for (auto k : out.late)
+          pr.late_offsets.push_back(first[k].source.offset);
+      } else {
+        agg.on_progress(p, sub.max_event_time_ms, wall_ms(), out);
+      }
+      ack.holds.push_back({shard, agg.open_min_offset(p)});
+      made += encode_aggregates(out);
+    }
     processed.push_back(std::move(pr));
-    acks.push_back({shard, p, sequence, agg.open_min_offset(p)});
-    made += encode_aggregates(out);
+    acks.push_back(std::move(ack));
   }
   return made;
 }
@@ -206,14 +216,15 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
   std::vector<partition_run> runs;
   aggregators aggs;
   raw_batch_pool pool;  // the node's recycling of the ingress's buffers
-  for (std::uint32_t a = 0; a < aggregator_count(cfg.aggregation); ++a)
+  const auto routes = local_routes(cfg.aggregation);
+  for (std::uint32_t s = 0; s < routes.shards(); ++s)
     aggs.push_back(std::make_unique<merchant_aggregator_state>(cfg.aggregation));
   for (const auto& [p, sp] : input) {
     partition_resume_point resume;
     resume.offset = sp.low;
     partition_run r{p, &sp, 0,
                     std::make_unique<partition_consumer_state>(
-                      p, topic, cfg.aggregation, resume, cfg.pipeline.max_future_ms),
+                      p, topic, cfg.aggregation, routes, resume, cfg.pipeline.max_future_ms),
                     std::make_unique<fraud_detector_state>(cfg.fraud), {}};
     r.consumer->recycle_into(&pool);
     for (auto& agg : aggs) {
@@ -256,7 +267,8 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
 
       std::vector<shard_processed> processed;
       std::vector<shard_ack> acks;
-      res.aggregates += aggregate(run.routed, run.p, sequence, aggs, out, processed, acks);
+      res.aggregates +=
+        aggregate(run.routed, run.p, sequence, routes, aggs, out, processed, acks);
       clock.lap(res.aggregate);
 
       // Everything delivered at once: the acks the actors would send.
@@ -268,8 +280,10 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
       }
       for (const auto& ack : acks)
         run.consumer->on_shard_ack(ack);
-      for (std::uint32_t a = 0; a < aggs.size(); ++a)
-        run.consumer->on_shard_progress(a, aggs[a]->open_min_offset(run.p));
+      shard_progress progress{run.p, routes.epoch, {}};
+      for (std::uint32_t s = 0; s < aggs.size(); ++s)
+        progress.holds.push_back({s, aggs[s]->open_min_offset(run.p)});
+      run.consumer->on_shard_progress(progress);
       (void) encode_commit_metadata(run.consumer->commit_point());
       clock.lap(res.bookkeeping);
     }

@@ -154,27 +154,20 @@ TEST_CASE("a partition's progress moves the watermark of a shard that gets "
   // this one how far it got.
   st.on_status(partition_status{1, 130000, false}, 0, out);
   CHECK(st.watermark() == 5000);  // partition 0 holds it
-  shard_batch b;
-  b.partition = 0;
-  b.sequence = 2;
-  b.records.emplace_back(tx(0, 1, "a", "USD", 2, 70000));
-  b.max_event_time_ms = 128000;  // the whole batch, not just shard "a"
-  st.add(b, 0, out);
+  // The batch's maximum is the whole partition's, not just shard "a"'s.
+  const shard_record b{tx(0, 1, "a", "USD", 2, 70000)};
+  st.add(0, &b, 1, 128000, 0, out);
   CHECK(st.tracker().max_event_time(0) == 128000);
   CHECK(st.watermark() == 123000);
   REQUIRE(out.windows.size() == 2);
   CHECK(out.windows[0].window_end_ms == 60000);
   CHECK(out.windows[1].window_end_ms == 120000);
   SECTION("the batch's own records are classified before its max applies") {
-    shard_batch c;
-    c.partition = 0;
-    c.sequence = 3;
     // 121000 is behind 200000 - 5000, but it came before the record that
     // moved the partition that far: not late.
-    c.records.emplace_back(tx(0, 2, "a", "USD", 3, 121000));
-    c.max_event_time_ms = 200000;
+    const shard_record c{tx(0, 2, "a", "USD", 3, 121000)};
     aggregator_output more;
-    st.add(c, 0, more);
+    st.add(0, &c, 1, 200000, 0, more);
     CHECK(more.late.empty());
   }
 }

@@ -42,10 +42,12 @@ aggregator_config config() {
 
 } // namespace
 
-TEST_CASE("route splits valid records by aggregator and dead-letters bad ones",
+TEST_CASE("route splits valid records by host, grouped by shard, and "
+          "dead-letters bad ones",
           "[actors]") {
   auto cfg = config();
-  partition_consumer_state st{3, "in", cfg, partition_resume_point{100, no_event_time}};
+  partition_consumer_state st{3, "in", cfg, local_routes(cfg),
+                              partition_resume_point{100, no_event_time}};
   raw_batch raw;
   raw.partition = 3;
   const std::vector<std::string> merchants{"m_a", "m_b", "m_c", "m_a", "m_d", "m_b"};
@@ -62,13 +64,30 @@ TEST_CASE("route splits valid records by aggregator and dead-letters bad ones",
   CHECK(out.dead[0].offset == 106);
   CHECK(out.dead[0].payload == "{not json");
   std::size_t routed = 0;
-  for (std::size_t i = 0; i < out.shards.size(); ++i) {
-    CHECK(out.per_shard[i].partition == 3);
-    const auto& sub = out.per_shard[i].records;
+  for (std::size_t i = 0; i < out.hosts.size(); ++i) {
+    const auto& b = out.per_host[i];
+    CHECK(b.partition == 3);
+    CHECK(b.link_sequence == 1);
+    const auto& sub = b.records;
     CHECK(sub.capacity() == sub.size());  // sized before filling
+    // One run per shard, in shard order, covering every record once.
+    std::uint32_t covered = 0;
+    for (std::size_t k = 0; k < b.runs.size(); ++k) {
+      const auto& run = b.runs[k];
+      CHECK(run.begin == covered);
+      CHECK(run.end > run.begin);
+      covered = run.end;
+      if (k > 0)
+        CHECK(b.runs[k - 1].shard < run.shard);
+      CHECK(run.shard % 3 == out.hosts[i]);  // host h has shards h, h + 3, ...
+      for (auto j = run.begin; j < run.end; ++j) {
+        CHECK(shard_of(sub[j].merchant_id, cfg.shards) == run.shard);
+        if (j > run.begin)
+          CHECK(sub[j - 1].source.offset < sub[j].source.offset);
+      }
+    }
+    CHECK(covered == sub.size());
     for (const auto& r : sub) {
-      CHECK(shard_of(r.merchant_id, cfg.shards) % 3 == out.shards[i]);
-      CHECK(aggregator_of(r.merchant_id, cfg.shards, 3) == out.shards[i]);
       // The shard's copy is the valid transaction's, field for field.
       auto it = std::find_if(out.valid.transactions.begin(), out.valid.transactions.end(),
                              [&](const transaction& t) { return t.source == r.source; });
@@ -87,24 +106,32 @@ TEST_CASE("route splits valid records by aggregator and dead-letters bad ones",
 TEST_CASE("the commit point waits for every shard and the detector",
           "[actors]") {
   auto cfg = config();
-  partition_consumer_state st{0, "in", cfg, partition_resume_point{0, no_event_time}};
+  partition_consumer_state st{0, "in", cfg, local_routes(cfg),
+                              partition_resume_point{0, no_event_time}};
   raw_batch raw;
   raw.add(0, "", payload("m_a", t0));
   raw.add(1, "", payload("m_b", t0 + 1));
   routed_batch out;
   st.route(std::move(raw), true, out);
   CHECK(st.commit_point().offset == 0);
-  for (auto shard : out.shards) {
-    CHECK(st.on_shard_processed({shard, 0, 1, {}}).empty());
-    st.on_shard_ack({shard, 0, 1, no_offset});
+  for (std::size_t i = 0; i < out.hosts.size(); ++i) {
+    CHECK(st.on_shard_processed({0, 1, 0, {}}).empty());
+    std::vector<shard_hold> holds;
+    for (const auto& run : out.per_host[i].runs)
+      holds.push_back({run.shard, no_offset});
+    st.on_shard_ack({0, 1, 0, holds});
   }
   CHECK(st.commit_point().offset == 0);  // the detector still holds it
   st.on_detector_ack(1);
   // Every shard it registered with answers what it still holds of the
   // partition (from an earlier consumer); until then it may hold anything.
   CHECK(st.commit_point().offset == 0);
-  for (std::uint32_t s = 0; s < aggregator_count(cfg); ++s)
-    st.on_shard_progress(s, no_offset);
+  shard_progress all{0, 0, {}};
+  for (std::uint32_t s = 0; s < cfg.shards; ++s)
+    all.holds.push_back({s, no_offset});
+  st.on_shard_progress(shard_progress{0, 7, all.holds});  // another epoch: ignored
+  CHECK(st.commit_point().offset == 0);
+  st.on_shard_progress(all);
   CHECK(st.commit_point().offset == 2);
   CHECK(st.in_flight() == 0);
 }
@@ -113,7 +140,8 @@ TEST_CASE("raw batches go back to the pool once their payloads are not needed",
           "[actors]") {
   auto cfg = config();
   raw_batch_pool pool{2};
-  partition_consumer_state st{0, "in", cfg, partition_resume_point{0, no_event_time}};
+  partition_consumer_state st{0, "in", cfg, local_routes(cfg),
+                              partition_resume_point{0, no_event_time}};
   st.recycle_into(&pool);
   // Only malformed records: nothing for a shard, the batch is free at once.
   raw_batch bad;
@@ -128,8 +156,8 @@ TEST_CASE("raw batches go back to the pool once their payloads are not needed",
   reused.add(1, "", payload("m_a", t0));
   st.route(std::move(reused), true, out);
   CHECK(pool.kept() == 0);
-  for (auto shard : out.shards)
-    st.on_shard_processed({shard, 0, 2, {}});
+  for (std::size_t i = 0; i < out.hosts.size(); ++i)
+    st.on_shard_processed({0, 2, 0, {}});
   CHECK(pool.kept() == 1);
   // The pool is bounded.
   for (int i = 0; i < 5; ++i) {
@@ -158,8 +186,8 @@ TEST_CASE("events far ahead of their Kafka timestamp are dead-lettered as "
   auto cfg = config();
   constexpr std::int64_t limit = 600'000;
   constexpr std::int64_t year_2999 = 32'503'679'999'000;
-  partition_consumer_state st{0, "in", cfg, partition_resume_point{0, no_event_time},
-                              limit};
+  partition_consumer_state st{0, "in", cfg, local_routes(cfg),
+                              partition_resume_point{0, no_event_time}, limit};
   raw_batch raw;
   raw.partition = 0;
   raw.add(0, "k", payload("m", year_2999), t0);        // a broken clock
@@ -183,8 +211,8 @@ TEST_CASE("events far ahead of their Kafka timestamp are dead-lettered as "
   CHECK(out.valid.transactions[1].source.offset == 3);
 
   SECTION("ordinary records after future ones are counted, not late") {
-    partition_consumer_state fresh{0, "in", cfg, partition_resume_point{0, no_event_time},
-                                   limit};
+    partition_consumer_state fresh{0, "in", cfg, local_routes(cfg),
+                                   partition_resume_point{0, no_event_time}, limit};
     raw_batch poison;
     poison.partition = 0;
     poison.add(0, "k", payload("m", year_2999), t0);
@@ -198,7 +226,8 @@ TEST_CASE("events far ahead of their Kafka timestamp are dead-lettered as "
     CHECK(fresh.max_event_time() == t0 + 100'000);
   }
   SECTION("a limit of 0 turns the check off") {
-    partition_consumer_state off{0, "in", cfg, partition_resume_point{0, no_event_time}, 0};
+    partition_consumer_state off{0, "in", cfg, local_routes(cfg),
+                                 partition_resume_point{0, no_event_time}, 0};
     raw_batch one;
     one.partition = 0;
     one.add(0, "k", payload("m", year_2999), t0);

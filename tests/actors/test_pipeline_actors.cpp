@@ -144,18 +144,24 @@ struct fixture {
     pipeline p;
     p.sink = sys->spawn(fake_sink, &seen);
     p.ingress = sys->spawn(fake_ingress, &seen);
-    const auto actors = aggregator_count(ctx.aggregation);
-    std::vector<std::vector<running_total>> per_actor(actors);
-    for (const auto& t : restored)
-      per_actor[aggregator_of(t.merchant_id, ctx.aggregation)].push_back(t);
-    for (std::uint32_t a = 0; a < actors; ++a)
-      p.shards.push_back(sys->spawn(merchant_aggregator_actor, a, p.sink, &ctx,
-                                    per_actor[a]));
-    // The consumer registers itself with every shard.
+    const auto routes = local_routes(ctx.aggregation);
+    std::vector<std::vector<hosted_shard>> per_host(routes.hosts);
+    for (std::uint32_t s = 0; s < routes.shards(); ++s) {
+      hosted_shard h;
+      h.shard = s;
+      for (const auto& t : restored)
+        if (shard_of(t.merchant_id, routes.shards()) == s)
+          h.totals.push_back(t);
+      per_host[routes.host_of[s]].push_back(std::move(h));
+    }
+    for (std::uint32_t h = 0; h < routes.hosts; ++h)
+      p.shards.push_back(sys->spawn(merchant_aggregator_actor, h, p.sink, &ctx,
+                                    per_host[h], routes.epoch));
+    // The consumer registers itself with every host.
     p.consumer = sys->spawn(partition_consumer_actor, 0,
                             partition_restore{resume.offset, resume.max_event_time_ms,
                                               last_offset},
-                            p.shards, p.sink, p.sink, p.ingress, done, &ctx);
+                            routes, p.shards, p.sink, p.sink, p.ingress, done, &ctx);
     spawned.insert(spawned.end(), {p.sink, p.ingress, p.consumer});
     spawned.insert(spawned.end(), p.shards.begin(), p.shards.end());
     run();

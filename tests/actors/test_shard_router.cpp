@@ -8,16 +8,6 @@
 
 using namespace txstream;
 
-namespace {
-
-transaction tx_of(std::string merchant, std::int64_t offset) {
-  transaction tx;
-  tx.merchant_id = std::move(merchant);
-  tx.source = {0, offset};
-  return tx;
-}
-
-} // namespace
 
 TEST_CASE("fnv1a_64 matches the published test vectors", "[actors]") {
   CHECK(fnv1a_64("") == 0xcbf29ce484222325ULL);
@@ -50,61 +40,20 @@ TEST_CASE("shard_of spreads merchant ids evenly", "[actors]") {
   }
 }
 
-TEST_CASE("aggregator actors host whole shards", "[actors]") {
-  // Actor a hosts shards a, a + actors, ...: every merchant of a shard goes
-  // to the same actor, whatever the actor count.
-  CHECK(aggregator_of("merchant_0007", 64, 8) == 55 % 8);
-  CHECK(aggregator_of("merchant_0042", 64, 8) == 52 % 8);
-  CHECK(aggregator_of("merchant_0042", 64, 64) == 52);
-  CHECK(aggregator_of("anything", 64, 1) == 0);
+TEST_CASE("local routes put shard s on host s mod hosts", "[actors]") {
   aggregator_config cfg;
-  CHECK(aggregator_count(cfg) == 8);  // the default: 64 shards on 8 actors
+  CHECK(aggregator_count(cfg) == 8);  // the default: 64 shards on 8 hosts
+  auto r = local_routes(cfg, 3);
+  CHECK(r.epoch == 3);
+  CHECK(r.hosts == 8);
+  REQUIRE(r.shards() == 64);
+  CHECK(r.host_of[shard_of("merchant_0007", 64)] == 55 % 8);
+  CHECK(shards_of_host(r, 7) == std::vector<std::uint32_t>{7, 15, 23, 31, 39, 47, 55, 63});
   cfg.shards = 4;
-  CHECK(aggregator_count(cfg) == 4);  // never more actors than shards
+  CHECK(aggregator_count(cfg) == 4);  // never more hosts than shards
+  CHECK(local_routes(cfg).hosts == 4);
   cfg.shards = 64;
   cfg.shard_actors = 100;
-  CHECK(aggregator_count(cfg) == 64);
-  CHECK(aggregator_of("merchant_0042", cfg) == 52);  // one actor per shard
-  cfg.shard_actors = 8;
-  CHECK(aggregator_of("merchant_0042", cfg) == 52 % 8);
-}
-
-TEST_CASE("split_indices keeps batch order and reuses buffers", "[actors]") {
-  std::vector<transaction> txns;
-  for (int i = 0; i < 100; ++i)
-    txns.push_back(tx_of("merchant_" + std::to_string(i % 13), i));
-  std::vector<std::vector<std::uint32_t>> parts;
-  split_indices(txns, 8, parts);
-  REQUIRE(parts.size() == 8);
-  std::size_t total = 0;
-  for (std::uint32_t s = 0; s < parts.size(); ++s) {
-    total += parts[s].size();
-    for (std::size_t k = 0; k < parts[s].size(); ++k) {
-      CHECK(shard_of(txns[parts[s][k]].merchant_id, 8) == s);
-      if (k > 0)
-        CHECK(parts[s][k - 1] < parts[s][k]);
-    }
-  }
-  CHECK(total == txns.size());
-  split_indices({}, 8, parts);
-  for (const auto& p : parts)
-    CHECK(p.empty());
-}
-
-TEST_CASE("split_by_shard moves every transaction to its shard", "[actors]") {
-  std::vector<transaction> txns;
-  for (int i = 0; i < 50; ++i)
-    txns.push_back(tx_of("m" + std::to_string(i % 7), i));
-  auto parts = split_by_shard(std::move(txns), 4);
-  REQUIRE(parts.size() == 4);
-  std::size_t total = 0;
-  for (std::uint32_t s = 0; s < 4; ++s) {
-    total += parts[s].size();
-    for (std::size_t k = 0; k < parts[s].size(); ++k) {
-      CHECK(shard_of(parts[s][k].merchant_id, 4) == s);
-      if (k > 0)
-        CHECK(parts[s][k - 1].source.offset < parts[s][k].source.offset);
-    }
-  }
-  CHECK(total == 50);
+  CHECK(local_routes(cfg).hosts == 64);  // a host per shard
+  CHECK(local_routes(cfg).host_of[52] == 52);
 }

@@ -82,6 +82,9 @@ shard_batch sample_shard_batch() {
   for (int i = 0; i < 3; ++i)
     b.records.emplace_back(sample_transaction(i));
   b.max_event_time_ms = 1'700'000'123'456;
+  b.epoch = 5;
+  b.link_sequence = 17;
+  b.runs = {{2, 0, 1}, {9, 1, 3}};
   return b;
 }
 
@@ -238,9 +241,9 @@ TEST_CASE("message types round-trip between two processes", "[messages]") {
     roundtrip(std::vector<anomaly>{sample_anomaly()});
     // The pipeline's protocol messages between partition-consumers, shards
     // and detectors (shards move to other nodes once the cluster exists).
-    roundtrip(shard_processed{3, 1, 42, {7, 9, 11}});
-    roundtrip(shard_ack{3, 1, 42, 1234});
-    roundtrip(shard_progress{63, 4, no_offset});
+    roundtrip(shard_processed{1, 42, 3, {7, 9, 11}});
+    roundtrip(shard_ack{1, 42, 3, {{5, 1234}, {13, no_offset}}});
+    roundtrip(shard_progress{4, 3, {{63, no_offset}}});
     roundtrip(detector_ack{2, 17, true});
     roundtrip(partition_restore{100, 1'700'000'000'000, 250});
     roundtrip(partition_end{4});
