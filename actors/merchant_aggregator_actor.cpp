@@ -173,6 +173,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
         return caf::unit;
       }
       ++up->second.next_link_sequence;
+      up->second.ended = false;  // the input went on after all
       for (const auto& r : b.runs)
         if (r.shard >= st.slot_of.size() || st.slot_of[r.shard] < 0) {
           // Routed here by the same shard map that placed the shard
@@ -223,13 +224,20 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
     },
     [=](partition_end e) {
       auto& st = self->state;
+      if (auto it = st.upstreams.find(e.partition); it != st.upstreams.end())
+        it->second.ended = true;
       each_shard(st, [&](merchant_aggregator_state& agg) {
         agg.finish_partition(e.partition, st.out);
       });
-      emit(self, sink, ctx, {});
-    },
-    [=](flush_atom) {
-      auto& st = self->state;
+      const bool all_ended =
+        std::all_of(st.upstreams.begin(), st.upstreams.end(),
+                    [](const auto& kv) { return kv.second.ended; });
+      if (!all_ended) {
+        emit(self, sink, ctx, {});
+        return;
+      }
+      // Every partition feeding this host ended: nothing can come for an
+      // open window any more.
       each_shard(st, [&](merchant_aggregator_state& agg) { agg.flush_all(st.out); });
       st.moved.clear();
       host_state::owed owed;

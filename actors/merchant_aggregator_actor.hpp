@@ -38,6 +38,7 @@ struct merchant_aggregator_actor_state {
     caf::actor consumer;
     std::uint64_t next_link_sequence = 1;
     bool broken = false;  // a gap: nothing more from it is processed
+    bool ended = false;   // its input ended (--until-drained)
   };
   /// One hosted shard: its state and what its restart restored.
   struct shard_slot {

@@ -151,6 +151,12 @@ caf::behavior partition_consumer_actor(
         self->send(host, partition_status{partition, st.logic->max_event_time(), idle});
       st.logic->all_hosts_told(ctx->now_ms());
     },
+    [=](end_atom) {
+      // After every batch of ours (one sender, in order): the hosts close
+      // the windows once every partition they hear from has ended.
+      for (const auto& host : self->state.hosts)
+        self->send(host, partition_end{partition});
+    },
     [=](crash_atom) { throw std::runtime_error("injected failure"); },
   };
 }

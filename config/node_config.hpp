@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/aggregator_config.hpp"
+#include "config/cluster_config.hpp"
 #include "config/fraud_rules_config.hpp"
 #include "config/kafka_config.hpp"
 #include "config/pipeline_config.hpp"
@@ -41,6 +42,7 @@ struct node_config {
   /// until a job comes) or "stealing" (a queue per worker; idle workers poll
   /// and sleep between polls).
   std::string scheduler_policy = "sharing";
+  cluster_config cluster;
   kafka_config kafka;
   topics_config topics;
   aggregator_config aggregation;

@@ -169,6 +169,29 @@ rule between(std::int64_t lo, std::int64_t hi) {
   };
 }
 
+/// "" or "host:port".
+rule host_port_or_empty() {
+  return [](const value& v) -> std::optional<std::string> {
+    const auto& s = std::get<std::string>(v);
+    std::string host;
+    std::uint16_t port = 0;
+    if (s.empty() || split_host_port(s, host, port))
+      return std::nullopt;
+    return "must be host:port (port 1..65535) or empty";
+  };
+}
+
+/// A list of known roles.
+rule roles_rule() {
+  return [](const value& v) -> std::optional<std::string> {
+    auto parsed = parse_roles(std::get<std::string>(v));
+    if (parsed.ok)
+      return std::nullopt;
+    return "must be a comma-separated list of ingest, aggregate (unknown: '" + parsed.bad
+           + "')";
+  };
+}
+
 /// 0 (meaning "derive it"), or what `inner` accepts.
 rule zero_or(rule inner) {
   return [inner](const value& v) -> std::optional<std::string> {
@@ -256,6 +279,28 @@ std::vector<key_entry> build_keys() {
                [](auto& c) -> auto& { return c.scheduler_policy; },
                one_of({"sharing", "stealing"})));
 
+  add(make_key("cluster.listen",
+               "host:port this node listens on for its peers; empty: a single node, no "
+               "listener.",
+               [](auto& c) -> auto& { return c.cluster.listen; }, host_port_or_empty()));
+  add(make_key("cluster.advertise",
+               "host:port peers connect to (e.g. a container name); empty: listen.",
+               [](auto& c) -> auto& { return c.cluster.advertise; }, host_port_or_empty()));
+  add(make_key("cluster.roles",
+               "What the node does: ingest (consume partitions, detect fraud), aggregate "
+               "(host merchant shards).",
+               [](auto& c) -> auto& { return c.cluster.roles; }, roles_rule()));
+  add(make_key("cluster.heartbeat_ms", "How often the node writes its heartbeat.",
+               [](auto& c) -> auto& { return c.cluster.heartbeat_ms; }, positive()));
+  add(make_key("cluster.node_timeout_ms",
+               "Silence after which a node counts as gone and its shards move.",
+               [](auto& c) -> auto& { return c.cluster.node_timeout_ms; }, positive()));
+  add(make_key("cluster.tls.ca", "PEM file of the cluster CA (mutual TLS between nodes).",
+               [](auto& c) -> auto& { return c.cluster.tls_ca; }));
+  add(make_key("cluster.tls.certificate", "PEM file of this node's certificate.",
+               [](auto& c) -> auto& { return c.cluster.tls_certificate; }));
+  add(make_key("cluster.tls.key", "PEM file of this node's private key.",
+               [](auto& c) -> auto& { return c.cluster.tls_key; }));
   add(make_key("kafka.bootstrap", "Comma-separated host:port list of brokers.",
                [](auto& c) -> auto& { return c.kafka.bootstrap; }, non_empty()));
   add(make_key("kafka.group_id", "Consumer group of the partition-consumers.",
@@ -485,6 +530,8 @@ const std::map<std::string, std::string>& table_docs() {
     {"fraud.impossible_travel", "Rule: two card payments too far apart for the time between."},
     {"fraud.international_high", "Rule: a large international purchase."},
     {"fraud.refund_abuse", "Rule: many refunds in a window."},
+    {"cluster", "Membership in a cluster of nodes (docs/cluster.md); no listen: one node."},
+    {"cluster.tls", "Mutual TLS between nodes: all three files or none."},
     {"pipeline", "Record pipeline limits and timers."},
     {"metrics", "Prometheus endpoint."},
     {"log", "Logging."},
@@ -784,6 +831,22 @@ void validate_with(const node_config& cfg, const config_sources* sources) {
                                    source_of("supervision.backoff_initial_ms"),
                                    "must be <= supervision.backoff_max_ms ("
                                      + std::to_string(sup.backoff_max_ms) + ")"));
+  const auto& cl = cfg.cluster;
+  if (cl.heartbeat_ms >= cl.node_timeout_ms)
+    throw config_error(value_error("cluster.node_timeout_ms",
+                                   value{std::in_place_type<std::int64_t>, cl.node_timeout_ms},
+                                   source_of("cluster.node_timeout_ms"),
+                                   "must be > cluster.heartbeat_ms ("
+                                     + std::to_string(cl.heartbeat_ms) + ")"));
+  const int tls_set = !cl.tls_ca.empty() + !cl.tls_certificate.empty() + !cl.tls_key.empty();
+  if (tls_set != 0 && tls_set != 3) {
+    const char* missing = cl.tls_ca.empty()            ? "cluster.tls.ca"
+                          : cl.tls_certificate.empty() ? "cluster.tls.certificate"
+                                                       : "cluster.tls.key";
+    throw config_error(std::string{"config error: "} + missing
+                       + " is missing: mutual TLS needs cluster.tls.ca, "
+                         "cluster.tls.certificate and cluster.tls.key together");
+  }
   // The per-key rules above are at least as strict as the aggregators' own check.
   assert(valid(cfg.aggregation));
 }

@@ -19,5 +19,13 @@ using crash_atom = caf::atom_constant<caf::atom("crash")>;
 using upstream_atom = caf::atom_constant<caf::atom("upstream")>;
 /// Ingress -> partition-consumer: the partition became idle (or busy again).
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
+/// Ingress -> partition-consumer: the input ended (--until-drained).
+using end_atom = caf::atom_constant<caf::atom("end")>;
+/// Cluster -> ingress: route by these shard routes from now on.
+using routes_atom = caf::atom_constant<caf::atom("routes")>;
+/// Cluster -> host: the shards to keep and to add at a new shard-map epoch.
+using epoch_atom = caf::atom_constant<caf::atom("epoch")>;
+/// Directory of a node: its current shard hosts.
+using hosts_atom = caf::atom_constant<caf::atom("hosts")>;
 
 } // namespace txstream

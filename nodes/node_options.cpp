@@ -15,6 +15,14 @@ void add_node_options(CLI::App& cmd, node_options& opts) {
     ->check(CLI::IsMember({"json", "text"}));
   cmd.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")
     ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  cmd.add_option("--listen", opts.listen,
+                 "HOST:PORT to listen on for the cluster's other nodes (cluster.listen); "
+                 "without it the node is a cluster of one");
+  cmd.add_option("--advertise", opts.advertise,
+                 "HOST:PORT the other nodes connect to (cluster.advertise; default: --listen)");
+  cmd.add_option("--roles", opts.roles,
+                 "ingest (consume partitions, detect fraud), aggregate (host merchant "
+                 "shards), comma-separated (cluster.roles)");
 }
 
 node_config load_config(const node_options& opts) {
@@ -27,6 +35,12 @@ node_config load_config(const node_options& opts) {
     cfg.log.format = *opts.log_format;
   if (opts.log_level)
     cfg.log.level = *opts.log_level;
+  if (opts.listen)
+    cfg.cluster.listen = *opts.listen;
+  if (opts.advertise)
+    cfg.cluster.advertise = *opts.advertise;
+  if (opts.roles)
+    cfg.cluster.roles = *opts.roles;
   validate(cfg);
   return cfg;
 }

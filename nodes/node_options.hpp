@@ -19,6 +19,9 @@ struct node_options {
   std::optional<int> metrics_port;
   std::optional<std::string> log_format;
   std::optional<std::string> log_level;
+  std::optional<std::string> listen;
+  std::optional<std::string> advertise;
+  std::optional<std::string> roles;
   bool until_drained = false;
 };
 

@@ -85,17 +85,11 @@ public:
       ctx_(ctx),
       topic_(ctx->topics.transactions.name),
       state_(limits_of(cfg_, *ctx), ctx->raw_batches) {
-    auto s = cfg_.consumer;
-    s.emplace_back("enable.auto.commit", "false");
-    s.emplace_back("enable.auto.offset.store", "false");
-    s.emplace_back("auto.offset.reset", "earliest");
-    s.emplace_back("partition.assignment.strategy", "cooperative-sticky");
-    s.emplace_back("enable.partition.eof", "true");
-    s.emplace_back("isolation.level", "read_committed");
-    consumer_ = std::make_unique<consumer>(
-      s, std::vector<std::string>{topic_},
-      [this](const rebalance_event& ev) { on_rebalance(ev); });
     log_ends_ = make_c_client(RD_KAFKA_PRODUCER, cfg_.client);
+    // In a cluster the routes come from its shard map: the node joins the
+    // input's consumer group only once it knows where records go.
+    if (routes_.hosts > 0)
+      start_consuming();
   }
 
   /// Leaves the group while the partition slots still exist: closing runs
@@ -108,6 +102,19 @@ public:
   ingress(const ingress&) = delete;
   ingress& operator=(const ingress&) = delete;
 
+  void start_consuming() {
+    auto s = cfg_.consumer;
+    s.emplace_back("enable.auto.commit", "false");
+    s.emplace_back("enable.auto.offset.store", "false");
+    s.emplace_back("auto.offset.reset", "earliest");
+    s.emplace_back("partition.assignment.strategy", "cooperative-sticky");
+    s.emplace_back("enable.partition.eof", "true");
+    s.emplace_back("isolation.level", "read_committed");
+    consumer_ = std::make_unique<consumer>(
+      s, std::vector<std::string>{topic_},
+      [this](const rebalance_event& ev) { on_rebalance(ev); });
+  }
+
   /// Runs until drained, stopped or failed; returns the exit reason.
   caf::error run() {
     auto last_commit = clock::now();
@@ -116,6 +123,11 @@ public:
     while (!failure_) {
       if (cfg_.stop != nullptr && cfg_.stop->load())
         break;
+      if (!consumer_) {  // waiting for the cluster's first shard map
+        serve_mailbox();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
       read_some();
       note_memory();
       confirm_log_ends();
@@ -131,12 +143,11 @@ public:
         case ingress_state::drain_step::none:
           break;
         case ingress_state::drain_step::flush:
-          // End of input: let every window close so all offsets can commit.
-          for (auto p : state_.partitions())
-            for (const auto& shard : hosts_)
-              self_->send(shard, partition_end{p});
-          for (const auto& shard : hosts_)
-            self_->send(shard, flush_atom::value);
+          // End of input: each consumer tells every host after its last
+          // batch; hosts close every window once all partitions ended, so
+          // all offsets can commit.
+          for (const auto& [p, c] : consumers_)
+            self_->send(c.actor, end_atom::value);
           flush_started = clock::now();
           break;
         case ingress_state::drain_step::resumed:
@@ -370,6 +381,9 @@ private:
         [&](commit_atom, std::int32_t p, std::int64_t offset, std::string& meta) {
           state_.on_commit_point(p, offset, std::move(meta));
         },
+        [&](routes_atom, shard_routes& routes, std::vector<caf::actor>& hosts) {
+          adopt_routes(std::move(routes), std::move(hosts));
+        },
         [&](caf::down_msg& dm) {
           if (dm.reason)
             failure_ = dm.reason;
@@ -426,7 +440,38 @@ private:
       revoke(ev.partitions);
   }
 
-  void assign(const std::vector<std::int32_t>& parts) {
+  /// A new shard map: every partition starts over from its committed
+  /// offset with consumers that route by it. Shards that stayed where they
+  /// were skip what they counted already; shards rebuilt elsewhere count it
+  /// (docs/cluster.md, "Moving shards").
+  void adopt_routes(shard_routes routes, std::vector<caf::actor> hosts) {
+    spdlog::info("ingress: routing by shard map epoch {} ({} hosts)", routes.epoch,
+                 hosts.size());
+    routes_ = std::move(routes);
+    hosts_ = std::move(hosts);
+    if (!consumer_) {
+      start_consuming();
+      return;
+    }
+    std::vector<std::int32_t> parts;
+    for (const auto& [p, c] : consumers_)
+      parts.push_back(p);
+    if (parts.empty())
+      return;
+    commit(false);
+    for (auto p : parts) {
+      auto& c = consumers_[p];
+      self_->demonitor(c.actor);
+      self_->send_exit(c.actor, caf::exit_reason::user_shutdown);
+      consumers_.erase(p);
+      state_.revoke(p);
+    }
+    assign(parts, true);
+  }
+
+  /// Starts consumers for `parts` from their committed offsets; `seek`:
+  /// librdkafka is fetching them already and must start over there too.
+  void assign(const std::vector<std::int32_t>& parts, bool seek = false) {
     partition_list list{rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()))};
     for (auto p : parts)
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p);
@@ -435,6 +480,7 @@ private:
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
       spdlog::warn("ingress: cannot read committed offsets: {}", rd_kafka_err2str(err));
     const auto now = mono_ms();
+    partition_list restart{rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()))};
     for (int i = 0; i < list->cnt; ++i) {
       const auto& tp = list->elems[i];
       std::string meta;
@@ -449,6 +495,8 @@ private:
                                        &low, &high, 10000);
       if (resume.offset < 0)
         resume.offset = low;
+      rd_kafka_topic_partition_list_add(restart.get(), topic_.c_str(), tp.partition)->offset
+        = resume.offset;
       partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1};
       auto load = std::make_shared<partition_load>();
       auto actor = self_->spawn(partition_consumer_actor, tp.partition, restore, routes_,
@@ -458,6 +506,17 @@ private:
       consumers_[tp.partition] = consumer_ref{actor, load};
       spdlog::info("ingress: assigned partition {} from offset {}", tp.partition,
                    resume.offset);
+    }
+    if (seek && restart->cnt > 0) {
+      if (auto* error = rd_kafka_seek_partitions(rk, restart.get(), 10000)) {
+        // Fetching on from a later offset would skip records: fail, and
+        // let the supervisor start over.
+        failure_ = caf::make_error(caf::sec::runtime_error,
+                                   std::string{"ingress: cannot restart partitions at "
+                                               "their committed offsets: "}
+                                     + rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+      }
     }
     assigned_at_ = clock::now();
     first_record_at_.reset();

@@ -174,9 +174,10 @@ struct fixture {
     }
   }
 
+  /// The input ended: the consumer tells every host, which flushes once
+  /// all its partitions ended.
   void flush(const pipeline& p) {
-    for (const auto& shard : p.shards)
-      caf::anon_send(shard, flush_atom::value);
+    caf::anon_send(p.consumer, end_atom::value);
     run();
   }
 

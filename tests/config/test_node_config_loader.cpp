@@ -220,6 +220,13 @@ TEST_CASE("each validation rule rejects with the key named", "[config]") {
     {"supervision.backoff_initial_ms", "0"},
     {"supervision.backoff_max_ms", "-1"},
     {"supervision.backoff_initial_ms", "20000"}, // above backoff_max_ms
+    {"cluster.listen", "\"localhost\""},
+    {"cluster.listen", "\"127.0.0.1:0\""},
+    {"cluster.advertise", "\"node-1:99999\""},
+    {"cluster.roles", "\"ingest,store\""},
+    {"cluster.roles", "\"\""},
+    {"cluster.heartbeat_ms", "0"},
+    {"cluster.node_timeout_ms", "500"}, // not above heartbeat_ms
   };
   for (const auto& [key, literal] : bad) {
     CAPTURE(key, literal);
@@ -243,11 +250,27 @@ TEST_CASE("boundary values are accepted", "[config]") {
     {"pipeline.memory_budget_mb", "64"},     {"kafka.prefetch_kbytes", "0"},
     {"kafka.prefetch_kbytes", "1024"},
     {"log.format", "\"text\""},           {"node.scheduler_policy", "\"stealing\""},
+    {"cluster.listen", "\"127.0.0.1:7001\""}, {"cluster.advertise", "\"node-2:7001\""},
+    {"cluster.roles", "\"aggregate\""},     {"cluster.roles", "\"detect, aggregate\""},
   };
   for (const auto& [key, literal] : good) {
     CAPTURE(key, literal);
     CHECK(load_error(toml_of(key, literal)).empty());
   }
+}
+
+TEST_CASE("cluster TLS needs its three files together", "[config]") {
+  CHECK_THAT(load_error("[cluster.tls]\nca = \"ca.pem\"\nkey = \"node.key\"\n"),
+             Contains("cluster.tls.certificate is missing"));
+  CHECK(load_error("[cluster.tls]\nca = \"ca.pem\"\ncertificate = \"n.pem\"\n"
+                   "key = \"n.key\"\n")
+          .empty());
+  auto roles = parse_roles(" ingest , aggregate");
+  CHECK(roles.ok);
+  CHECK(roles.roles.ingest);
+  CHECK(roles.roles.aggregate);
+  CHECK(parse_roles("aggregate").roles.ingest == false);
+  CHECK(parse_roles("aggregate,bogus").bad == "bogus");
 }
 
 TEST_CASE("validate checks a config edited after loading", "[config]") {
