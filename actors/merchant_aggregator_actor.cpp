@@ -90,6 +90,18 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
   send_output(self, sink, std::move(batch), ctx, release);
 }
 
+/// The upstream of partition p if the current message comes from its
+/// consumer; nullptr for a message of a consumer since replaced (the
+/// partition moved to another consumer, maybe on another node, whose
+/// messages may overtake the old one's).
+host_state::upstream* current_upstream(merchant_aggregator_actor_ptr self, std::int32_t p) {
+  auto it = self->state.upstreams.find(p);
+  if (it == self->state.upstreams.end()
+      || self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(it->second.consumer))
+    return nullptr;
+  return &it->second;
+}
+
 /// Runs `step` on every hosted shard, collecting what it makes.
 template <class Step>
 void each_shard(host_state& st, Step step) {
@@ -158,9 +170,10 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       if (b.epoch < st.epoch)
         return caf::unit;  // its sender is being replaced; it re-sends
       handler_timing timing{st.probe, self};
-      auto up = st.upstreams.find(b.partition);
-      if (up == st.upstreams.end() || up->second.broken)
+      auto* upstream = current_upstream(self, b.partition);
+      if (upstream == nullptr || upstream->broken)
         return caf::unit;
+      auto up = st.upstreams.find(b.partition);
       if (b.link_sequence != up->second.next_link_sequence) {
         // A lost batch: processing past it would count what follows
         // without what came before. The consumer's commit point stays
@@ -217,6 +230,8 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
     },
     [=](const partition_status& s) {
       auto& st = self->state;
+      if (current_upstream(self, s.partition) == nullptr)
+        return;
       const auto now = ctx->now_ms();
       each_shard(st, [&](merchant_aggregator_state& agg) { agg.on_status(s, now, st.out); });
       if (!st.windows.empty() || !st.moved.empty())
@@ -224,8 +239,10 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
     },
     [=](partition_end e) {
       auto& st = self->state;
-      if (auto it = st.upstreams.find(e.partition); it != st.upstreams.end())
-        it->second.ended = true;
+      auto* up = current_upstream(self, e.partition);
+      if (up == nullptr)
+        return;
+      up->ended = true;
       each_shard(st, [&](merchant_aggregator_state& agg) {
         agg.finish_partition(e.partition, st.out);
       });

@@ -470,3 +470,44 @@ TEST_CASE("an aggregator that fails mid-stream loses nothing after restart",
   for (const auto& [key, count] : window_counts)
     CHECK(latest[key].transaction_count == count);
 }
+
+TEST_CASE("a partition handed to another consumer counts once; the old one's "
+          "late batches are ignored",
+          "[actors]") {
+  const auto stream = make_stream(6000);
+  std::map<window_key, std::string> expected;
+  {
+    fixture f;
+    auto p = f.spawn({0, no_event_time}, -1);
+    for (std::size_t i = 0; i < stream.size(); i += 500)
+      caf::anon_send(p.consumer, make_batch(stream, i, i + 500));
+    f.run();
+    f.flush(p);
+    expected = windows_of(f);
+  }
+  fixture f;
+  auto p = f.spawn({0, no_event_time}, -1);
+  for (std::size_t i = 0; i < 3000; i += 300)
+    caf::anon_send(p.consumer, make_batch(stream, i, i + 300));
+  f.run();
+  REQUIRE(f.seen.commits.count(0) == 1);
+  const auto resume = decode_commit_metadata(f.seen.commits[0].first,
+                                             f.seen.commits[0].second);
+  // A rebalance gives partition 0 to a consumer (on another node, say) that
+  // starts at the committed offset and registers with the same hosts.
+  auto next = f.sys->spawn(partition_consumer_actor, 0,
+                           partition_restore{resume.offset, resume.max_event_time_ms, 2999},
+                           local_routes(f.ctx.aggregation), p.shards, p.sink, p.sink,
+                           p.ingress, f.done, &f.ctx);
+  f.spawned.push_back(next);
+  f.run();
+  // The old consumer has not noticed yet: its batches must not count.
+  caf::anon_send(p.consumer, make_batch(stream, 3000, 3500));
+  f.run();
+  for (auto i = static_cast<std::size_t>(resume.offset); i < stream.size(); i += 500)
+    caf::anon_send(next, make_batch(stream, i, std::min<std::size_t>(i + 500, stream.size())));
+  f.run();
+  caf::anon_send(next, end_atom::value);
+  f.run();
+  CHECK(windows_of(f) == expected);
+}
