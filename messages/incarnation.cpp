@@ -55,10 +55,11 @@ int compare_incarnations(std::string_view a, std::string_view b) {
       return pa->process_started_ms < pb->process_started_ms ? -1 : 1;
     if (pa->generation != pb->generation)
       return pa->generation < pb->generation ? -1 : 1;
-    return 0;
-  }
-  if (pa || pb)
+  } else if (pa || pb) {
     return pa ? 1 : -1;
+  }
+  // Two spellings of the same numbers are still two incarnations: maps and
+  // connections name them by their text.
   const int c = a.compare(b);
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }

@@ -30,9 +30,10 @@ std::optional<incarnation_parts> parse_incarnation(std::string_view text);
 /// <0, 0 or >0 as `a` is older than, the same as or newer than `b`.
 /// Well-formed incarnations compare by (process_started_ms, generation), so
 /// the padding does not matter; a malformed one is older than any
-/// well-formed one, and two malformed ones compare as byte strings. This is
-/// a total order, the same on every platform. It trusts the nodes' clocks
-/// to move forward between two starts of a process.
+/// well-formed one; two malformed ones, or two spellings of the same
+/// numbers, compare as byte strings. So 0 means equal text, and the order
+/// is total and the same on every platform. It trusts the nodes' clocks to
+/// move forward between two starts of a process.
 int compare_incarnations(std::string_view a, std::string_view b);
 
 } // namespace txstream

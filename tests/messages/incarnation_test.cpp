@@ -32,7 +32,10 @@ TEST_CASE("incarnations order by start time, then generation", "[messages]") {
   // Numbers, not text: a wider generation or start time is not older.
   CHECK(compare_incarnations("1700000000000-000009", "1700000000000-10") < 0);
   CHECK(compare_incarnations("999-0", "1000-0") < 0);
-  CHECK(compare_incarnations("17-2", "0000000000017-000002") == 0);
+  // Another spelling of the same numbers is another incarnation (0 means
+  // the same text), ordered as text.
+  CHECK(compare_incarnations("17-2", "0000000000017-000002") > 0);
+  CHECK(compare_incarnations("0000000000017-000002", "17-2") < 0);
   // Malformed ones are older than any well-formed one, and ordered as text.
   CHECK(compare_incarnations("x", "0-0") < 0);
   CHECK(compare_incarnations("0-0", "x") > 0);
