@@ -37,8 +37,8 @@ std::optional<incarnation_parts> parse_incarnation(std::string_view text) {
   const auto dash = text.find('-');
   if (dash == std::string_view::npos)
     return std::nullopt;
-  auto started = parse_decimal(text.substr(0, dash),
-                               static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+  constexpr auto int64_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  auto started = parse_decimal(text.substr(0, dash), int64_max);
   auto generation =
     parse_decimal(text.substr(dash + 1), std::numeric_limits<std::uint32_t>::max());
   if (!started || !generation)

@@ -100,14 +100,16 @@ std::string no_leader_reason(const cluster_status& s) {
            + " holds no heartbeat (no node has run with this control topic)";
   // A claimant that is not live says most: the leader stopped or stalled.
   const node_status* stale = nullptr;
-  for (const auto& n : s.nodes)
-    if (n.heartbeat.leader && (stale == nullptr || n.heartbeat.leader_epoch > stale->heartbeat.leader_epoch))
+  for (const auto& n : s.nodes) {
+    const auto& hb = n.heartbeat;
+    if (hb.leader && (stale == nullptr || hb.leader_epoch > stale->heartbeat.leader_epoch))
       stale = &n;
+  }
   const auto timeout = std::to_string(s.settings.node_timeout_ms);
   if (stale != nullptr) {
-    const auto who = stale->heartbeat.id + " (epoch " + std::to_string(stale->heartbeat.leader_epoch)
-                     + ")";
-    if (stale->heartbeat.state == node_state::left)
+    const auto& hb = stale->heartbeat;
+    const auto who = hb.id + " (epoch " + std::to_string(hb.leader_epoch) + ")";
+    if (hb.state == node_state::left)
       return "no leader: " + who + " was the leader and left";
     return "no leader: " + who + " claimed leadership, but its last heartbeat is "
            + std::to_string(stale->age_ms) + " ms old (--node-timeout-ms " + timeout + ")";
@@ -381,12 +383,14 @@ std::string format_json(const cluster_status& s) {
                        {"error", s.input_error}};
   auto parts = ordered::array();
   if (s.input)
-    for (const auto& p : *s.input)
+    for (const auto& p : *s.input) {
+      const auto committed = p.committed >= 0 ? ordered(p.committed) : ordered(nullptr);
       parts.push_back(ordered{{"partition", p.partition},
                               {"consumers", consumers_of(s, p.partition)},
-                              {"committed", p.committed >= 0 ? ordered(p.committed) : ordered(nullptr)},
+                              {"committed", committed},
                               {"end", p.end},
                               {"lag", p.lag()}});
+    }
   j["partitions"] = std::move(parts);
   return j.dump(-1, ' ', false, ordered::error_handler_t::replace);
 }

@@ -43,9 +43,8 @@ node_heartbeat beat(const std::string& id, std::int64_t sent_ms, bool leader,
 class writer {
 public:
   writer()
-    : producer_({{"bootstrap.servers", test::bootstrap()}}, [this](const kafka::delivery_report& r) {
-        failed_ += r.ok ? 0 : 1;
-      }) {
+    : producer_({{"bootstrap.servers", test::bootstrap()}},
+                [this](const kafka::delivery_report& r) { failed_ += r.ok ? 0 : 1; }) {
     // nop
   }
 
