@@ -29,6 +29,7 @@ int application::run(int argc, char** argv) {
   add_topics_command(app, action);
   add_generate_command(app, action);
   add_verify_command(app, action);
+  add_status_command(app, action);
   add_node_command(app, action, allocator_);
   try {
     app.parse(argc, argv);

@@ -23,6 +23,7 @@ void add_version_command(CLI::App& app, command_action& action,
 void add_topics_command(CLI::App& app, command_action& action);
 void add_generate_command(CLI::App& app, command_action& action);
 void add_verify_command(CLI::App& app, command_action& action);
+void add_status_command(CLI::App& app, command_action& action);
 void add_node_command(CLI::App& app, command_action& action,
                       const allocator_control& allocator);
 

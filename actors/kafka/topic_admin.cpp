@@ -19,6 +19,9 @@ using queue_ptr
   = std::unique_ptr<rd_kafka_queue_t, c_deleter<rd_kafka_queue_t, rd_kafka_queue_destroy>>;
 using event_ptr
   = std::unique_ptr<rd_kafka_event_t, c_deleter<rd_kafka_event_t, rd_kafka_event_destroy>>;
+using partitions_ptr = std::unique_ptr<
+  rd_kafka_topic_partition_list_t,
+  c_deleter<rd_kafka_topic_partition_list_t, rd_kafka_topic_partition_list_destroy>>;
 using options_ptr = std::unique_ptr<
   rd_kafka_AdminOptions_t,
   c_deleter<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
@@ -296,6 +299,62 @@ std::vector<std::string> topic_admin::remove_groups(const std::vector<std::strin
                                + rd_kafka_error_string(err));
   }
   return busy;
+}
+
+std::vector<partition_position> topic_admin::group_positions(const std::string& group,
+                                                             const std::string& topic) {
+  std::vector<partition_position> out;
+  {
+    auto md = fetch_metadata(rk_.get(), timeout_ms_);
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      const auto& t = md->topics[i];
+      if (topic != t.topic || t.err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        continue;
+      for (int p = 0; p < t.partition_cnt; ++p) {
+        partition_position x;
+        x.partition = t.partitions[p].id;
+        out.push_back(x);
+      }
+    }
+  }
+  if (out.empty())
+    return out;
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.partition < b.partition; });
+  for (auto& x : out) {
+    auto err = rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), x.partition, &x.low,
+                                                &x.high, timeout_ms_);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      throw std::runtime_error("watermarks of " + topic + "/" + std::to_string(x.partition)
+                               + ": " + rd_kafka_err2str(err));
+  }
+  partitions_ptr wanted{rd_kafka_topic_partition_list_new(static_cast<int>(out.size()))};
+  for (const auto& x : out)
+    rd_kafka_topic_partition_list_add(wanted.get(), topic.c_str(), x.partition);
+  auto* request = rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), wanted.get());
+  queue_ptr q{rd_kafka_queue_new(rk_.get())};
+  auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms_);
+  rd_kafka_ListConsumerGroupOffsets(rk_.get(), &request, 1, opts.get(), q.get());
+  rd_kafka_ListConsumerGroupOffsets_destroy(request);
+  auto ev = await_result(q.get(), timeout_ms_, "list committed offsets");
+  size_t n = 0;
+  const auto** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
+    rd_kafka_event_ListConsumerGroupOffsets_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    if (const auto* err = rd_kafka_group_result_error(groups[i]))
+      throw std::runtime_error("committed offsets of group " + group + ": "
+                               + rd_kafka_error_string(err));
+    const auto* offsets = rd_kafka_group_result_partitions(groups[i]);
+    for (int j = 0; offsets != nullptr && j < offsets->cnt; ++j) {
+      const auto& tp = offsets->elems[j];
+      if (topic != tp.topic || tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0)
+        continue;
+      for (auto& x : out)
+        if (x.partition == tp.partition)
+          x.committed = tp.offset;
+    }
+  }
+  return out;
 }
 
 } // namespace txstream::kafka

@@ -1,6 +1,7 @@
 // Creating, describing and deleting topics through librdkafka's Admin API.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,15 @@ struct topic_creation {
   std::string name;
   enum class outcome { created, already_existed } result;
   int replication = 0;  // after capping at the broker count
+};
+
+/// One partition of a topic: its log's watermarks and what a consumer
+/// group committed there.
+struct partition_position {
+  std::int32_t partition = -1;
+  std::int64_t low = 0;         // first offset still in the log
+  std::int64_t high = 0;        // log end: the next offset to be written
+  std::int64_t committed = -1;  // the group's committed offset; -1: none
 };
 
 /// Admin client; every method throws std::runtime_error with a clear
@@ -63,6 +73,13 @@ public:
   /// ones are ignored. Returns the groups that still had members (a member
   /// that just left is one until the broker has finished its rebalance).
   std::vector<std::string> remove_groups(const std::vector<std::string>& names);
+
+  /// Every partition of `topic`, ascending, with its watermarks and the
+  /// offset `group` committed there, read without joining the group (an
+  /// offset fetch through the Admin API, so a running group does not
+  /// rebalance). Empty when the topic does not exist.
+  std::vector<partition_position> group_positions(const std::string& group,
+                                                  const std::string& topic);
 
 private:
   handle_ptr rk_;
