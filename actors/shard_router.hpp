@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/aggregator_config.hpp"
+#include "messages/shard_routes.hpp"
 
 namespace txstream {
 
@@ -19,18 +22,14 @@ std::uint64_t fnv1a_64(std::string_view s) noexcept;
 std::uint32_t shard_of(std::string_view merchant_id,
                        std::uint32_t shards) noexcept;
 
-/// Where the records of each virtual shard go at one shard-map version
-/// (`epoch`): the index of the shard's host among a list of `hosts` host
-/// actors (the list itself, with the actor handles, is the caller's).
-struct shard_routes {
-  std::uint64_t epoch = 0;
-  std::uint32_t hosts = 0;
-  std::vector<std::uint32_t> host_of;  // by virtual shard
-
-  std::uint32_t shards() const noexcept {
-    return static_cast<std::uint32_t>(host_of.size());
-  }
-};
+/// The routes of a cluster at one epoch from each aggregate node's own
+/// (host_of: an index into that node's hosts, or no_host): the nodes' hosts
+/// one after the other, in the order given. Nullopt, with the reason in
+/// `error`, unless every node routes by `epoch` and every shard has exactly
+/// one host.
+std::optional<shard_routes> join_routes(std::uint64_t epoch,
+                                        const std::vector<shard_routes>& nodes,
+                                        std::uint32_t shards, std::string* error = nullptr);
 
 /// Every shard on one node: `aggregator_count(cfg)` hosts, shard s on host
 /// s mod hosts.

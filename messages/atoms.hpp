@@ -21,11 +21,8 @@ using upstream_atom = caf::atom_constant<caf::atom("upstream")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 /// Ingress -> partition-consumer: the input ended (--until-drained).
 using end_atom = caf::atom_constant<caf::atom("end")>;
-/// Cluster -> ingress: route by these shard routes from now on.
-using routes_atom = caf::atom_constant<caf::atom("routes")>;
-/// Cluster -> host: the shards to keep and to add at a new shard-map epoch.
-using epoch_atom = caf::atom_constant<caf::atom("epoch")>;
-/// Directory of a node: its current shard hosts.
+/// A node's directory: the shard hosts of its pipeline at one shard-map
+/// version (asked by peers, set by the node's supervisor).
 using hosts_atom = caf::atom_constant<caf::atom("hosts")>;
 
 } // namespace txstream

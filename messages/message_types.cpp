@@ -1,6 +1,9 @@
 #include "messages/message_types.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/actor_system_config.hpp>
+
+#include "messages/shard_routes.hpp"
 
 namespace txstream {
 
@@ -22,7 +25,9 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<partition_restore>("txstream::partition_restore")
     .add_message_type<partition_end>("txstream::partition_end")
     .add_message_type<partition_status>("txstream::partition_status")
-    .add_message_type<output_batch>("txstream::output_batch");
+    .add_message_type<output_batch>("txstream::output_batch")
+    .add_message_type<shard_routes>("txstream::shard_routes")
+    .add_message_type<std::vector<caf::actor>>("std::vector<caf::actor>");
 }
 
 } // namespace txstream

@@ -86,10 +86,7 @@ public:
       topic_(ctx->topics.transactions.name),
       state_(limits_of(cfg_, *ctx), ctx->raw_batches) {
     log_ends_ = make_c_client(RD_KAFKA_PRODUCER, cfg_.client);
-    // In a cluster the routes come from its shard map: the node joins the
-    // input's consumer group only once it knows where records go.
-    if (routes_.hosts > 0)
-      start_consuming();
+    start_consuming();
   }
 
   /// Leaves the group while the partition slots still exist: closing runs
@@ -123,11 +120,6 @@ public:
     while (!failure_) {
       if (cfg_.stop != nullptr && cfg_.stop->load())
         break;
-      if (!consumer_) {  // waiting for the cluster's first shard map
-        serve_mailbox();
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        continue;
-      }
       read_some();
       note_memory();
       confirm_log_ends();
@@ -381,9 +373,6 @@ private:
         [&](commit_atom, std::int32_t p, std::int64_t offset, std::string& meta) {
           state_.on_commit_point(p, offset, std::move(meta));
         },
-        [&](routes_atom, shard_routes& routes, std::vector<caf::actor>& hosts) {
-          adopt_routes(std::move(routes), std::move(hosts));
-        },
         [&](caf::down_msg& dm) {
           if (dm.reason)
             failure_ = dm.reason;
@@ -440,38 +429,8 @@ private:
       revoke(ev.partitions);
   }
 
-  /// A new shard map: every partition starts over from its committed
-  /// offset with consumers that route by it. Shards that stayed where they
-  /// were skip what they counted already; shards rebuilt elsewhere count it
-  /// (docs/cluster.md, "Moving shards").
-  void adopt_routes(shard_routes routes, std::vector<caf::actor> hosts) {
-    spdlog::info("ingress: routing by shard map epoch {} ({} hosts)", routes.epoch,
-                 hosts.size());
-    routes_ = std::move(routes);
-    hosts_ = std::move(hosts);
-    if (!consumer_) {
-      start_consuming();
-      return;
-    }
-    std::vector<std::int32_t> parts;
-    for (const auto& [p, c] : consumers_)
-      parts.push_back(p);
-    if (parts.empty())
-      return;
-    commit(false);
-    for (auto p : parts) {
-      auto& c = consumers_[p];
-      self_->demonitor(c.actor);
-      self_->send_exit(c.actor, caf::exit_reason::user_shutdown);
-      consumers_.erase(p);
-      state_.revoke(p);
-    }
-    assign(parts, true);
-  }
-
-  /// Starts consumers for `parts` from their committed offsets; `seek`:
-  /// librdkafka is fetching them already and must start over there too.
-  void assign(const std::vector<std::int32_t>& parts, bool seek = false) {
+  /// Starts consumers for `parts` from their committed offsets.
+  void assign(const std::vector<std::int32_t>& parts) {
     partition_list list{rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()))};
     for (auto p : parts)
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p);
@@ -480,7 +439,6 @@ private:
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
       spdlog::warn("ingress: cannot read committed offsets: {}", rd_kafka_err2str(err));
     const auto now = mono_ms();
-    partition_list restart{rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()))};
     for (int i = 0; i < list->cnt; ++i) {
       const auto& tp = list->elems[i];
       std::string meta;
@@ -495,8 +453,6 @@ private:
                                        &low, &high, 10000);
       if (resume.offset < 0)
         resume.offset = low;
-      rd_kafka_topic_partition_list_add(restart.get(), topic_.c_str(), tp.partition)->offset
-        = resume.offset;
       partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1};
       auto load = std::make_shared<partition_load>();
       auto actor = self_->spawn(partition_consumer_actor, tp.partition, restore, routes_,
@@ -506,17 +462,6 @@ private:
       consumers_[tp.partition] = consumer_ref{actor, load};
       spdlog::info("ingress: assigned partition {} from offset {}", tp.partition,
                    resume.offset);
-    }
-    if (seek && restart->cnt > 0) {
-      if (auto* error = rd_kafka_seek_partitions(rk, restart.get(), 10000)) {
-        // Fetching on from a later offset would skip records: fail, and
-        // let the supervisor start over.
-        failure_ = caf::make_error(caf::sec::runtime_error,
-                                   std::string{"ingress: cannot restart partitions at "
-                                               "their committed offsets: "}
-                                     + rd_kafka_error_string(error));
-        rd_kafka_error_destroy(error);
-      }
     }
     assigned_at_ = clock::now();
     first_record_at_.reset();

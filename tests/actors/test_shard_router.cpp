@@ -57,3 +57,26 @@ TEST_CASE("local routes put shard s on host s mod hosts", "[actors]") {
   CHECK(local_routes(cfg).hosts == 64);  // a host per shard
   CHECK(local_routes(cfg).host_of[52] == 52);
 }
+
+TEST_CASE("join_routes puts each node's hosts after the previous node's", "[actors]") {
+  shard_routes a{7, 2, {0, no_host, 1, no_host}};
+  shard_routes b{7, 1, {no_host, 0, no_host, 0}};
+  std::string error;
+  auto joined = join_routes(7, {a, b}, 4, &error);
+  REQUIRE(joined);
+  CHECK(joined->epoch == 7);
+  CHECK(joined->hosts == 3);
+  CHECK(joined->host_of == std::vector<std::uint32_t>{0, 2, 1, 2});
+  // Every shard exactly once, every node at the epoch.
+  CHECK_FALSE(join_routes(8, {a, b}, 4, &error));
+  CHECK(error == "node 0 routes by map 7, not 8");
+  b.host_of[0] = 0;
+  CHECK_FALSE(join_routes(7, {a, b}, 4, &error));
+  CHECK(error == "shard 0 is hosted twice");
+  b.host_of = {no_host, no_host, no_host, 0};
+  CHECK_FALSE(join_routes(7, {a, b}, 4, &error));
+  CHECK(error == "shard 1 has no host");
+  b.host_of = {no_host, 3, no_host, 0};
+  CHECK_FALSE(join_routes(7, {a, b}, 4, &error));
+  CHECK(error == "node 1 puts shard 1 on host 3 of 1");
+}
