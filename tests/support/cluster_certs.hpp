@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "nodes/cluster_tls.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace txstream::test {
@@ -44,6 +45,11 @@ public:
   const std::string& output() const { return output_; }
 
   std::string path(const std::string& file) const { return dir_ + "/" + file; }
+
+  /// The TLS settings of `node`: the CA, its certificate and its key.
+  cluster_tls tls_of(const std::string& node) const {
+    return {path("ca.pem"), path(node + ".pem"), path(node + ".key")};
+  }
 
 private:
   std::string dir_;
