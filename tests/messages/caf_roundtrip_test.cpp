@@ -3,22 +3,18 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#include <fcntl.h>   // open, for /dev/null
-#include <poll.h>    // poll: bounded wait for the peer's port
-#include <sys/prctl.h>  // PR_SET_PDEATHSIG: the peer dies with us
-#include <sys/wait.h>
-#include <unistd.h>
+#include <unistd.h>  // access
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
 #include "messages/message_types.hpp"
 #include "messages/pipeline_messages.hpp"
+#include "tests/support/child_process.hpp"
 
 using namespace txstream;
 
@@ -94,72 +90,6 @@ dead_letter sample_dead_letter() {
           std::string{"{\"amount\":\xff\0}", 13}};
 }
 
-/// A child process with pipes to its stdin and stdout; always killed and
-/// reaped on destruction.
-class child_process {
-public:
-  explicit child_process(const std::string& path) {
-    int in[2];
-    int out[2];
-    if (pipe(in) != 0 || pipe(out) != 0)
-      return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      dup2(in[0], STDIN_FILENO);
-      dup2(out[1], STDOUT_FILENO);
-      close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-      execl(path.c_str(), path.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    to_child_ = in[1];
-    from_child_ = out[0];
-  }
-
-  ~child_process() {
-    if (to_child_ >= 0)
-      close(to_child_);
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (from_child_ >= 0)
-      close(from_child_);
-  }
-
-  child_process(const child_process&) = delete;
-  child_process& operator=(const child_process&) = delete;
-
-  /// Reads one line from the child's stdout, waiting at most `timeout`.
-  std::string read_line(std::chrono::milliseconds timeout) {
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{from_child_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0)
-        continue;
-      char c;
-      if (read(from_child_, &c, 1) != 1)
-        break;
-      if (c == '\n')
-        return line;
-      line += c;
-    }
-    return {};
-  }
-
-  bool started() const {
-    return pid_ > 0;
-  }
-
-private:
-  pid_t pid_ = -1;
-  int to_child_ = -1;
-  int from_child_ = -1;
-};
-
 std::string peer_path() {
   if (auto env = std::getenv("TXSTREAM_CAF_PEER"))
     return env;
@@ -206,7 +136,7 @@ TEST_CASE("message types survive CAF binary serialisation", "[messages]") {
 TEST_CASE("message types round-trip between two processes", "[messages]") {
   auto path = peer_path();
   REQUIRE(access(path.c_str(), X_OK) == 0);
-  child_process peer{path};
+  test::child_process peer{path};
   REQUIRE(peer.started());
   auto port_line = peer.read_line(std::chrono::seconds(20));
   INFO("peer said: '" << port_line << "'");
