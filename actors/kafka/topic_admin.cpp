@@ -101,7 +101,8 @@ settings admin_settings(const std::string& bootstrap, const settings& extra) {
 } // namespace
 
 topic_admin::topic_admin(const std::string& bootstrap, int timeout_ms, const settings& extra)
-  : rk_(make_c_client(RD_KAFKA_PRODUCER, admin_settings(bootstrap, extra))),
+  : settings_(admin_settings(bootstrap, extra)),
+    rk_(make_c_client(RD_KAFKA_PRODUCER, settings_)),
     timeout_ms_(timeout_ms) {
   // Fail here, with the address in the message, when nothing answers.
   try {
@@ -331,28 +332,26 @@ std::vector<partition_position> topic_admin::group_positions(const std::string& 
   partitions_ptr wanted{rd_kafka_topic_partition_list_new(static_cast<int>(out.size()))};
   for (const auto& x : out)
     rd_kafka_topic_partition_list_add(wanted.get(), topic.c_str(), x.partition);
-  auto* request = rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), wanted.get());
-  queue_ptr q{rd_kafka_queue_new(rk_.get())};
-  auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms_);
-  rd_kafka_ListConsumerGroupOffsets(rk_.get(), &request, 1, opts.get(), q.get());
-  rd_kafka_ListConsumerGroupOffsets_destroy(request);
-  auto ev = await_result(q.get(), timeout_ms_, "list committed offsets");
-  size_t n = 0;
-  const auto** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
-    rd_kafka_event_ListConsumerGroupOffsets_result(ev.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    if (const auto* err = rd_kafka_group_result_error(groups[i]))
-      throw std::runtime_error("committed offsets of group " + group + ": "
-                               + rd_kafka_error_string(err));
-    const auto* offsets = rd_kafka_group_result_partitions(groups[i]);
-    for (int j = 0; offsets != nullptr && j < offsets->cnt; ++j) {
-      const auto& tp = offsets->elems[j];
-      if (topic != tp.topic || tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0)
-        continue;
-      for (auto& x : out)
-        if (x.partition == tp.partition)
-          x.committed = tp.offset;
-    }
+  // An offset fetch through a consumer handle of the group, not the Admin
+  // API's ListConsumerGroupOffsets: librdkafka 2.0 crashes on the latter
+  // when the group's coordinator answers NOT_COORDINATOR (a fresh broker, a
+  // group never seen), as the admin handle has no group to re-query it.
+  // Without subscribe() the handle never joins the group.
+  auto s = settings_;
+  s.insert(s.end(), {{"group.id", group}, {"enable.auto.commit", "false"}});
+  auto consumer = make_c_client(RD_KAFKA_CONSUMER, s);
+  auto err = rd_kafka_committed(consumer.get(), wanted.get(), timeout_ms_);
+  rd_kafka_consumer_close(consumer.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("committed offsets of group " + group + ": "
+                             + rd_kafka_err2str(err));
+  for (int j = 0; j < wanted->cnt; ++j) {
+    const auto& tp = wanted->elems[j];
+    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0)
+      continue;
+    for (auto& x : out)
+      if (x.partition == tp.partition)
+        x.committed = tp.offset;
   }
   return out;
 }

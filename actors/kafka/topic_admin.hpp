@@ -76,12 +76,13 @@ public:
 
   /// Every partition of `topic`, ascending, with its watermarks and the
   /// offset `group` committed there, read without joining the group (an
-  /// offset fetch through the Admin API, so a running group does not
-  /// rebalance). Empty when the topic does not exist.
+  /// offset fetch, so a running group does not rebalance). Empty when the
+  /// topic does not exist.
   std::vector<partition_position> group_positions(const std::string& group,
                                                   const std::string& topic);
 
 private:
+  settings settings_;  // for the consumer handle of group_positions
   handle_ptr rk_;
   int timeout_ms_;
 };
