@@ -1,6 +1,7 @@
 // What every pipeline actor of a node shares: settings, metrics, clock.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -39,6 +40,18 @@ struct pipeline_context {
   /// shard 0 throws after this many batches (-1: never). The supervisor
   /// clears it after the first failure.
   std::int64_t crash_shard_after_batches = -1;
+  /// In a cluster: until when (steady clock, ms) the node may write output
+  /// (nodes/cluster_manager.hpp); null for a node on its own.
+  const std::atomic<std::int64_t>* lease_until_ms = nullptr;
+  /// Whether output may go out now.
+  bool lease_valid() const {
+    if (lease_until_ms == nullptr)
+      return true;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
+                       .count();
+    return now < lease_until_ms->load(std::memory_order_acquire);
+  }
   /// Wall clock in ms; tests substitute a fake one.
   std::function<std::int64_t()> now_ms = [] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -8,6 +8,7 @@
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/output_batch.hpp"
+#include "messages/pipeline_error.hpp"
 
 namespace txstream::kafka {
 
@@ -27,6 +28,12 @@ void schedule_poll(sink_actor_ptr self) {
 bool produce(sink_actor_ptr self, const pipeline_context* ctx, const output_batch& batch,
              std::uint64_t id) {
   auto& st = self->state;
+  if (!ctx->lease_valid()) {
+    // Another node may own these shards by now (docs/cluster.md, "Leases").
+    self->quit(make_error(pipeline_errc::lease_expired,
+                          "the node's lease on its place in the cluster expired"));
+    return false;
+  }
   auto* topic = st.out->topic(batch.topic);
   if (topic == nullptr) {
     self->quit(caf::make_error(caf::sec::runtime_error,
@@ -74,7 +81,7 @@ sink_actor_state::~sink_actor_state() {
   // Held records still go out: the producer's destructor below waits for
   // their delivery (nobody is left to answer; their offsets were not
   // committed, so a restart may produce them again: at least once).
-  if (out)
+  if (out && (ctx_for_held == nullptr || ctx_for_held->lease_valid()))
     for (const auto& h : held)
       if (auto* topic = out->topic(h.batch.topic))
         for (const auto& r : h.batch.records)
@@ -85,6 +92,7 @@ sink_actor_state::~sink_actor_state() {
 caf::behavior sink_actor(sink_actor_ptr self, settings s,
                          std::vector<std::string> topics,
                          const pipeline_context* ctx) {
+  self->state.ctx_for_held = ctx;
   s.emplace_back("enable.idempotence", "true");
   s.emplace_back("acks", "all");
   // Java's partitioner, so keys land where Kafka Streams or Java clients

@@ -46,6 +46,7 @@ struct sink_actor_state {
   std::string failure;  // first failed delivery; fatal
   bool polling = false;
   bool closing = false;  // in the destructor: nobody to answer any more
+  const pipeline_context* ctx_for_held = nullptr;  // the lease, for held batches
   std::unique_ptr<producer> out;
   static inline const char* name = "kafka_sink";
 };
