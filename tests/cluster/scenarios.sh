@@ -10,7 +10,7 @@
 #           leave   node-2 of three stops (SIGTERM) mid-stream; the others
 #                   take its shards and partitions
 #           join    node-3 joins two nodes mid-stream
-#           tls     two nodes over mutual TLS drain the input
+#           tls     three nodes over mutual TLS drain the input
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$1"
@@ -87,7 +87,7 @@ case "$scenario" in
     ;;
   tls)
     export CLUSTER_TLS_DIR="$work/tls"
-    "$cluster" up 2 --until-drained
+    "$cluster" up 3 --until-drained
     ;;
   *)
     echo "unknown scenario $scenario" >&2
