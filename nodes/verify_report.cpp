@@ -341,7 +341,8 @@ verify_report verify_checker::finish() const {
   const auto expected = recompute_windows(r, positions);
   check_dead_letters(positions, r);
   r.watermark_ms = watermark(expected);
-  const auto emitted = check_windows(expected, r, problems);
+  const auto emitted = check_emissions(r, problems);
+  check_windows(expected, emitted, r, problems);
   // b. The running totals.
   check_totals(emitted, r, problems);
   // c. Fraud detection against the generator's labels.
@@ -434,11 +435,10 @@ std::int64_t verify_checker::watermark(const recomputed& expected) const {
   return result;
 }
 
-/// Emitted windows, deduplicated (a re-emission must be identical), against
-/// the recomputed ones. Returns the emitted windows.
-verify_checker::window_map verify_checker::check_windows(const recomputed& expected,
-                                                         verify_report& r,
-                                                         problem_log& problems) const {
+/// The emitted windows, deduplicated: a re-emission must be identical; and
+/// the aggregate records that could not be read.
+verify_checker::window_map verify_checker::check_emissions(verify_report& r,
+                                                           problem_log& problems) const {
   window_map emitted;
   for (const auto& w : windows_) {
     window_id id{w.key, w.start};
@@ -457,6 +457,13 @@ verify_checker::window_map verify_checker::check_windows(const recomputed& expec
   r.malformed_aggregates = malformed_aggregates_;
   for (const auto& m : malformed_examples_)
     problems.add("malformed aggregate", m);
+  return emitted;
+}
+
+/// Each emitted window against its recomputation, and the windows that
+/// should have closed but were not emitted.
+void verify_checker::check_windows(const recomputed& expected, const window_map& emitted,
+                                   verify_report& r, problem_log& problems) const {
   r.windows_expected = expected.counted.size();
   r.windows_emitted = emitted.size();
   for (const auto& [id, values] : emitted) {
@@ -502,7 +509,6 @@ verify_checker::window_map verify_checker::check_windows(const recomputed& expec
     problems.add("missing window", window_name(id) + " not emitted; recomputed "
                                      + describe(values));
   }
-  return emitted;
 }
 
 /// The latest total per key equals the sum of the key's emitted windows.

@@ -161,8 +161,9 @@ private:
   recomputed recompute_windows(verify_report& r, std::vector<position>& positions) const;
   void check_dead_letters(std::vector<position>& positions, verify_report& r) const;
   std::int64_t watermark(const recomputed& expected) const;
-  window_map check_windows(const recomputed& expected, verify_report& r,
-                           problem_log& problems) const;
+  window_map check_emissions(verify_report& r, problem_log& problems) const;
+  void check_windows(const recomputed& expected, const window_map& emitted, verify_report& r,
+                     problem_log& problems) const;
   void check_totals(const window_map& emitted, verify_report& r,
                     problem_log& problems) const;
   void check_fraud(verify_report& r, problem_log& problems) const;
