@@ -11,6 +11,9 @@
 #                   take its shards and partitions
 #           join    node-3 joins two nodes mid-stream
 #           tls     three nodes over mutual TLS drain the input
+#           kill    node-2 of three is killed (SIGKILL) mid-stream and started
+#                   again a few seconds later
+#           leader  the leader of three is killed (SIGKILL) mid-stream
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$1"
@@ -88,6 +91,20 @@ case "$scenario" in
   tls)
     export CLUSTER_TLS_DIR="$work/tls"
     "$cluster" up 3 --until-drained
+    ;;
+  kill)
+    "$cluster" up 3 --until-drained
+    await_nodes 3
+    "$cluster" kill 2
+    sleep 4
+    "$cluster" start 2
+    ;;
+  leader)
+    "$cluster" up 3 --until-drained
+    await_nodes 3
+    leader="$("$txs" status --json --node-timeout-ms 3000 \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"]["id"])')"
+    "$cluster" kill "${leader#node-}"
     ;;
   *)
     echo "unknown scenario $scenario" >&2
