@@ -130,13 +130,12 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
     host_state::shard_slot slot;
     slot.id = h.shard;
     slot.agg = std::make_unique<merchant_aggregator_state>(ctx->aggregation);
-    // Every window of a shard up to the last one folded into a restored
-    // total was emitted before: records of those windows are skipped.
-    for (const auto& t : h.totals) {
+    // Each restored total says which of its series' windows were emitted.
+    // The newest of them says nothing of the other series: an emission's
+    // records spread over the topic's partitions, and a crash may leave
+    // some of them undelivered.
+    for (const auto& t : h.totals)
       slot.agg->restore_total(t);
-      slot.restored_closed_through
-        = std::max(slot.restored_closed_through, t.last_window_end_ms);
-    }
     st.slot_of[h.shard] = static_cast<int>(st.shards.size());
     st.shards.push_back(std::move(slot));
   }
@@ -152,7 +151,6 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
         cp.resume_offset = r.resume_offset;
         cp.max_event_time_ms = r.max_event_time_ms;
         cp.last_offset = r.last_offset;
-        cp.closed_through_ms = s.restored_closed_through;
         s.agg->restore_partition(p, cp, now);
         s.agg->assign_partition(p, now);
       }

@@ -40,11 +40,10 @@ struct merchant_aggregator_actor_state {
     bool broken = false;  // a gap: nothing more from it is processed
     bool ended = false;   // its input ended (--until-drained)
   };
-  /// One hosted shard: its state and what its restart restored.
+  /// One hosted shard and its state.
   struct shard_slot {
     std::uint32_t id = 0;
     std::unique_ptr<merchant_aggregator_state> agg;
-    std::int64_t restored_closed_through = no_event_time;
   };
   explicit merchant_aggregator_actor_state(caf::local_actor*) {}
   std::vector<shard_slot> shards;                   // hosted, ascending by id

@@ -208,18 +208,24 @@ void merchant_aggregator_state::count_batch(std::int32_t p, const shard_record* 
       out.late.push_back(i);
       continue;
     }
-    if (end <= closed_through_) {
-      if (offset <= replay.last_offset && end <= replay.closed_through) {
-        // Counted in a window emitted before the restart (or already
-        // dead-lettered as late then): do not count it again.
-        ++out.skipped;
-        if (t > max_t) {
-          max_t = t;
-          pw = saturating_sub(t, lateness);
-        }
-      } else {
-        out.late.push_back(i);
+    // A restored total covers every window of its series up to its last
+    // window end: those windows reached the topic before it (same key, same
+    // partition). The series' later windows did not, and their records are
+    // all read again (their offsets stayed held until the totals went out),
+    // whatever totals of other series of the shard got through.
+    if (offset <= replay.last_offset
+        && (end <= replay.closed_through || end <= totals_[sids_[i]].restored_through)) {
+      // Counted in a window emitted before the restart (or already
+      // dead-lettered as late then): do not count it again.
+      ++out.skipped;
+      if (t > max_t) {
+        max_t = t;
+        pw = saturating_sub(t, lateness);
       }
+      continue;
+    }
+    if (end <= closed_through_) {
+      out.late.push_back(i);
       continue;
     }
     count(tx, sids_[i], bucket_at(start));
@@ -309,6 +315,7 @@ void merchant_aggregator_state::restore_total(const running_total& total) {
   slot.refund = total.refund_cents;
   slot.as_of = total.as_of_ms;
   slot.last_window_end = total.last_window_end_ms;
+  slot.restored_through = std::max(slot.restored_through, total.last_window_end_ms);
 }
 
 std::int64_t merchant_aggregator_state::open_min_offset(std::int32_t p) const {

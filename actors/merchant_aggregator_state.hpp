@@ -60,8 +60,10 @@ struct partition_checkpoint {
   std::int64_t max_event_time_ms = no_event_time;
   /// Highest offset of p that may have been read before the restart.
   std::int64_t last_offset = -1;
-  /// Windows of this shard ending at or before this were emitted before
-  /// (the latest lastWindowEnd among its restored totals).
+  /// The shard's closed_through when the checkpoint was taken; only valid
+  /// when every output emitted before it was delivered. no_event_time when
+  /// unknown (a node restarting after a crash): the restored totals then
+  /// tell, per series, which windows were emitted.
   std::int64_t closed_through_ms = no_event_time;
 };
 
@@ -125,7 +127,10 @@ public:
   void restore_partition(std::int32_t p, const partition_checkpoint& cp,
                          std::int64_t now_ms);
 
-  /// Restart: seeds the running total of total.merchant_id x currency.
+  /// Restart: seeds the running total of total.merchant_id x currency, the
+  /// newest that reached the output. Re-read records (offset up to the
+  /// checkpoint's last_offset) of the series' windows ending at or before
+  /// its last_window_end are skipped: those windows were emitted.
   void restore_total(const running_total& total);
 
   /// Lowest offset of p counted in a still open window, or no_offset
@@ -170,6 +175,9 @@ private:
     std::int64_t refund = 0;
     std::int64_t as_of = 0;
     std::int64_t last_window_end = no_event_time;
+    // last_window_end as restored: the series' windows up to it were
+    // emitted before the restart.
+    std::int64_t restored_through = no_event_time;
   };
   struct replay_slot {
     std::int64_t last_offset = -1;

@@ -233,6 +233,58 @@ TEST_CASE("after a restore, re-read records of closed windows are skipped",
   CHECK(st.open_min_offset(0) == 13);
 }
 
+TEST_CASE("after a restart, a merchant's restored total decides which re-read "
+          "records were emitted before",
+          "[actors]") {
+  // The first run closed [0, 60000) and delivered it whole, then closed
+  // [60000, 120000), of which only a's window and total arrived before the
+  // crash. The commit stayed at offset 2, where the second window began.
+  const std::vector<transaction> input = {
+    tx(0, 0, "a", "USD", 10, 10000),  tx(0, 1, "b", "USD", 20, 20000),
+    tx(0, 2, "a", "USD", 5, 70000),   tx(0, 3, "b", "USD", 7, 45000),
+    tx(0, 4, "c", "USD", 3, 80000),   tx(0, 5, "a", "USD", 1, 95000),
+    tx(0, 6, "d", "USD", 2, 130000),  tx(0, 7, "e", "USD", 1, 160000)};
+  auto total = [](std::string m, std::int64_t count, std::int64_t cents,
+                  std::int64_t last_end) {
+    running_total t;
+    t.merchant_id = std::move(m);
+    t.currency = "USD";
+    t.transaction_count = count;
+    t.purchase_cents = cents;
+    t.as_of_ms = last_end - 1;
+    t.last_window_end_ms = last_end;
+    return t;
+  };
+  merchant_aggregator_state st{cfg(30000)};
+  st.restore_total(total("a", 3, 16, 120000));
+  st.restore_total(total("b", 2, 27, 60000));
+  // A node knows no shard's closed-through after a crash: only the totals
+  // that reached the topic say which windows went out.
+  partition_checkpoint cp;
+  cp.resume_offset = 2;
+  cp.max_event_time_ms = 20000;
+  cp.last_offset = 7;
+  st.restore_partition(0, cp, 0);
+  st.assign_partition(0, 0);
+  aggregator_output out;
+  st.add(0, input, 0, out);
+  CHECK(out.late.empty());
+  CHECK(out.skipped == 2 + 3);  // below the resume offset, then a, b, a
+  st.flush_all(out);
+  CHECK(out.windows
+        == std::vector<window_aggregate>{win("c", "USD", 60000, 1, 3, 0, 3, 3),
+                                         win("d", "USD", 120000, 1, 2, 0, 2, 2),
+                                         win("e", "USD", 120000, 1, 1, 0, 1, 1)});
+  REQUIRE(out.totals.size() == 3);
+  CHECK(out.totals[0].merchant_id == "c");
+  CHECK(out.totals[0].transaction_count == 1);
+  CHECK(out.totals[0].last_window_end_ms == 120000);
+  const auto totals = st.totals();
+  REQUIRE(totals.size() == 5);
+  CHECK(totals[0].transaction_count == 3);  // a: not folded twice
+  CHECK(totals[1].transaction_count == 2);  // b
+}
+
 TEST_CASE("running totals fold each window once, also when it is re-emitted",
           "[actors]") {
   const std::vector<transaction> first = {tx(0, 0, "a", "USD", 100, 1000),
