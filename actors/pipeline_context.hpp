@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "actors/memory_account.hpp"
 #include "actors/raw_batch_pool.hpp"
@@ -14,6 +15,7 @@
 #include "config/pipeline_config.hpp"
 #include "config/topics_config.hpp"
 #include "monitoring/actor_probe.hpp"
+#include "monitoring/cluster_probe.hpp"
 #include "monitoring/memory_probe.hpp"
 #include "monitoring/pipeline_probe.hpp"
 
@@ -28,6 +30,7 @@ struct pipeline_context {
   monitoring::pipeline_probe* metrics = nullptr;
   monitoring::memory_probe* memory_metrics = nullptr;
   monitoring::actor_metrics* actor_metrics = nullptr;
+  monitoring::cluster_probe* cluster_metrics = nullptr;
   /// Where routed raw batches go back to the ingress (null: freed).
   raw_batch_pool* raw_batches = nullptr;
   /// The node's memory plan and what its buffers hold (null: not counted).
@@ -52,6 +55,9 @@ struct pipeline_context {
                        .count();
     return now < lease_until_ms->load(std::memory_order_acquire);
   }
+  /// Called by the ingress (on its thread) with the input partitions it
+  /// consumes after each assignment or revocation; may be empty.
+  std::function<void(const std::vector<std::int32_t>&)> partitions_changed;
   /// Wall clock in ms; tests substitute a fake one.
   std::function<std::int64_t()> now_ms = [] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -22,15 +22,21 @@ cluster_probe::cluster_probe(metrics_registry& registry)
     cluster_size_(gauge_family(registry, "txstream_cluster_size",
                                "Nodes visible in the cluster, self included")
                     .Add({})),
+    leader_(gauge_family(registry, "txstream_cluster_leader",
+                         "1 while this node leads the cluster, else 0")
+              .Add({})),
+    map_version_(gauge_family(registry, "txstream_shard_map_version",
+                              "The shard map version this node routes by (0: none)")
+                   .Add({})),
     rebalances_(counter_family(registry, "txstream_rebalances_total",
                                "Consumer-group rebalances seen by this node")
                   .Add({})),
     checkpoint_duration_(
       histogram_family(registry, "txstream_checkpoint_duration_seconds",
-                       "Time to take one checkpoint, in seconds")
+                       "Time of one commit of input offsets, in seconds")
         .Add({}, checkpoint_buckets())),
     checkpoint_age_(gauge_family(registry, "txstream_checkpoint_age_seconds",
-                                 "Seconds since the last completed checkpoint "
+                                 "Seconds since input offsets were last committed "
                                  "(or since start)")
                       .Add({})),
     last_checkpoint_(std::chrono::steady_clock::now()) {

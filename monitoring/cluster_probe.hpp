@@ -1,4 +1,5 @@
-// Node-level metrics: ownership, cluster membership, rebalances, checkpoints.
+// Node-level metrics: ownership, cluster membership and leadership, the
+// shard map, rebalances, offset commits.
 #pragma once
 
 #include <chrono>
@@ -36,10 +37,17 @@ public:
   /// Nodes this node currently sees in the cluster, itself included.
   void cluster_size(std::int64_t n) { cluster_size_.Set(static_cast<double>(n)); }
 
+  /// Whether this node leads the cluster now.
+  void leader(bool yes) { leader_.Set(yes ? 1 : 0); }
+
+  /// The shard map version this node routes by (0: none yet).
+  void shard_map_version(std::uint64_t v) { map_version_.Set(static_cast<double>(v)); }
+
   /// A consumer-group rebalance (partitions assigned or revoked).
   void rebalanced() { rebalances_.Increment(); }
 
-  /// A checkpoint finished after `took`. The exported
+  /// Input offsets were committed (a checkpoint: everything before them is
+  /// in the output), the commit call taking `took`. The exported
   /// `txstream_checkpoint_age_seconds` is computed at scrape time from the
   /// last call (or from probe creation before the first checkpoint).
   void checkpoint_completed(std::chrono::duration<double> took);
@@ -51,6 +59,8 @@ private:
   prometheus::Gauge& partitions_owned_;
   prometheus::Gauge& shards_owned_;
   prometheus::Gauge& cluster_size_;
+  prometheus::Gauge& leader_;
+  prometheus::Gauge& map_version_;
   prometheus::Counter& rebalances_;
   prometheus::Histogram& checkpoint_duration_;
   prometheus::Gauge& checkpoint_age_;

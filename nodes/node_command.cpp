@@ -1,9 +1,11 @@
-// `txstream node`: runs the pipeline of one node until drained or stopped.
+// `txstream node`: runs the pipeline of one node, alone or as a member of a
+// cluster (cluster.listen set), until drained or stopped.
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
@@ -11,10 +13,13 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/kafka/client_config.hpp"
+#include "actors/node_directory_actor.hpp"
 #include "actors/pipeline_context.hpp"
+#include "config/cluster_config.hpp"
 #include "config/memory_budget.hpp"
 #include "config/node_config.hpp"
 #include "messages/message_types.hpp"
+#include "monitoring/cluster_probe.hpp"
 #include "monitoring/health.hpp"
 #include "monitoring/http_endpoint.hpp"
 #include "monitoring/logging.hpp"
@@ -24,6 +29,9 @@
 #include "nodes/commands.hpp"
 #include "nodes/node_options.hpp"
 #include "nodes/memory_governor.hpp"
+#include "nodes/cluster_supervisor.hpp"
+#include "nodes/cluster_transport.hpp"
+#include "nodes/pipeline_parts.hpp"
 #include "nodes/pipeline_supervisor.hpp"
 
 namespace txstream {
@@ -42,6 +50,47 @@ void install_signal_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+}
+
+/// Joins the cluster of the control topic, serves this node's directory on
+/// cluster.listen and runs the cluster supervisor; the outcome and the
+/// restarts, or nullopt when the node cannot join.
+std::optional<std::pair<pipeline_outcome, int>>
+run_cluster_node(caf::actor_system& sys, const node_config& cfg, pipeline_context& ctx,
+                 const cluster_tls& tls, bool until_drained, monitoring::health_state& health,
+                 monitoring::cluster_probe& metrics) {
+  std::string host;
+  std::uint16_t port = 0;
+  if (!split_host_port(cfg.cluster.listen, host, port)) {
+    spdlog::error("cluster.listen {} is not host:port", cfg.cluster.listen);
+    return std::nullopt;
+  }
+  cluster_manager manager{cfg, client_settings(cfg), TXSTREAM_VERSION};
+  try {
+    manager.start();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot join the cluster: {}", e.what());
+    return std::nullopt;
+  }
+  auto directory = sys.spawn(node_directory_actor);
+  auto bound = publish_node(sys, caf::actor_cast<caf::actor>(directory), host, port, tls);
+  if (!bound) {
+    spdlog::error("cannot listen for peers on {}: {}", cfg.cluster.listen,
+                  sys.render(bound.error()));
+    caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+    manager.leave();
+    return std::nullopt;
+  }
+  spdlog::info("node {} listens for peers on {} (advertised as {}{})", cfg.node_id,
+               cfg.cluster.listen, cfg.cluster.advertised(), tls.enabled() ? ", TLS" : "");
+  ctx.lease_until_ms = &manager.lease_until_ms();
+  cluster_supervisor supervisor{sys,          cfg,           ctx,    manager,
+                                directory,    tls,           until_drained,
+                                stop_requested, health,      metrics};
+  const auto outcome = supervisor.run();
+  ctx.lease_until_ms = nullptr;
+  caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+  return std::make_pair(outcome, supervisor.restarts());
 }
 
 int run_node(const node_options& opts, const allocator_control& allocator) {
@@ -132,11 +181,37 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
     sys_cfg.set("work-stealing.moderate-sleep-duration",
                 caf::timespan{std::chrono::microseconds(250)});
   }
+  const cluster_tls tls{cfg.cluster.tls_ca, cfg.cluster.tls_certificate, cfg.cluster.tls_key};
+  if (cfg.cluster.enabled()) {
+    validate_cluster_tls(tls);
+    configure_transport(sys_cfg, tls, std::chrono::milliseconds(cfg.cluster.heartbeat_ms),
+                        std::chrono::milliseconds(cfg.cluster.node_timeout_ms));
+  }
   add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
-  pipeline_supervisor supervisor{sys, cfg, ctx, opts.until_drained, stop_requested,
-                                 health};
-  auto outcome = supervisor.run();
+  monitoring::cluster_probe cluster_metrics{registry};
+  ctx.cluster_metrics = &cluster_metrics;
+  pipeline_outcome outcome;
+  int restarts = 0;
+  if (cfg.cluster.enabled()) {
+    auto run = run_cluster_node(sys, cfg, ctx, tls, opts.until_drained, health,
+                                cluster_metrics);
+    if (!run)
+      return exit_failure;
+    std::tie(outcome, restarts) = *run;
+  } else {
+    // A node on its own is the whole cluster.
+    cluster_metrics.cluster_size(1);
+    cluster_metrics.leader(true);
+    cluster_metrics.shards_owned(cfg.aggregation.shards);
+    ctx.partitions_changed = [&cluster_metrics](const std::vector<std::int32_t>& parts) {
+      cluster_metrics.partitions_owned(static_cast<std::int64_t>(parts.size()));
+    };
+    pipeline_supervisor supervisor{sys, cfg, ctx, opts.until_drained, stop_requested,
+                                   health};
+    outcome = supervisor.run();
+    restarts = supervisor.restarts();
+  }
   switch (outcome) {
     case pipeline_outcome::drained:
       spdlog::info("node {}: input drained, every output delivered, offsets "
@@ -147,7 +222,7 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
       return exit_ok;
     case pipeline_outcome::escalated:
       spdlog::critical("node {}: restart budget exhausted after {} restarts",
-                       cfg.node_id, supervisor.restarts());
+                       cfg.node_id, restarts);
       return 3;
   }
   return exit_failure;

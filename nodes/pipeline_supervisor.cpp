@@ -1,20 +1,17 @@
 #include "nodes/pipeline_supervisor.hpp"
 
 #include <chrono>
-#include <deque>
-#include <thread>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/shard_router.hpp"
 #include "nodes/pipeline_parts.hpp"
+#include "nodes/restart_budget.hpp"
 
 namespace txstream {
 
 namespace {
-
-using clock = std::chrono::steady_clock;
 
 /// Every virtual shard on this node, on aggregation.shard_actors hosts.
 pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
@@ -43,13 +40,12 @@ pipeline_supervisor::pipeline_supervisor(caf::actor_system& sys,
     ctx_(ctx),
     until_drained_(until_drained),
     stop_(stop),
-    health_(health) {
+    health_(health),
+    budget_(cfg.supervision) {
 }
 
 pipeline_outcome pipeline_supervisor::run() {
   caf::scoped_actor self{sys_};
-  std::deque<clock::time_point> recent_restarts;
-  auto backoff = std::chrono::milliseconds(cfg_.supervision.backoff_initial_ms);
   for (;;) {
     pipeline_actors p;
     try {
@@ -83,28 +79,8 @@ pipeline_outcome pipeline_supervisor::run() {
     }
     if (stop_.load())
       return pipeline_outcome::stopped;
-    // Restart budget: too many failures in the window means something is
-    // wrong that a restart will not fix; exit and let the operator see it.
-    auto now = clock::now();
-    recent_restarts.push_back(now);
-    while (!recent_restarts.empty()
-           && now - recent_restarts.front()
-                > std::chrono::milliseconds(cfg_.supervision.restart_window_ms))
-      recent_restarts.pop_front();
-    if (static_cast<int>(recent_restarts.size()) > cfg_.supervision.max_restarts) {
-      spdlog::critical("supervisor: {} restarts within {} ms, giving up",
-                       recent_restarts.size(), cfg_.supervision.restart_window_ms);
+    if (!budget_.restart(ctx_))
       return pipeline_outcome::escalated;
-    }
-    ++restarts_;
-    ctx_.crash_shard_after_batches = -1;  // an injected failure happens once
-    if (ctx_.actor_metrics != nullptr)
-      ctx_.actor_metrics->restarted("pipeline");
-    spdlog::warn("supervisor: restarting the pipeline in {} ms (restart {})",
-                 backoff.count(), restarts_);
-    std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2,
-                       std::chrono::milliseconds(cfg_.supervision.backoff_max_ms));
   }
 }
 

@@ -11,6 +11,7 @@
 #include "actors/pipeline_context.hpp"
 #include "config/node_config.hpp"
 #include "monitoring/health.hpp"
+#include "nodes/restart_budget.hpp"
 
 namespace txstream {
 
@@ -32,7 +33,7 @@ public:
   pipeline_outcome run();
 
   /// Restarts so far.
-  int restarts() const noexcept { return restarts_; }
+  int restarts() const noexcept { return budget_.restarts(); }
 
 private:
   caf::actor_system& sys_;
@@ -41,7 +42,7 @@ private:
   bool until_drained_;
   const std::atomic<bool>& stop_;
   monitoring::health_state& health_;
-  int restarts_ = 0;
+  restart_budget budget_;
 };
 
 } // namespace txstream

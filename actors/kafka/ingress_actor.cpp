@@ -400,9 +400,12 @@ private:
       std::memcpy(tp->metadata, c.metadata.data(), c.metadata.size());
       tp->metadata_size = c.metadata.size();
     }
+    const auto started = clock::now();
     auto err = rd_kafka_commit(consumer_->handle().c_ptr(), list.get(), async ? 1 : 0);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
       spdlog::warn("ingress: commit failed: {}", rd_kafka_err2str(err));
+    else if (ctx_->cluster_metrics != nullptr)
+      ctx_->cluster_metrics->checkpoint_completed(clock::now() - started);
   }
 
   /// Lag = high watermark (as librdkafka last saw it, no request) minus the
@@ -423,6 +426,8 @@ private:
   }
 
   void on_rebalance(const rebalance_event& ev) {
+    if (ctx_->cluster_metrics != nullptr)
+      ctx_->cluster_metrics->rebalanced();
     if (ev.assigned)
       assign(ev.partitions);
     else
@@ -466,6 +471,7 @@ private:
     assigned_at_ = clock::now();
     first_record_at_.reset();
     share_in_flight();
+    tell_partitions();
   }
 
   /// The budget's share of batches in flight, divided among the partitions
@@ -491,6 +497,16 @@ private:
       spdlog::info("ingress: revoked partition {}", p);
     }
     share_in_flight();
+    tell_partitions();
+  }
+
+  void tell_partitions() const {
+    if (!ctx_->partitions_changed)
+      return;
+    std::vector<std::int32_t> parts;
+    for (const auto& [p, c] : consumers_)
+      parts.push_back(p);
+    ctx_->partitions_changed(parts);
   }
 
   void shutdown(bool drained) {
