@@ -13,6 +13,7 @@
 #include "monitoring/actor_probe.hpp"
 #include "monitoring/cluster_probe.hpp"
 #include "monitoring/generator_probe.hpp"
+#include "monitoring/memory_probe.hpp"
 #include "monitoring/pipeline_probe.hpp"
 #include "tests/monitoring/test_promtool.hpp"
 
@@ -39,6 +40,7 @@ std::set<std::string> exported_names() {
   actor_metrics actors{reg};
   cluster_probe cluster{reg};
   generator_probe gen{reg};
+  memory_probe memory{reg};
   // Labelled families without a child are not exported: make one each.
   pipeline.consumed(0, 1);
   pipeline.produced("t", 1);
@@ -47,6 +49,8 @@ std::set<std::string> exported_names() {
   pipeline.anomalies("r");
   pipeline.consumer_lag(0, 1);
   pipeline.shard_records(0, 1);
+  memory.budget("total", 1);
+  memory.windows(0, 1);
   actors.probe("a");
   std::set<std::string> names;
   for (auto& family : reg.collect()) {
