@@ -104,7 +104,11 @@ public:
     s.emplace_back("enable.auto.commit", "false");
     s.emplace_back("enable.auto.offset.store", "false");
     s.emplace_back("auto.offset.reset", "earliest");
-    s.emplace_back("partition.assignment.strategy", "cooperative-sticky");
+    // Eager: a rebalance revokes everything and assigns anew in one round.
+    // With cooperative-sticky, librdkafka 2.0 let a consumer's close hang
+    // and its committed-offset reads time out while cluster nodes joined
+    // one after another.
+    s.emplace_back("partition.assignment.strategy", "roundrobin");
     s.emplace_back("enable.partition.eof", "true");
     s.emplace_back("isolation.level", "read_committed");
     consumer_ = std::make_unique<consumer>(
