@@ -25,7 +25,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config \
       libcaf-dev librdkafka-dev nlohmann-json3-dev prometheus-cpp-dev libspdlog-dev \
-      catch2 libsimdjson-dev libcli11-dev libtomlplusplus-dev libssl-dev libabsl-dev \
+      catch2 libcli11-dev libtomlplusplus-dev libssl-dev libabsl-dev \
       libmimalloc-dev libcivetweb-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace txstream {
 
@@ -30,8 +31,7 @@ void commit_frontier::on_processed(std::int32_t p, std::int64_t offset) {
 }
 
 void commit_frontier::on_counted(std::int64_t bucket_start, std::int32_t p,
-                                 std::int64_t offset,
-                                 std::int64_t max_event_before) {
+                                 std::int64_t offset) {
   if (bucket_start == cached_start_ && p == cached_partition_)
     return;
   cached_start_ = bucket_start;
@@ -40,12 +40,7 @@ void commit_frontier::on_counted(std::int64_t bucket_start, std::int32_t p,
   for (const auto& e : entries)
     if (e.partition == p)
       return;
-  entries.push_back(entry{p, offset, max_event_before});
-}
-
-void commit_frontier::note_position(std::int32_t p, std::int64_t next_offset) {
-  auto& x = at(p);
-  x.position = std::max(x.position, next_offset);
+  entries.push_back(entry{p, offset});
 }
 
 void commit_frontier::close_bucket(std::int64_t bucket_start) {
@@ -61,28 +56,13 @@ void commit_frontier::restore(std::int32_t p, std::int64_t resume_offset) {
   x.resume = std::max(x.resume, resume_offset);
 }
 
-commit_frontier::point commit_frontier::frontier(std::int32_t p) const {
-  point result;
+std::int64_t commit_frontier::open_min_offset(std::int32_t p) const {
+  auto result = std::numeric_limits<std::int64_t>::max();
   for (const auto& [start, entries] : buckets_)
     for (const auto& e : entries)
-      if (e.partition == p
-          && (!result.from_open_window || e.min_offset < result.offset)) {
-        result.offset = e.min_offset;
-        result.max_event_time_ms = e.max_event_before;
-        result.from_open_window = true;
-      }
-  if (result.from_open_window)
-    return result;
-  if (auto* x = find(p)) {
-    result.offset = std::max({x->last >= 0 ? x->last + 1 : -1, x->position,
-                              x->resume});
-  }
+      if (e.partition == p)
+        result = std::min(result, e.min_offset);
   return result;
-}
-
-std::int64_t commit_frontier::last_offset(std::int32_t p) const {
-  auto* x = find(p);
-  return x ? x->last : -1;
 }
 
 } // namespace txstream

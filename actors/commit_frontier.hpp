@@ -10,7 +10,9 @@
 namespace txstream {
 
 /// Tracks, per source partition, the lowest offset whose record is still
-/// counted in an open window, and how far the partition was processed.
+/// counted in an open window (the partition's consumer must not commit past
+/// it), and which offsets were handled already (so a replay or re-delivery
+/// is not counted twice).
 ///
 /// All keys of a shard close together, so offsets are kept per open window
 /// bucket (window start), not per key. Records of one partition arrive in
@@ -18,15 +20,6 @@ namespace txstream {
 /// bucket's minimum offset for p.
 class commit_frontier {
 public:
-  /// Where p may be committed, and p's max event time below that offset.
-  struct point {
-    std::int64_t offset = -1;  // -1: nothing known about p
-    /// Max event time of p's counted records below `offset`; only set when
-    /// `from_open_window`, otherwise it is p's current max event time.
-    std::int64_t max_event_time_ms = no_event_time;
-    bool from_open_window = false;
-  };
-
   /// True if (p, offset) was handled before: below the restored resume
   /// offset or not above the last processed offset (a re-delivery).
   bool already_seen(std::int32_t p, std::int64_t offset) const;
@@ -34,14 +27,8 @@ public:
   /// (p, offset) has been handled (counted, late or skipped).
   void on_processed(std::int32_t p, std::int64_t offset);
 
-  /// (p, offset) was counted into the window starting at `bucket_start`;
-  /// `max_event_before` is p's max event time before this record.
-  void on_counted(std::int64_t bucket_start, std::int32_t p,
-                  std::int64_t offset, std::int64_t max_event_before);
-
-  /// The caller has passed every record of p below `next_offset` that
-  /// belongs to this shard (lets sparse partitions advance their frontier).
-  void note_position(std::int32_t p, std::int64_t next_offset);
+  /// (p, offset) was counted into the window starting at `bucket_start`.
+  void on_counted(std::int64_t bucket_start, std::int32_t p, std::int64_t offset);
 
   /// The window bucket starting at `bucket_start` was emitted.
   void close_bucket(std::int64_t bucket_start);
@@ -50,23 +37,18 @@ public:
   /// done before. Keeps what this object already processed of p.
   void restore(std::int32_t p, std::int64_t resume_offset);
 
-  /// The commit point of p: min over open buckets of p's offsets there,
-  /// else max(last processed + 1, noted position, resume offset).
-  point frontier(std::int32_t p) const;
-
-  /// Highest offset of p processed by this incarnation, or -1.
-  std::int64_t last_offset(std::int32_t p) const;
+  /// Lowest offset of p counted in a window not yet closed, or INT64_MAX
+  /// when no open window holds a record of p.
+  std::int64_t open_min_offset(std::int32_t p) const;
 
 private:
   struct progress {
     std::int64_t last = -1;
-    std::int64_t position = -1;
     std::int64_t resume = -1;
   };
   struct entry {
     std::int32_t partition;
     std::int64_t min_offset;
-    std::int64_t max_event_before;
   };
 
   progress& at(std::int32_t p);

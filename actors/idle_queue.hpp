@@ -15,8 +15,7 @@ namespace txstream {
 /// sorted run and touch only its tail. Only pushes behind the run's newest
 /// entry go to a min-heap. (With one heap for all, each push compared with
 /// its parent in the middle of a heap of millions of entries, a cache miss
-/// per new user: ~5-10 of ~180 ns per record in bench_detector, BENCHMARKS.md
-/// "Session 7: what changed".)
+/// per new user that cost ~5-10 of the detector's ~180 ns per record.)
 /// Deques: they grow by blocks, where a vector of millions of entries
 /// stalled the detector copying itself on each doubling.
 class idle_queue {

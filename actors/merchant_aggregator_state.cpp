@@ -223,7 +223,7 @@ void merchant_aggregator_state::count_batch(std::int32_t p, const shard_record* 
       continue;
     }
     count(tx, sids_[i], bucket_at(start));
-    frontier_.on_counted(start, p, offset, max_t);
+    frontier_.on_counted(start, p, offset);
     if (t > max_t) {
       max_t = t;
       pw = saturating_sub(t, lateness);
@@ -285,11 +285,6 @@ void merchant_aggregator_state::flush_all(aggregator_output& out) {
   emit_totals(out, true);
 }
 
-void merchant_aggregator_state::note_position(std::int32_t p,
-                                              std::int64_t next_offset) {
-  frontier_.note_position(p, next_offset);
-}
-
 void merchant_aggregator_state::restore_partition(
   std::int32_t p, const partition_checkpoint& cp, std::int64_t now_ms) {
   assert(p >= 0);
@@ -317,31 +312,7 @@ void merchant_aggregator_state::restore_total(const running_total& total) {
 }
 
 std::int64_t merchant_aggregator_state::open_min_offset(std::int32_t p) const {
-  auto f = frontier_.frontier(p);
-  return f.from_open_window ? f.offset
-                            : std::numeric_limits<std::int64_t>::max();
-}
-
-partition_checkpoint
-merchant_aggregator_state::checkpoint(std::int32_t p) const {
-  partition_checkpoint cp;
-  auto f = frontier_.frontier(p);
-  cp.resume_offset = f.offset;
-  cp.max_event_time_ms = f.from_open_window ? f.max_event_time_ms
-                                            : tracker_.max_event_time(p);
-  cp.last_offset = frontier_.last_offset(p);
-  if (auto* rs = replay_of(p))
-    cp.last_offset = std::max(cp.last_offset, rs->last_offset);
-  // Windows closed but held for their totals count as open: after a
-  // restart their records are read and the windows closed again.
-  cp.closed_through_ms = held_windows_.empty()
-                           ? closed_through_
-                           : std::min(closed_through_, held_windows_.front());
-  return cp;
-}
-
-std::int64_t merchant_aggregator_state::frontier(std::int32_t p) const {
-  return frontier_.frontier(p).offset;
+  return frontier_.open_min_offset(p);
 }
 
 void merchant_aggregator_state::advance_and_close(aggregator_output& out) {

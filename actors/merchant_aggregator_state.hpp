@@ -49,16 +49,19 @@ struct aggregator_output {
   }
 };
 
-/// What the caller persists with the commit of one partition, and hands to
-/// restore_partition() after a restart.
+/// What restore_partition() needs to know of a partition after a restart or
+/// a move to another consumer.
 struct partition_checkpoint {
-  /// The offset to commit and resume from.
+  /// The offset p's consumer resumes from (its commit): every record below
+  /// it has all its effects in Kafka.
   std::int64_t resume_offset = -1;
-  /// Max event time of p's counted records below resume_offset.
+  /// Max event time of p's counted records below resume_offset (the commit
+  /// metadata).
   std::int64_t max_event_time_ms = no_event_time;
-  /// Highest offset of p processed when the checkpoint was taken.
+  /// Highest offset of p that may have been read before the restart.
   std::int64_t last_offset = -1;
-  /// The shard's closed_through when the checkpoint was taken.
+  /// Windows of this shard ending at or before this were emitted before
+  /// (the latest lastWindowEnd among its restored totals).
   std::int64_t closed_through_ms = no_event_time;
 };
 
@@ -116,9 +119,6 @@ public:
   /// Closes every open window and emits every pending total (end of input).
   void flush_all(aggregator_output& out);
 
-  /// Every record of p below next_offset meant for this shard was passed in.
-  void note_position(std::int32_t p, std::int64_t next_offset);
-
   /// Restart, per partition, before p's first add(). On a live state (p
   /// re-attached after a rebalance) it merges: offsets already handled stay
   /// skipped, so re-delivered records are not counted twice.
@@ -127,12 +127,6 @@ public:
 
   /// Restart: seeds the running total of total.merchant_id x currency.
   void restore_total(const running_total& total);
-
-  /// The checkpoint of p to persist with a commit of cp.resume_offset.
-  partition_checkpoint checkpoint(std::int32_t p) const;
-
-  /// Shorthand for checkpoint(p).resume_offset; -1 when p is unknown.
-  std::int64_t frontier(std::int32_t p) const;
 
   /// Lowest offset of p counted in a still open window, or no_offset
   /// (INT64_MAX) when no open window holds a record of p.

@@ -12,7 +12,7 @@ struct aggregator_config {
   /// Aggregator actors on a node; actor i hosts shards i, i + actors, ...
   /// (at most `shards` are used). Each actor costs a message and two acks per
   /// batch it gets a share of: 8 drained the benchmark input 20-25 % faster
-  /// than one actor per shard (BENCHMARKS.md, "Session 3: what changed").
+  /// than one actor per shard.
   std::uint32_t shard_actors = 8;
   /// Length of the tumbling event-time windows, aligned to the Unix epoch.
   std::int64_t window_ms = 60000;

@@ -42,9 +42,8 @@ struct pipeline_config {
   std::int64_t alert_batching_age_ms = 1000;
   /// How long such anomalies wait at most (0: every anomaly is sent at
   /// once). A produce request costs the broker ~200 us of CPU whatever
-  /// it holds (BENCHMARKS.md, session 13); catching up, detectors found
-  /// anomalies every couple of milliseconds and each batch went out in its
-  /// own request.
+  /// it holds; catching up, detectors found anomalies every couple of
+  /// milliseconds and each batch went out in its own request.
   std::int64_t alert_batching_delay_ms = 20;
 };
 

@@ -1,4 +1,6 @@
-// The Kafka topics txstream reads and writes, with their defaults (DESIGN.md §1).
+// The Kafka topics txstream reads and writes, with their defaults: the input,
+// the three outputs of docs/output-contracts.md, the cluster's control topic
+// and the compacted state topic.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// The reference transaction schema (DESIGN.md §1) as it lives inside txstream.
+// The input's transaction schema (docs/output-contracts.md, "Input") as it
+// lives inside txstream.
 #pragma once
 
 #include <cstdint>

@@ -14,8 +14,8 @@ allocator_control tune_allocator() {
   // Batches are allocated on one thread and freed on another a few
   // milliseconds later, all the time. mimalloc returns pages unused for
   // 25 ms to the OS (decommit_delay), so the pipeline kept faulting the same
-  // memory back in: 217-250 k page faults draining 2 M records, 160 k with
-  // a 1 s delay (BENCHMARKS.md, session 8). Memory still goes back once
+  // memory back in; with a 1 s delay a drain takes a quarter to a third
+  // fewer page faults. Memory still goes back once
   // the node has been quieter for a second. An explicit
   // MIMALLOC_DECOMMIT_DELAY in the environment wins.
   if (std::getenv("MIMALLOC_DECOMMIT_DELAY") == nullptr)

@@ -162,8 +162,7 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
   // Sharing: idle workers wait on the job queue's condition variable and
   // a new job wakes one. With work stealing they poll and sleep between
   // polls, and on this pipeline (most work on detached threads, so workers
-  // idle often) those sleeps cost ~7 % of the node's CPU for the same drain
-  // (BENCHMARKS.md, "Session 7: what changed").
+  // idle often) those sleeps cost ~7 % of the node's CPU for the same drain.
   if (cfg.scheduler_policy == "sharing") {
     sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   } else {
@@ -177,7 +176,7 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
     // Before that, an idle worker polls 500 times with a sleep in between;
     // CAF's 50 us made ~6 % of the node's CPU samples context switches out
     // of those sleeps. 250 us: ~5 % more throughput, at most 0.25 ms more
-    // per hop when idle (BENCHMARKS.md, "Session 3: what changed").
+    // per hop when idle.
     sys_cfg.set("work-stealing.moderate-sleep-duration",
                 caf::timespan{std::chrono::microseconds(250)});
   }

@@ -16,7 +16,6 @@ namespace txstream {
 namespace {
 
 using json = nlohmann::json;
-using window_id = std::pair<std::uint32_t, std::int64_t>;  // key, start
 
 std::string cents(std::int64_t x) {
   std::string out;
@@ -112,24 +111,6 @@ bool parse_source(std::string_view s, std::string_view& topic,
   topic = s.substr(0, mid);
   return !topic.empty();
 }
-
-// Collects problem examples, at most `limit` per kind.
-class problem_log {
-public:
-  problem_log(verify_report& r, std::size_t limit) : r_(r), limit_(limit) {
-    // nop
-  }
-
-  void add(const std::string& kind, std::string text) {
-    if (seen_[kind]++ < limit_)
-      r_.problems.emplace_back(kind, std::move(text));
-  }
-
-private:
-  verify_report& r_;
-  std::size_t limit_;
-  std::map<std::string, std::size_t> seen_;
-};
 
 } // namespace
 
@@ -316,32 +297,68 @@ void verify_checker::add_read_error(std::string text) {
   read_errors_.push_back(std::move(text));
 }
 
+// The problem examples of a report, at most `limit` per kind.
+class verify_checker::problem_log {
+public:
+  problem_log(verify_report& r, std::size_t limit) : r_(r), limit_(limit) {
+    // nop
+  }
+
+  void add(const std::string& kind, std::string text) {
+    if (seen_[kind]++ < limit_)
+      r_.problems.emplace_back(kind, std::move(text));
+  }
+
+private:
+  verify_report& r_;
+  std::size_t limit_;
+  std::map<std::string, std::size_t> seen_;
+};
+
+std::string verify_checker::where(const position& pos) const {
+  return opts_.input_topic + "/" + std::to_string(pos.first) + "/"
+         + std::to_string(pos.second);
+}
+
+std::string verify_checker::window_name(const window_id& w) const {
+  const auto& [merchant, currency] = keys_[w.first];
+  return merchant + "/" + currency + " window " + std::to_string(w.second);
+}
+
 verify_report verify_checker::finish() const {
   verify_report r;
   problem_log problems{r, opts_.max_examples};
-  auto where = [this](std::int32_t p, std::int64_t o) {
-    return opts_.input_topic + "/" + std::to_string(p) + "/" + std::to_string(o);
-  };
-  auto window_name = [this](const window_id& w) {
-    const auto& [merchant, currency] = keys_[w.first];
-    return merchant + "/" + currency + " window " + std::to_string(w.second);
-  };
   r.read_errors = read_errors_;
-
   // a. Every input record: dead-lettered, or valid and counted.
   r.input_records = valid_.size() + invalid_.size();
   r.valid_records = valid_.size();
   r.invalid_records = invalid_.size();
   r.key_mismatches = key_mismatches_;
   r.dead_letters = dead_letter_records_;
-  std::vector<std::pair<std::int32_t, std::int64_t>> positions;
+  std::vector<position> positions;  // of every input record
   positions.reserve(r.input_records);
+  check_invalid_records(r, problems, positions);
+  const auto expected = recompute_windows(r, positions);
+  check_dead_letters(positions, r);
+  r.watermark_ms = watermark(expected);
+  const auto emitted = check_emissions(r, problems);
+  check_windows(expected, emitted, r, problems);
+  // b. The running totals.
+  check_totals(emitted, r, problems);
+  // c. Fraud detection against the generator's labels.
+  check_fraud(r, problems);
+  return r;
+}
+
+/// Each invalid record must be on the dead-letter topic.
+void verify_checker::check_invalid_records(verify_report& r, problem_log& problems,
+                                           std::vector<position>& positions) const {
   for (const auto& x : invalid_) {
     positions.emplace_back(x.partition, x.offset);
     auto d = dead_letters_.find({x.partition, x.offset});
     if (d == dead_letters_.end()) {
       ++r.lost_records;
-      problems.add("lost record", where(x.partition, x.offset) + " is invalid ("
+      problems.add("lost record", where({x.partition, x.offset}) + " is invalid ("
                                     + to_string(x.reason) + ": " + x.detail
                                     + ") but not dead-lettered");
       continue;
@@ -351,9 +368,13 @@ verify_report verify_checker::finish() const {
     if (d->second.error != to_string(x.reason))
       ++r.reason_disagreements;
   }
-  std::map<window_id, window_values> expected;
-  std::map<window_id, window_values> dead_lettered_part;
-  std::map<std::int32_t, std::int64_t> max_event_time;  // per input partition
+}
+
+/// The windows the valid records make: counted ones, and those a node
+/// dead-lettered (as late), kept apart.
+verify_checker::recomputed
+verify_checker::recompute_windows(verify_report& r, std::vector<position>& positions) const {
+  recomputed out;
   for (const auto& x : valid_) {
     positions.emplace_back(x.partition, x.offset);
     window_id w{x.key, window_start_of(x.event_time_ms, opts_.window_ms)};
@@ -363,15 +384,22 @@ verify_report verify_checker::finish() const {
       ++r.dead_lettered_by_reason[d->second.error];
       if (d->second.error != to_string(dead_letter_reason::late))
         ++r.reason_disagreements;
-      dead_lettered_part[w].add(x.amount_cents, x.refund);
+      out.dead_lettered[w].add(x.amount_cents, x.refund);
       continue;
     }
     ++r.counted_records;
-    expected[w].add(x.amount_cents, x.refund);
-    auto [m, added] = max_event_time.emplace(x.partition, x.event_time_ms);
+    out.counted[w].add(x.amount_cents, x.refund);
+    auto [m, added] = out.max_event_time.emplace(x.partition, x.event_time_ms);
     if (!added)
       m->second = std::max(m->second, x.event_time_ms);
   }
+  return out;
+}
+
+/// Dead letters that name no input record, or come more than once; the
+/// warnings about the input.
+void verify_checker::check_dead_letters(std::vector<position>& positions,
+                                        verify_report& r) const {
   std::sort(positions.begin(), positions.end());
   std::vector<std::string> unknown;
   for (const auto& [pos, d] : dead_letters_) {
@@ -379,7 +407,7 @@ verify_report verify_checker::finish() const {
     if (!std::binary_search(positions.begin(), positions.end(), pos)) {
       ++r.unknown_dead_letters;
       if (unknown.size() < opts_.max_examples)
-        unknown.push_back(where(pos.first, pos.second));
+        unknown.push_back(where(pos));
     }
   }
   r.unknown_dead_letters += unparsable_sources_;
@@ -394,16 +422,24 @@ verify_report verify_checker::finish() const {
   if (r.key_mismatches > 0)
     r.warnings.push_back(std::to_string(r.key_mismatches)
                          + " input records have a Kafka key other than their userId");
+}
 
-  // Windows that may still be open: past the slowest partition's watermark.
-  r.watermark_ms = no_event_time;
-  for (const auto& [p, t] : max_event_time) {
+/// Windows ending after this may still be open: the slowest partition's
+/// watermark.
+std::int64_t verify_checker::watermark(const recomputed& expected) const {
+  auto result = no_event_time;
+  for (const auto& [p, t] : expected.max_event_time) {
     auto wm = saturating_sub(t, opts_.allowed_lateness_ms);
-    r.watermark_ms = r.watermark_ms == no_event_time ? wm : std::min(r.watermark_ms, wm);
+    result = result == no_event_time ? wm : std::min(result, wm);
   }
+  return result;
+}
 
-  // Emitted windows, deduplicated; a re-emission must be identical.
-  std::map<window_id, window_values> emitted;
+/// The emitted windows, deduplicated: a re-emission must be identical; and
+/// the aggregate records that could not be read.
+verify_checker::window_map verify_checker::check_emissions(verify_report& r,
+                                                           problem_log& problems) const {
+  window_map emitted;
   for (const auto& w : windows_) {
     window_id id{w.key, w.start};
     auto [i, added] = emitted.emplace(id, w.values);
@@ -421,18 +457,25 @@ verify_report verify_checker::finish() const {
   r.malformed_aggregates = malformed_aggregates_;
   for (const auto& m : malformed_examples_)
     problems.add("malformed aggregate", m);
-  r.windows_expected = expected.size();
+  return emitted;
+}
+
+/// Each emitted window against its recomputation, and the windows that
+/// should have closed but were not emitted.
+void verify_checker::check_windows(const recomputed& expected, const window_map& emitted,
+                                   verify_report& r, problem_log& problems) const {
+  r.windows_expected = expected.counted.size();
   r.windows_emitted = emitted.size();
   for (const auto& [id, values] : emitted) {
-    auto e = expected.find(id);
-    auto d = dead_lettered_part.find(id);
-    if (e != expected.end() && e->second == values) {
+    auto e = expected.counted.find(id);
+    auto d = expected.dead_lettered.find(id);
+    if (e != expected.counted.end() && e->second == values) {
       ++r.windows_matched;
       continue;
     }
-    if (d != dead_lettered_part.end()) {
+    if (d != expected.dead_lettered.end()) {
       // Does the window equal the recomputation plus dead-lettered records?
-      window_values with = e != expected.end() ? e->second : window_values{};
+      window_values with = e != expected.counted.end() ? e->second : window_values{};
       with.merge(d->second);
       if (with == values) {
         ++r.windows_counting_dead_letters;
@@ -443,7 +486,7 @@ verify_report verify_checker::finish() const {
         continue;
       }
     }
-    if (e == expected.end()) {
+    if (e == expected.counted.end()) {
       ++r.windows_unexpected;
       problems.add("unexpected window", window_name(id) + " emitted ("
                                           + describe(values)
@@ -454,7 +497,7 @@ verify_report verify_checker::finish() const {
                                      + ", recomputed " + describe(e->second));
     }
   }
-  for (const auto& [id, values] : expected) {
+  for (const auto& [id, values] : expected.counted) {
     if (emitted.count(id) != 0)
       continue;
     auto end = id.second + opts_.window_ms;
@@ -466,8 +509,11 @@ verify_report verify_checker::finish() const {
     problems.add("missing window", window_name(id) + " not emitted; recomputed "
                                      + describe(values));
   }
+}
 
-  // b. The latest total per key equals the sum of the key's windows.
+/// The latest total per key equals the sum of the key's emitted windows.
+void verify_checker::check_totals(const window_map& emitted, verify_report& r,
+                                  problem_log& problems) const {
   std::map<std::uint32_t, const emitted_total*> latest;
   std::map<std::uint32_t, bool> conflicting;
   auto same = [](const emitted_total& a, const emitted_total& b) {
@@ -522,8 +568,10 @@ verify_report verify_checker::finish() const {
     problems.add("missing total", merchant + "/" + currency
                                     + " has emitted windows but no running total");
   }
+}
 
-  // c. Fraud detection against the generator's labels.
+/// Recall and precision per scenario against the options' minimums.
+void verify_checker::check_fraud(verify_report& r, problem_log& problems) const {
   r.fraud = fraud_.results();
   r.labelled_records = labelled_;
   r.anomalies = anomalies_;
@@ -563,7 +611,6 @@ verify_report verify_checker::finish() const {
       problems.add("low precision", buf);
     }
   }
-  return r;
 }
 
 namespace {

@@ -144,6 +144,33 @@ public:
   }
 
 private:
+  class problem_log;  // example problems, at most max_examples per kind
+  using position = std::pair<std::int32_t, std::int64_t>;  // partition, offset
+  using window_id = std::pair<std::uint32_t, std::int64_t>;  // key, start
+  using window_map = std::map<window_id, window_values>;
+  /// The windows as the input says they must be.
+  struct recomputed {
+    window_map counted;        // from valid records that were not dead-lettered
+    window_map dead_lettered;  // from valid records that were (late)
+    std::map<std::int32_t, std::int64_t> max_event_time;  // of counted records, per partition
+  };
+
+  // The steps of finish(), in order; each fills its part of the report.
+  void check_invalid_records(verify_report& r, problem_log& problems,
+                             std::vector<position>& positions) const;
+  recomputed recompute_windows(verify_report& r, std::vector<position>& positions) const;
+  void check_dead_letters(std::vector<position>& positions, verify_report& r) const;
+  std::int64_t watermark(const recomputed& expected) const;
+  window_map check_emissions(verify_report& r, problem_log& problems) const;
+  void check_windows(const recomputed& expected, const window_map& emitted, verify_report& r,
+                     problem_log& problems) const;
+  void check_totals(const window_map& emitted, verify_report& r,
+                    problem_log& problems) const;
+  void check_fraud(verify_report& r, problem_log& problems) const;
+
+  std::string where(const position& pos) const;
+  std::string window_name(const window_id& w) const;
+
   struct counted {  // a valid input record
     std::int32_t partition;
     std::int64_t offset;

@@ -26,7 +26,7 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 # when no local single broker runs: two readings around a run give what
 # serving it cost the broker. `broker_ticks jit`: only its JIT compiler
 # threads (C1, C2), which a fresh broker keeps busy for its first dozen node
-# drains (BENCHMARKS.md "Session 11: a cold broker").
+# drains.
 broker_ticks() {
   local pid t sum=0 f
   pid=$(cat "$TXS_ROOT/var/kafka/single/kafka.pid" 2>/dev/null) || { echo 0; return; }
@@ -42,15 +42,15 @@ broker_ticks() {
   done
   echo "$sum"
 }
-# Clock ticks $1 in seconds, two decimals.
 # The benchmarks' input has 10 M users and nearly every record is a new
 # one: the fraud detectors remember ~1.8 M of them (2 h of event time),
-# more than a node's default memory budget holds (BENCHMARKS.md, "memory
+# more than a node's default memory budget holds (BENCHMARKS.md, "Memory
 # budget"). Benchmark nodes get 1 GiB unless the caller says otherwise.
 bench_memory_budget() {
   export TXSTREAM_PIPELINE_MEMORY_BUDGET_MB="${TXSTREAM_PIPELINE_MEMORY_BUDGET_MB:-1024}"
 }
 
+# Clock ticks $1 in seconds, two decimals.
 ticks_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'; }
 
 # Major version of a java binary ("17" for 17.0.x), empty when it cannot run.

@@ -219,7 +219,7 @@ TEST_CASE("after a restore, re-read records of closed windows are skipped",
   cp.closed_through_ms = 60000;
   st.restore_partition(0, cp, 0);
   CHECK(st.watermark() == 60000);
-  CHECK(st.frontier(0) == 10);
+  CHECK(st.open_min_offset(0) == no_offset);
   st.add(0,
          {tx(0, 5, "a", "USD", 1, 61000),    // below resume: done before
           tx(0, 12, "a", "USD", 1, 50000),   // re-read, window closed: skip
@@ -230,12 +230,7 @@ TEST_CASE("after a restore, re-read records of closed windows are skipped",
   CHECK(out.skipped == 2);
   CHECK(out.late == std::vector<std::size_t>{3, 4});
   CHECK(st.open_windows() == 1);
-  CHECK(st.frontier(0) == 13);
-  auto next = st.checkpoint(0);
-  CHECK(next.resume_offset == 13);
-  CHECK(next.max_event_time_ms == 50000);
-  CHECK(next.last_offset == 25);
-  CHECK(next.closed_through_ms == 60000);
+  CHECK(st.open_min_offset(0) == 13);
 }
 
 TEST_CASE("running totals fold each window once, also when it is re-emitted",
@@ -278,7 +273,7 @@ TEST_CASE("the commit frontier follows open windows across partitions",
   aggregator_output out;
   st.assign_partition(0, 0);
   st.assign_partition(1, 0);
-  CHECK(st.frontier(0) == -1);
+  CHECK(st.open_min_offset(0) == no_offset);
   st.add(0,
          {tx(0, 0, "a", "USD", 1, 10000), tx(0, 1, "b", "USD", 1, 70000),
           tx(0, 2, "a", "USD", 1, 50000)},
@@ -286,31 +281,26 @@ TEST_CASE("the commit frontier follows open windows across partitions",
   st.add(1, {tx(1, 0, "a", "USD", 1, 65000), tx(1, 1, "c", "USD", 1, 80000)},
          0, out);
   CHECK(st.watermark() == 40000);
-  CHECK(st.frontier(0) == 0);
-  CHECK(st.frontier(1) == 0);
+  CHECK(st.open_min_offset(0) == 0);
+  CHECK(st.open_min_offset(1) == 0);
   st.add(0, {tx(0, 3, "a", "USD", 1, 95000)}, 0, out);
   CHECK(st.watermark() == 50000);
   st.add(1, {tx(1, 2, "a", "USD", 1, 100000)}, 0, out);
   CHECK(st.watermark() == 65000);  // closes [0, 60000)
-  CHECK(st.frontier(0) == 1);
-  CHECK(st.checkpoint(0).max_event_time_ms == 10000);
-  CHECK(st.frontier(1) == 0);
+  CHECK(st.open_min_offset(0) == 1);
+  CHECK(st.open_min_offset(1) == 0);
   st.add(0, {tx(0, 4, "a", "USD", 1, 125000)}, 0, out);
   st.add(1, {tx(1, 3, "a", "USD", 1, 130000), tx(1, 4, "a", "USD", 1, 160000)},
          0, out);
   CHECK(st.watermark() == 95000);
   st.add(0, {tx(0, 5, "a", "USD", 1, 155000)}, 0, out);
   CHECK(st.watermark() == 125000);  // closes [60000, 120000)
-  CHECK(st.frontier(0) == 4);
-  CHECK(st.checkpoint(0).max_event_time_ms == 95000);
-  CHECK(st.frontier(1) == 3);
-  CHECK(st.checkpoint(1).max_event_time_ms == 100000);
+  CHECK(st.open_min_offset(0) == 4);
+  CHECK(st.open_min_offset(1) == 3);
   st.flush_all(out);
-  CHECK(st.frontier(0) == 6);
-  CHECK(st.frontier(1) == 5);
-  CHECK(st.checkpoint(1).max_event_time_ms == 160000);
-  st.note_position(1, 9);  // p1 went on with records of other shards
-  CHECK(st.frontier(1) == 9);
+  // Nothing open: the shard holds neither partition's commit back.
+  CHECK(st.open_min_offset(0) == no_offset);
+  CHECK(st.open_min_offset(1) == no_offset);
 }
 
 TEST_CASE("totals of closes within the interval go out together; their "
@@ -329,7 +319,7 @@ TEST_CASE("totals of closes within the interval go out together; their "
   CHECK(out.totals[0].transaction_count == 2);
   CHECK(out.totals[0].last_window_end_ms == 120000);
   CHECK(out.frontier_moved);
-  CHECK(st.frontier(0) == 2);
+  CHECK(st.open_min_offset(0) == 2);
 
   // 400 ms later the next close emits its window, but not yet the total,
   // and its record's offset stays uncommitted.
@@ -339,11 +329,8 @@ TEST_CASE("totals of closes within the interval go out together; their "
   CHECK(out.windows[0].window_start_ms == 120000);
   CHECK(out.totals.empty());
   CHECK_FALSE(out.frontier_moved);
-  CHECK(st.frontier(0) == 2);
-  CHECK(st.open_min_offset(0) == 2);
   // A commit now must not let a restart skip the held window's records.
-  CHECK(st.checkpoint(0).resume_offset == 2);
-  CHECK(st.checkpoint(0).closed_through_ms == 120000);
+  CHECK(st.open_min_offset(0) == 2);
 
   out.clear();
   st.tick(999, out);
@@ -354,8 +341,7 @@ TEST_CASE("totals of closes within the interval go out together; their "
   CHECK(out.totals[0].purchase_cents == 60);
   CHECK(out.totals[0].last_window_end_ms == 180000);
   CHECK(out.frontier_moved);
-  CHECK(st.frontier(0) == 3);
-  CHECK(st.checkpoint(0).closed_through_ms == 180000);
+  CHECK(st.open_min_offset(0) == 3);
 
   // The end of input emits whatever is pending, at once.
   out.clear();
@@ -369,7 +355,7 @@ TEST_CASE("totals of closes within the interval go out together; their "
   CHECK(out.totals[0].transaction_count == 5);
   CHECK(out.totals[0].purchase_cents == 150);
   CHECK(out.totals[0].last_window_end_ms == 300000);
-  CHECK(st.frontier(0) == 5);
+  CHECK(st.open_min_offset(0) == no_offset);
 }
 
 TEST_CASE("open_min_offset reports only records in open windows", "[actors]") {
@@ -384,7 +370,6 @@ TEST_CASE("open_min_offset reports only records in open windows", "[actors]") {
   CHECK(st.open_min_offset(0) == 4);
   st.flush_all(out);
   CHECK(st.open_min_offset(0) == none);
-  CHECK(st.frontier(0) == 6);
 }
 
 TEST_CASE("re-attaching a partition to a live shard does not count twice",

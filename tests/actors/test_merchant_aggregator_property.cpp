@@ -181,6 +181,21 @@ std::vector<running_total> last_emitted(const run_log& log) {
   return out;
 }
 
+/// p's max event time over its records below `offset`, by the rules'
+/// prefix: what the partition's consumer keeps in the commit metadata.
+std::int64_t max_event_below(const stream& s, std::int32_t p, std::int64_t offset) {
+  std::int64_t max_t = no_event_time;
+  for (const auto& tx : s[static_cast<std::size_t>(p)]) {
+    if (tx.source.offset >= offset)
+      break;
+    auto end = window_start_of(tx.event_time_ms, window_ms) + window_ms;
+    if (max_t != no_event_time && end <= max_t - lateness_ms)
+      continue;  // late: moves no watermark
+    max_t = std::max(max_t, tx.event_time_ms);
+  }
+  return max_t;
+}
+
 } // namespace
 
 TEST_CASE("emitted windows and late records do not depend on batching or "
@@ -254,35 +269,50 @@ TEST_CASE("a crash and replay from the commit frontier gives the same "
     auto commit_at = std::uniform_int_distribution<std::size_t>(
       0, crash_at)(rng);
 
-    // First incarnation: commits at commit_at, crashes at crash_at. Output
-    // up to the crash has been delivered.
+    // First incarnation: each partition's consumer commits at commit_at
+    // what it may (its next offset, or the lowest one the shard holds in an
+    // open window), and it crashes at crash_at. Output up to the crash has
+    // been delivered.
     merchant_aggregator_state first{test_config(interval)};
     for (int p = 0; p < partitions; ++p)
       first.assign_partition(p, 0);
     run_log log;
     aggregator_output out;
-    std::vector<partition_checkpoint> committed(s.size());
+    std::vector<std::int64_t> next(s.size(), 0);  // per partition
+    std::vector<std::int64_t> committed(s.size(), 0);
     for (std::size_t k = 0; k <= crash_at; ++k) {
       if (k == commit_at)
-        for (int p = 0; p < partitions; ++p)
-          committed[static_cast<std::size_t>(p)] = first.checkpoint(p);
+        for (std::size_t p = 0; p < s.size(); ++p)
+          committed[p] = std::min(next[p], first.open_min_offset(static_cast<std::int32_t>(p)));
       if (k == crash_at)
         break;
       first.add(plan[k].partition, plan[k].batch, static_cast<std::int64_t>(k) * 300, out);
       log.take(&plan[k], out);
+      next[static_cast<std::size_t>(plan[k].partition)] = plan[k].batch.back().source.offset + 1;
     }
 
-    // Second incarnation: restores checkpoints and the totals seen
-    // downstream, replays from the committed offsets with new batching.
+    // Second incarnation, restored as the node restores a shard: the
+    // committed offsets with their metadata, each partition's end, and the
+    // totals read back from the output (their latest lastWindowEnd says
+    // which windows were emitted); then a replay from the committed offsets
+    // with new batching.
     merchant_aggregator_state second{test_config(interval)};
-    std::vector<std::int64_t> from(s.size());
-    for (int p = 0; p < partitions; ++p) {
-      auto& cp = committed[static_cast<std::size_t>(p)];
-      second.restore_partition(p, cp, 0);
-      from[static_cast<std::size_t>(p)] = cp.resume_offset;
-    }
-    for (const auto& [k, t] : log.totals)
+    std::int64_t emitted_through = no_event_time;
+    for (const auto& [k, t] : log.totals) {
       second.restore_total(t);
+      emitted_through = std::max(emitted_through, t.last_window_end_ms);
+    }
+    for (int p = 0; p < partitions; ++p) {
+      const auto i = static_cast<std::size_t>(p);
+      partition_checkpoint cp;
+      cp.resume_offset = committed[i];
+      cp.max_event_time_ms = max_event_below(s, p, committed[i]);
+      cp.last_offset = static_cast<std::int64_t>(s[i].size()) - 1;
+      cp.closed_through_ms = emitted_through;
+      second.restore_partition(p, cp, 0);
+      second.assign_partition(p, 0);
+    }
+    auto from = committed;
     auto replay = schedule(rng, s, from);
     std::int64_t now = 0;
     for (const auto& d : replay) {
