@@ -209,6 +209,8 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
           const auto* first = b.records.data() + r.begin;
           slot.agg->add(b.partition, first, r.end - r.begin, b.max_event_time_ms, now,
                         st.out);
+          if (ctx->metrics != nullptr)
+            ctx->metrics->shard_records(slot.id, r.end - r.begin);
           for (auto i : st.out.late)
             st.late_offsets.push_back(first[i].source.offset);
         } else {

@@ -46,6 +46,9 @@ pipeline_probe::pipeline_probe(metrics_registry& registry)
     late_(counter_family(registry, "txstream_late_total",
                          "Records that arrived behind the watermark")
             .Add({})),
+    shard_records_(counter_family(registry, "txstream_shard_records_total",
+                                  "Records aggregated, by virtual merchant shard"),
+                   "shard"),
     latency_(histogram_family(registry,
                               "txstream_event_to_output_latency_seconds",
                               "Event time to output produced, in seconds")

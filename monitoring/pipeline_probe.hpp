@@ -76,6 +76,12 @@ public:
   /// Records that arrived behind the watermark.
   void late(std::uint64_t n) { late_.Increment(static_cast<double>(n)); }
 
+  /// Records a merchant-aggregator shard took in (a virtual shard, 0 ..
+  /// aggregation.shards - 1: a bounded label).
+  void shard_records(std::uint32_t shard, std::uint64_t records) {
+    shard_records_.get(shard).Increment(static_cast<double>(records));
+  }
+
   /// A reusable accumulator matching the latency histogram's buckets.
   latency_batch make_latency_batch() const {
     return latency_batch{latency_buckets()};
@@ -125,6 +131,7 @@ private:
   prometheus::Counter& windows_emitted_;
   prometheus::Counter& totals_emitted_;
   prometheus::Counter& late_;
+  label_cache<prometheus::Counter, std::uint32_t> shard_records_;
   prometheus::Histogram& latency_;
   prometheus::Gauge& watermark_lag_;
   label_cache<prometheus::Gauge, std::int32_t> consumer_lag_;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +20,10 @@
 #include "actors/kafka/client_config.hpp"
 #include "actors/kafka/topic_admin.hpp"
 #include "messages/json_encoder.hpp"
+#include "monitoring/generator_probe.hpp"
+#include "monitoring/health.hpp"
+#include "monitoring/http_endpoint.hpp"
+#include "monitoring/metrics_registry.hpp"
 #include "nodes/application.hpp"
 #include "nodes/commands.hpp"
 #include "nodes/generate_options.hpp"
@@ -268,6 +273,24 @@ int run_generate(const generate_flags& flags) {
   }
   const auto plan = plan_generate(flags, load_config(flags.config, txstream_environment()));
   const auto client = kafka::client_properties(plan.kafka.client);
+  // Metrics only when asked for: a generator beside a node on one host
+  // would otherwise take the node's default port.
+  monitoring::metrics_registry registry{TXSTREAM_VERSION};
+  monitoring::generator_probe probe{registry};
+  monitoring::health_state health;
+  std::optional<monitoring::http_endpoint> http;
+  if (flags.metrics_port) {
+    try {
+      http.emplace(
+        monitoring::http_endpoint_config{"0.0.0.0", static_cast<std::uint16_t>(*flags.metrics_port)},
+        registry, health.checks());
+    } catch (const std::exception& e) {
+      std::cerr << "txstream: error: cannot serve metrics: " << e.what() << "\n";
+      return exit_failure;
+    }
+    health.set_ready(false, "topic not checked yet");
+    std::fprintf(stderr, "generate: metrics on port %u\n", static_cast<unsigned>(http->port()));
+  }
   if (!topic_exists(plan, client)) {
     std::cerr << "txstream: error: topic " << plan.topic
               << " does not exist (run 'txstream topics create')\n";
@@ -278,6 +301,8 @@ int run_generate(const generate_flags& flags) {
     std::cerr << "txstream: error: " << error << "\n";
     return exit_failure;
   }
+  out.report_to(&probe);
+  health.set_ready(true);
   install_stop_handlers();
   announce_pace(plan);
   generator_state gen{plan.gen};
@@ -378,6 +403,12 @@ void add_generate_command(CLI::App& app, command_action& action) {
                 "generator's CPU then stays out of what a latency benchmark on the "
                 "same machine measures (memory: ~300 bytes per record; started fraud "
                 "instances are not finished)");
+  cmd
+    ->add_option("--metrics-port", opt.metrics_port,
+                 "Serve /metrics (txstream_generator_sent_total, ..._errors_total), "
+                 "/healthz and /readyz on this port of every interface (0: any free "
+                 "port; default: no endpoint)")
+    ->check(CLI::Range(0, 65535));
   cmd->add_option("--compression", opt.compression, "Producer compression codec")
     ->check(CLI::IsMember({"none", "lz4", "zstd", "snappy", "gzip"}))
     ->capture_default_str();

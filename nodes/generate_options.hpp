@@ -32,6 +32,8 @@ struct generate_flags {
   std::optional<bool> drain_scenarios;
   bool pregenerate = false;
   std::string compression = "lz4";
+  /// Port of /metrics, /healthz and /readyz (0: any free port); none when unset.
+  std::optional<int> metrics_port;
 };
 
 /// A run, every default resolved.

@@ -78,7 +78,18 @@ void generate_sender::send(std::string_view key, std::string_view payload,
     instances_[std::string{label->scenario}].insert(label->instance);
   // Delivery reports: served every few hundred records, not per record.
   if ((counts_.sent & 255) == 0)
-    producer_.poll(0);
+    poll();
+}
+
+void generate_sender::report_metrics() {
+  if (probe_ == nullptr)
+    return;
+  if (counts_.sent != reported_sent_)
+    probe_->sent(counts_.sent - reported_sent_);
+  if (counts_.failed != reported_failed_)
+    probe_->errors(counts_.failed - reported_failed_);
+  reported_sent_ = counts_.sent;
+  reported_failed_ = counts_.failed;
 }
 
 void generate_sender::progress(clock::time_point now, const char* what) {
@@ -101,6 +112,7 @@ void generate_sender::finish_flush() {
     counts_.errors["not delivered (flush timed out or interrupted)"] +=
       static_cast<std::uint64_t>(left);
   }
+  report_metrics();
 }
 
 std::string generate_sender::instances_summary() const {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "actors/kafka/producer.hpp"
+#include "monitoring/generator_probe.hpp"
 #include "nodes/generate_options.hpp"
 
 namespace txstream {
@@ -39,9 +40,16 @@ public:
   /// x-txstream-fraud header.
   void send(std::string_view key, std::string_view payload, std::string_view fraud_label);
 
+  /// Counts sent records and failures into `probe` from now on (nullptr:
+  /// no metrics); `probe` must outlive the sender.
+  void report_to(monitoring::generator_probe* probe) {
+    probe_ = probe;
+  }
+
   /// Serves delivery reports.
   void poll() {
     producer_.poll(0);
+    report_metrics();
   }
 
   /// Rewrites the terminal's progress line as `what`, at most once a second.
@@ -69,6 +77,9 @@ public:
 
 private:
   void finish_flush();
+  /// Adds what was sent and failed since the last call to the probe: the
+  /// counters move per poll, not per record.
+  void report_metrics();
 
   std::string topic_name_;
   bool tty_;
@@ -79,6 +90,9 @@ private:
   std::map<std::string, std::set<std::uint64_t>> instances_;  // scenario -> ids
   clock::time_point next_progress_;
   std::uint64_t last_sent_ = 0;
+  monitoring::generator_probe* probe_ = nullptr;
+  std::uint64_t reported_sent_ = 0;
+  std::uint64_t reported_failed_ = 0;
 };
 
 } // namespace txstream

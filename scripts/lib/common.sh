@@ -7,8 +7,10 @@ TXS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TXS_KAFKA_RUNTIME="$TXS_ROOT/scripts/kafka-runtime"
 
 # The Kafka version lives in one place only: the pom's <kafka.version>.
+# Empty where the pom is absent: the txstream container image carries
+# cluster-ca and this file but no Kafka runtime.
 TXS_KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' \
-  "$TXS_KAFKA_RUNTIME/pom.xml" | head -n1)"
+  "$TXS_KAFKA_RUNTIME/pom.xml" 2>/dev/null | head -n1 || true)"
 TXS_KAFKA_HOME="$TXS_ROOT/.cache/kafka-$TXS_KAFKA_VERSION"
 TXS_KAFKA_LIB="$TXS_KAFKA_HOME/lib"
 TXS_KAFKA_STAMP="$TXS_KAFKA_HOME/.stamp"

@@ -2,9 +2,11 @@
 // labels only in headers, byte-identical reruns, and the target rate.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "actors/fraud_scenarios.hpp"
@@ -12,6 +14,7 @@
 #include "actors/kafka/topic_reader.hpp"
 #include "messages/kafka_headers.hpp"
 #include "messages/transaction_decoder.hpp"
+#include "tests/support/background_command.hpp"
 #include "tests/support/test_env.hpp"
 
 using namespace txstream;
@@ -61,6 +64,16 @@ std::map<std::string, double> summary_of(const std::string& output) {
       out[field.substr(0, eq)] = std::stod(field.substr(eq + 1));
   }
   return out;
+}
+
+// The value of an unlabelled sample `name` in a Prometheus exposition, -1
+// when absent.
+double sample_of(const std::string& exposition, const std::string& name) {
+  std::istringstream lines{exposition};
+  for (std::string line; std::getline(lines, line);)
+    if (line.compare(0, name.size() + 1, name + " ") == 0)
+      return std::stod(line.substr(name.size() + 1));
+  return -1;
 }
 
 std::string create_topic(kafka::topic_admin& admin, const std::string& prefix) {
@@ -289,4 +302,45 @@ TEST_CASE("generate fails clearly on a missing topic and on bad flags", "[kafka]
   CHECK(test::run_txstream("generate --rate fast --count 5").exit_code == 2);
   CHECK(test::run_txstream("generate --count 5 --duration 3").exit_code == 2);
   CHECK(test::run_txstream("generate --fraud-rate 2").exit_code == 2);
+}
+
+TEST_CASE("generate --metrics-port serves its counters while it runs", "[kafka]") {
+  kafka::topic_admin admin{test::bootstrap()};
+  const auto topic = create_topic(admin, "generate_metrics");
+  test::background_command gen{std::string{TXSTREAM_BINARY} + " generate --bootstrap "
+                               + test::bootstrap() + " --rate 500 --duration 8"
+                               + " --no-drain-scenarios --metrics-port 0 --topic " + topic};
+  using clock = std::chrono::steady_clock;
+  // Port 0: the generator says which port it got.
+  int port = 0;
+  for (auto deadline = clock::now() + std::chrono::seconds(20);
+       port == 0 && clock::now() < deadline && !gen.finished();) {
+    const auto out = gen.output();
+    const std::string said = "generate: metrics on port ";
+    if (auto at = out.find(said); at != std::string::npos)
+      port = std::atoi(out.c_str() + at + said.size());
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(gen.output());
+  REQUIRE(port > 0);
+  const auto url = "http://127.0.0.1:" + std::to_string(port);
+  double sent = -1;
+  std::string exposition;
+  for (auto deadline = clock::now() + std::chrono::seconds(20);
+       sent <= 0 && clock::now() < deadline;) {
+    exposition = test::run("curl -fsS " + url + "/metrics").output;
+    sent = sample_of(exposition, "txstream_generator_sent_total");
+    if (sent <= 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  INFO(exposition);
+  CHECK(sent > 0);
+  CHECK(sample_of(exposition, "txstream_generator_errors_total") == 0);
+  CHECK(sample_of(exposition, "txstream_up") == 1);
+  CHECK(test::run("curl -fsS " + url + "/readyz").exit_code == 0);
+  REQUIRE(gen.wait(std::chrono::seconds(60)));
+  CHECK(gen.exit_code() == 0);
+  CHECK(summary_of(gen.output())["sent"] >= sent);
+  admin.remove({topic});
 }

@@ -60,6 +60,8 @@ TEST_CASE("pipeline probe counters carry their labels", "[monitoring]") {
   probe.windows_emitted(4);
   probe.totals_emitted(9);
   probe.late(1);
+  probe.shard_records(17, 30);
+  probe.shard_records(17, 5);
   probe.consumer_lag(3, 42);
   probe.in_flight_batches(2);
   auto text = reg.serialize();
@@ -77,6 +79,7 @@ TEST_CASE("pipeline probe counters carry their labels", "[monitoring]") {
   CHECK(has_line(text, "txstream_windows_emitted_total 4"));
   CHECK(has_line(text, "txstream_totals_emitted_total 9"));
   CHECK(has_line(text, "txstream_late_total 1"));
+  CHECK(has_line(text, "txstream_shard_records_total{shard=\"17\"} 35"));
   CHECK(has_line(text, "txstream_consumer_lag{partition=\"3\"} 42"));
   CHECK(has_line(text, "txstream_in_flight_batches 2"));
   CHECK(text.find("# TYPE txstream_consumed_total counter") != std::string::npos);
@@ -191,6 +194,7 @@ TEST_CASE("the full exposition passes promtool check metrics", "[monitoring]") {
   pipeline.dead_lettered("malformed_json");
   pipeline.anomalies("velocity");
   pipeline.consumer_lag(0, 1);
+  pipeline.shard_records(0, 1);
   pipeline.observe_latency(0.2);
   actors.probe("shard_actor").processed(std::chrono::milliseconds{1});
   actors.restarted("shard_actor");
