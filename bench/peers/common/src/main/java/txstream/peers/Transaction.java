@@ -24,6 +24,12 @@ public class Transaction {
   /** Where it came from in the input topic (anomalies and dead letters name it). */
   public int partition = -1;
   public long offset = -1;
+  /**
+   * Set by a stage that found it behind its window's close; never
+   * serialized (transient: Flink's POJO serializer skips it too), it only
+   * lives between two operators of one task.
+   */
+  public transient boolean late;
 
   public Transaction() {}
 
