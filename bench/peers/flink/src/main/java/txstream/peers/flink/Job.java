@@ -294,7 +294,8 @@ public final class Job {
     // memory) refuses states of millions of users.
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-        "file://" + a.getOrDefault("checkpoint-dir", Files.createTempDirectory("flink-checkpoints").toString()));
+        java.nio.file.Path.of(a.getOrDefault("checkpoint-dir",
+            Files.createTempDirectory("flink-checkpoints").toString())).toAbsolutePath().toUri().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
         Integer.parseInt(a.getOrDefault("parallelism", "2")), conf);
     env.enableCheckpointing(Long.parseLong(a.getOrDefault("checkpoint-ms", "30000")), CheckpointingMode.AT_LEAST_ONCE);
