@@ -378,7 +378,18 @@ public final class App {
 
     KafkaStreams streams = new KafkaStreams(topology(a).build(), p);
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    CountDownLatch finished = new CountDownLatch(1);
+    // SIGTERM (a live run): the JVM exits once its shutdown hooks return,
+    // so the hook waits for main to close the client and delete the
+    // internal topics (main otherwise never gets that far).
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        finished.await(90, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
     streams.setUncaughtExceptionHandler(e -> {
       e.printStackTrace();
       stop.countDown();
@@ -417,5 +428,7 @@ public final class App {
     System.out.printf("kstreams records=%d expected=%d valid=%d windowed=%d late=%d anomalies=%d startup_ms=%d busy_ms=%d close_ms=%d%n",
         decoded.get(), expected, valid.get(), windowed.get(), late.get(), anomalies.get(), startupMs,
         first == 0 ? 0 : (lastNanos - first) / 1_000_000, closeMs);
+    System.out.flush();
+    finished.countDown();
   }
 }
