@@ -273,7 +273,8 @@ int aggregates_main(const options& opt) {
   auto& xs = windows.empty() ? merchant_totals : windows;
   std::sort(xs.begin(), xs.end());
   std::printf("latency kind=%s n=%zu p50_ms=%.0f p90_ms=%.0f p99_ms=%.0f max_ms=%.0f min_ms=%.0f\n",
-              windows.empty() ? "merchant_totals" : "windows", xs.size(),
+              !windows.empty() ? "windows" : !merchant_totals.empty() ? "merchant_totals" : "none",
+              xs.size(),
               percentile(xs, 0.50), percentile(xs, 0.90), percentile(xs, 0.99),
               xs.empty() ? 0.0 : double(xs.back()), xs.empty() ? 0.0 : double(xs.front()));
   return complete && !xs.empty() ? 0 : 1;
