@@ -6,7 +6,7 @@ SECONDS  ?= 60
 N        ?= 2000000
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all setup configure build test demo bench-codec bench-e2e fuzz asan clean
+.PHONY: all setup configure build test demo bench-codec bench-e2e bench-peers fuzz asan clean
 
 all: build
 
@@ -34,6 +34,10 @@ bench-codec: build
 
 bench-e2e: build
 	@scripts/bench-e2e $(N)
+
+# txstream against Kafka Streams, Flink and Spark on one input (bench/peers/README.md).
+bench-peers: build
+	@scripts/bench-peers $(N)
 
 fuzz: setup
 	@scripts/fuzz $(SECONDS)

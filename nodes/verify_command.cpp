@@ -98,6 +98,11 @@ void add_verify_command(CLI::App& app, command_action& action) {
                   "Least precision of every rule with anomalies")
     ->check(CLI::Range(0.0, 1.0))
     ->capture_default_str();
+  cmd->add_flag("--merchant-totals", opt.checks.merchant_totals,
+                "The aggregates topic holds per-merchant totals of every valid record "
+                "({merchantId, totalAmount, transactionCount}, as a job that only groups "
+                "by merchant writes): check the newest total of each merchant against "
+                "the input; no windows, running totals or fraud");
   cmd->add_flag("--json", opt.json, "Print the report as one JSON document");
   // The topics' defaults: topics.*.name of the config.
   cmd->add_option("--input-topic", opt.input_topic, "Input topic (default: topics.transactions.name)");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -153,6 +154,10 @@ bool verify_report::totals_ok() const {
   return totals_mismatched == 0 && totals_missing == 0 && totals_conflicting == 0;
 }
 
+bool verify_report::merchant_totals_ok() const {
+  return merchants_mismatched == 0 && merchants_missing == 0 && merchants_unexpected == 0;
+}
+
 bool verify_report::fraud_ok() const {
   return recall_failures == 0 && precision_failures == 0
          && malformed_anomalies == 0;
@@ -183,6 +188,11 @@ void verify_checker::add_input(std::int32_t partition, std::int64_t offset,
   }
   if (key != txn_.user_id)
     ++key_mismatches_;
+  if (opts_.merchant_totals) {
+    auto& m = merchant_expected_[txn_.merchant_id];
+    ++m.count;
+    m.cents += txn_.amount_cents;
+  }
   valid_.push_back(counted{partition, offset, intern(txn_.merchant_id, txn_.currency),
                            txn_.event_time_ms, txn_.amount_cents,
                            txn_.type == transaction_type::refund});
@@ -219,6 +229,26 @@ void verify_checker::add_aggregate(std::string_view json_text) {
   auto j = json::parse(json_text.begin(), json_text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     malformed_aggregate(json_text, "not a JSON object");
+    return;
+  }
+  if (opts_.merchant_totals) {
+    // The sum is a double over amounts of two decimals: exact to the cent
+    // after rounding for any realistic total (< 2^53 cents).
+    auto merchant = text(j, "merchantId");
+    auto count = integer(j, "transactionCount");
+    auto* amount = member(j, "totalAmount");
+    if (!merchant || !count || amount == nullptr || !amount->is_number()) {
+      malformed_aggregate(json_text, "not a merchant total (merchantId, totalAmount, transactionCount)");
+      return;
+    }
+    ++merchant_totals_read_;
+    // At-least-once and update mode: the newest total of a merchant is the
+    // one with the highest count.
+    auto& newest = merchant_newest_[*merchant];
+    if (*count >= newest.count) {
+      newest.count = *count;
+      newest.cents = std::llround(amount->get<double>() * 100.0);
+    }
     return;
   }
   auto type = text(j, "type");
@@ -340,6 +370,11 @@ verify_report verify_checker::finish() const {
   check_invalid_records(r, problems, positions);
   const auto expected = recompute_windows(r, positions);
   check_dead_letters(positions, r);
+  if (opts_.merchant_totals) {
+    // A job that only sums per merchant: nothing else to check.
+    check_merchant_totals(r, problems);
+    return r;
+  }
   r.watermark_ms = watermark(expected);
   const auto emitted = check_emissions(r, problems);
   check_windows(expected, emitted, r, problems);
@@ -348,6 +383,39 @@ verify_report verify_checker::finish() const {
   // c. Fraud detection against the generator's labels.
   check_fraud(r, problems);
   return r;
+}
+
+/// --merchant-totals: the newest total per merchant against the sum and
+/// count of its valid input records.
+void verify_checker::check_merchant_totals(verify_report& r, problem_log& problems) const {
+  r.malformed_aggregates = malformed_aggregates_;
+  for (const auto& m : malformed_examples_)
+    problems.add("malformed aggregate", m);
+  r.merchant_totals_read = merchant_totals_read_;
+  r.merchants_expected = merchant_expected_.size();
+  for (const auto& [merchant, want] : merchant_expected_) {
+    auto got = merchant_newest_.find(merchant);
+    if (got == merchant_newest_.end()) {
+      ++r.merchants_missing;
+      problems.add("missing merchant total", merchant + ": no total, expected count="
+                                               + std::to_string(want.count)
+                                               + " amount=" + cents(want.cents));
+    } else if (got->second.count != want.count || got->second.cents != want.cents) {
+      ++r.merchants_mismatched;
+      problems.add("wrong merchant total",
+                   merchant + ": newest total count=" + std::to_string(got->second.count)
+                     + " amount=" + cents(got->second.cents) + ", input count="
+                     + std::to_string(want.count) + " amount=" + cents(want.cents));
+    } else {
+      ++r.merchants_matched;
+    }
+  }
+  for (const auto& [merchant, got] : merchant_newest_)
+    if (merchant_expected_.count(merchant) == 0) {
+      ++r.merchants_unexpected;
+      problems.add("unexpected merchant total",
+                   merchant + " has a total but no valid input record");
+    }
 }
 
 /// Each invalid record must be on the dead-letter topic.
@@ -647,43 +715,57 @@ std::string format_text(const verify_report& r, const verify_options& opts) {
   row(out, "duplicate dead letters", r.duplicate_dead_letters, "(at-least-once)");
   row(out, "dead letters of unknown records", r.unknown_dead_letters);
 
-  out += "\nWINDOWS (" + std::to_string(opts.window_ms) + " ms, lateness "
-         + std::to_string(opts.allowed_lateness_ms) + " ms, watermark "
-         + (r.watermark_ms == no_event_time ? std::string{"none"}
-                                            : std::to_string(r.watermark_ms))
-         + ")       " + verdict(r.windows_ok()) + "\n";
-  row(out, "expected (recomputed)", r.windows_expected);
-  row(out, "emitted (distinct)", r.windows_emitted);
-  row(out, "matched", r.windows_matched);
-  row(out, "mismatched", r.windows_mismatched, r.windows_mismatched ? "ERROR" : "");
-  row(out, "missing", r.windows_missing, r.windows_missing ? "ERROR" : "");
-  row(out, "open (past the watermark)", r.windows_open);
-  row(out, "unexpected", r.windows_unexpected, r.windows_unexpected ? "ERROR" : "");
-  row(out, "counting dead-lettered records", r.windows_counting_dead_letters,
-      r.windows_counting_dead_letters ? "ERROR" : "");
-  row(out, "duplicate emissions (identical)", r.duplicate_emissions);
-  row(out, "conflicting emissions", r.conflicting_emissions,
-      r.conflicting_emissions ? "ERROR" : "");
-  row(out, "malformed aggregate records", r.malformed_aggregates,
-      r.malformed_aggregates ? "ERROR" : "");
+  if (opts.merchant_totals) {
+    out += "\nMERCHANT TOTALS (newest per merchant vs. all valid input)  ";
+    out += verdict(r.merchant_totals_ok());
+    out += '\n';
+    row(out, "totals read", r.merchant_totals_read);
+    row(out, "merchants in the input", r.merchants_expected);
+    row(out, "matched", r.merchants_matched);
+    row(out, "mismatched", r.merchants_mismatched, r.merchants_mismatched ? "ERROR" : "");
+    row(out, "missing", r.merchants_missing, r.merchants_missing ? "ERROR" : "");
+    row(out, "unexpected", r.merchants_unexpected, r.merchants_unexpected ? "ERROR" : "");
+    row(out, "malformed aggregate records", r.malformed_aggregates,
+        r.malformed_aggregates ? "ERROR" : "");
+  } else {
+    out += "\nWINDOWS (" + std::to_string(opts.window_ms) + " ms, lateness "
+           + std::to_string(opts.allowed_lateness_ms) + " ms, watermark "
+           + (r.watermark_ms == no_event_time ? std::string{"none"}
+                                              : std::to_string(r.watermark_ms))
+           + ")       " + verdict(r.windows_ok()) + "\n";
+    row(out, "expected (recomputed)", r.windows_expected);
+    row(out, "emitted (distinct)", r.windows_emitted);
+    row(out, "matched", r.windows_matched);
+    row(out, "mismatched", r.windows_mismatched, r.windows_mismatched ? "ERROR" : "");
+    row(out, "missing", r.windows_missing, r.windows_missing ? "ERROR" : "");
+    row(out, "open (past the watermark)", r.windows_open);
+    row(out, "unexpected", r.windows_unexpected, r.windows_unexpected ? "ERROR" : "");
+    row(out, "counting dead-lettered records", r.windows_counting_dead_letters,
+        r.windows_counting_dead_letters ? "ERROR" : "");
+    row(out, "duplicate emissions (identical)", r.duplicate_emissions);
+    row(out, "conflicting emissions", r.conflicting_emissions,
+        r.conflicting_emissions ? "ERROR" : "");
+    row(out, "malformed aggregate records", r.malformed_aggregates,
+        r.malformed_aggregates ? "ERROR" : "");
 
-  out += "\nRUNNING TOTALS                                 ";
-  out += verdict(r.totals_ok());
-  out += '\n';
-  row(out, "merchant x currency keys", r.totals_checked);
-  row(out, "matched", r.totals_matched);
-  row(out, "mismatched", r.totals_mismatched, r.totals_mismatched ? "ERROR" : "");
-  row(out, "missing", r.totals_missing, r.totals_missing ? "ERROR" : "");
-  row(out, "conflicting", r.totals_conflicting, r.totals_conflicting ? "ERROR" : "");
+    out += "\nRUNNING TOTALS                                 ";
+    out += verdict(r.totals_ok());
+    out += '\n';
+    row(out, "merchant x currency keys", r.totals_checked);
+    row(out, "matched", r.totals_matched);
+    row(out, "mismatched", r.totals_mismatched, r.totals_mismatched ? "ERROR" : "");
+    row(out, "missing", r.totals_missing, r.totals_missing ? "ERROR" : "");
+    row(out, "conflicting", r.totals_conflicting, r.totals_conflicting ? "ERROR" : "");
 
-  char line[200];
-  std::snprintf(line, sizeof line,
-                "\nFRAUD (min recall %.4f, min precision %.4f)         %s\n",
-                opts.min_recall, opts.min_precision, verdict(r.fraud_ok()));
-  out += line;
-  row(out, "labelled input records", r.labelled_records);
-  row(out, "anomalies", r.anomalies);
-  out += fraud_evaluation::format_table(r.fraud);
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "\nFRAUD (min recall %.4f, min precision %.4f)         %s\n",
+                  opts.min_recall, opts.min_precision, verdict(r.fraud_ok()));
+    out += line;
+    row(out, "labelled input records", r.labelled_records);
+    row(out, "anomalies", r.anomalies);
+    out += fraud_evaluation::format_table(r.fraud);
+  }
 
   if (!r.read_errors.empty()) {
     out += "\nREAD ERRORS\n";
@@ -708,6 +790,7 @@ std::string format_json(const verify_report& r, const verify_options& opts) {
   nlohmann::ordered_json j;
   j["ok"] = r.ok();
   j["options"] = {{"inputTopic", opts.input_topic},
+                  {"merchantTotals", opts.merchant_totals},
                   {"windowMs", opts.window_ms},
                   {"allowedLatenessMs", opts.allowed_lateness_ms},
                   {"requireAllWindows", opts.require_all_windows},
@@ -758,6 +841,14 @@ std::string format_json(const verify_report& r, const verify_options& opts) {
                          {"precision", s.precision()},
                          {"incomplete", s.incomplete},
                          {"incompleteDetected", s.incomplete_detected}});
+  if (opts.merchant_totals)
+    j["merchantTotals"] = {{"ok", r.merchant_totals_ok()},
+                           {"read", r.merchant_totals_read},
+                           {"merchants", r.merchants_expected},
+                           {"matched", r.merchants_matched},
+                           {"mismatched", r.merchants_mismatched},
+                           {"missing", r.merchants_missing},
+                           {"unexpected", r.merchants_unexpected}};
   j["fraud"] = {{"ok", r.fraud_ok()},
                 {"labelledRecords", r.labelled_records},
                 {"anomalies", r.anomalies},

@@ -29,6 +29,12 @@ struct verify_options {
   double min_precision = 0.99;
   /// Example problems listed per kind; the counts are always complete.
   std::size_t max_examples = 10;
+  /// The aggregates topic holds per-merchant totals over every valid record
+  /// ({"merchantId","totalAmount","transactionCount"}, what a job that only
+  /// groups by merchant writes, e.g. the reference design's Spark job):
+  /// check the newest total of each merchant against the input, and
+  /// nothing else (no windows, running totals or fraud).
+  bool merchant_totals = false;
 };
 
 /// The values of one window (or the sum of several), in minor units.
@@ -90,6 +96,14 @@ struct verify_report {
   std::uint64_t totals_missing = 0;  // emitted windows but no total
   std::uint64_t totals_conflicting = 0;
 
+  // b'. per-merchant totals (verify_options::merchant_totals)
+  std::uint64_t merchants_expected = 0;  // merchants of valid input records
+  std::uint64_t merchants_matched = 0;
+  std::uint64_t merchants_mismatched = 0;  // newest total differs: error
+  std::uint64_t merchants_missing = 0;     // no total: error
+  std::uint64_t merchants_unexpected = 0;  // a total for no input: error
+  std::uint64_t merchant_totals_read = 0;
+
   // c. fraud
   std::vector<scenario_score> fraud;
   std::uint64_t labelled_records = 0;
@@ -107,11 +121,12 @@ struct verify_report {
   bool windows_ok() const;
   bool totals_ok() const;
   bool fraud_ok() const;
+  bool merchant_totals_ok() const;
 
   /// All checks hold.
   bool ok() const {
     return read_errors.empty() && input_ok() && windows_ok() && totals_ok()
-           && fraud_ok();
+           && fraud_ok() && merchant_totals_ok();
   }
 };
 
@@ -160,6 +175,7 @@ private:
                              std::vector<position>& positions) const;
   recomputed recompute_windows(verify_report& r, std::vector<position>& positions) const;
   void check_dead_letters(std::vector<position>& positions, verify_report& r) const;
+  void check_merchant_totals(verify_report& r, problem_log& problems) const;
   std::int64_t watermark(const recomputed& expected) const;
   window_map check_emissions(verify_report& r, problem_log& problems) const;
   void check_windows(const recomputed& expected, const window_map& emitted, verify_report& r,
@@ -199,6 +215,10 @@ private:
     std::string error;
     std::uint64_t copies = 0;
   };
+  struct merchant_sum {
+    std::int64_t count = 0;
+    std::int64_t cents = 0;
+  };
 
   std::uint32_t intern(const std::string& merchant, const std::string& currency);
   void malformed_aggregate(std::string_view json, const std::string& why);
@@ -219,6 +239,9 @@ private:
   std::vector<emitted_total> totals_;
   std::uint64_t malformed_aggregates_ = 0;
   std::vector<std::string> malformed_examples_;
+  std::map<std::string, merchant_sum> merchant_expected_;  // merchant_totals
+  std::map<std::string, merchant_sum> merchant_newest_;    // highest count read
+  std::uint64_t merchant_totals_read_ = 0;
   fraud_evaluation fraud_;
   std::uint64_t labelled_ = 0;
   std::uint64_t anomalies_ = 0;

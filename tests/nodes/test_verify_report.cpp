@@ -354,3 +354,39 @@ TEST_CASE("a read error fails verify", "[nodes]") {
   CHECK_FALSE(r.ok());
   CHECK(format_text(r, {}).find("verify FAILED") != std::string::npos);
 }
+
+TEST_CASE("verify --merchant-totals checks the newest total of each merchant", "[nodes]") {
+  verify_options opts;
+  opts.merchant_totals = true;
+  auto check = [&](const std::vector<std::string>& totals) {
+    verify_checker c{opts};
+    c.add_input(0, 0, "user_000001", to_json(txn("t1", "merchant_0001", 1005, t0)), "");
+    c.add_input(0, 1, "user_000001", to_json(txn("t2", "merchant_0001", 250, t0, true)), "");
+    c.add_input(1, 0, "user_000001", to_json(txn("t3", "merchant_0002", 10, t0)), "");
+    for (const auto& t : totals)
+      c.add_aggregate(t);
+    return c.finish();
+  };
+  // Refunds count as amounts, as a plain sum over the input does; an older
+  // total (lower count) and a duplicate are superseded.
+  auto ok = check({R"({"merchantId":"merchant_0001","totalAmount":10.05,"transactionCount":1})",
+                   R"({"merchantId":"merchant_0001","totalAmount":12.549999999999999,"transactionCount":2})",
+                   R"({"merchantId":"merchant_0002","totalAmount":0.1,"transactionCount":1})",
+                   R"({"merchantId":"merchant_0002","totalAmount":0.1,"transactionCount":1})"});
+  INFO(format_text(ok, opts));
+  CHECK(ok.ok());
+  CHECK(ok.merchants_expected == 2);
+  CHECK(ok.merchants_matched == 2);
+  CHECK(ok.fraud.empty());
+
+  auto wrong = check({R"({"merchantId":"merchant_0001","totalAmount":12.56,"transactionCount":2})",
+                      R"({"merchantId":"merchant_0009","totalAmount":1,"transactionCount":1})",
+                      R"({"merchantId":"merchant_0002"})"});
+  CHECK_FALSE(wrong.ok());
+  CHECK(wrong.merchants_mismatched == 1);
+  CHECK(wrong.merchants_missing == 1);
+  CHECK(wrong.merchants_unexpected == 1);
+  CHECK(wrong.malformed_aggregates == 1);
+  CHECK(has_problem(wrong, "wrong merchant total"));
+  CHECK(format_json(wrong, opts).find("\"merchantTotals\"") != std::string::npos);
+}
