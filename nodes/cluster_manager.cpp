@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -71,8 +72,17 @@ void cluster_manager::start() {
                                       {"auto.offset.reset", "earliest"}}));
   rd_kafka_poll_set_consumer(tail_.get());
   std::int64_t low = 0;
-  auto err = rd_kafka_query_watermark_offsets(tail_.get(), topic.c_str(), 0, &low,
-                                              &catch_up_to_, 10000);
+  // A control topic created a moment ago may have no leader yet.
+  rd_kafka_resp_err_t err;
+  for (int attempt = 0;; ++attempt) {
+    err = rd_kafka_query_watermark_offsets(tail_.get(), topic.c_str(), 0, &low, &catch_up_to_,
+                                           10000);
+    const bool electing = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION
+                          || err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+    if (!electing || attempt >= 100)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error("cannot read the control topic " + topic + ": "
                              + rd_kafka_err2str(err));
