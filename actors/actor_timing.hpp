@@ -10,8 +10,8 @@ namespace txstream {
 
 /// The probe of `actor_type`, or nothing when the context has no metrics
 /// (tests). Look it up once per actor, at spawn.
-inline std::optional<monitoring::actor_probe>
-actor_probe_for(const pipeline_context* ctx, std::string_view actor_type) {
+inline std::optional<monitoring::actor_probe> actor_probe_for(const pipeline_context* ctx,
+                                                              std::string_view actor_type) {
   if (ctx->actor_metrics == nullptr)
     return std::nullopt;
   return ctx->actor_metrics->probe(actor_type);
@@ -42,4 +42,4 @@ private:
   std::chrono::steady_clock::time_point start_{};
 };
 
-} // namespace txstream
+}  // namespace txstream

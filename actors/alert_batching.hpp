@@ -26,4 +26,4 @@ inline std::int64_t alert_hold_ms(const std::vector<anomaly>& found, std::int64_
   return cfg.alert_batching_delay_ms;
 }
 
-} // namespace txstream
+}  // namespace txstream

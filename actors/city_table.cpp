@@ -171,19 +171,16 @@ struct rate {
 
 // Rough mid-2020s levels.
 constexpr rate rates[] = {
-  {"AED", 3.67},  {"ARS", 900.0},  {"AUD", 1.52},   {"BDT", 110.0},
-  {"BRL", 5.0},   {"CAD", 1.36},   {"CHF", 0.88},   {"CLP", 930.0},
-  {"CNY", 7.2},   {"COP", 3900.0}, {"CZK", 23.0},   {"DKK", 6.9},
-  {"EGP", 48.0},  {"ETB", 57.0},   {"EUR", 0.92},   {"GBP", 0.79},
-  {"GHS", 14.0},  {"HKD", 7.8},    {"HUF", 360.0},  {"IDR", 16000.0},
-  {"ILS", 3.7},   {"INR", 83.0},   {"ISK", 138.0},  {"JPY", 150.0},
-  {"KES", 130.0}, {"KRW", 1350.0}, {"LKR", 300.0},  {"MAD", 10.0},
-  {"MXN", 17.0},  {"MYR", 4.7},    {"NGN", 1500.0}, {"NOK", 10.6},
-  {"NZD", 1.65},  {"PEN", 3.75},   {"PHP", 56.0},   {"PKR", 280.0},
-  {"PLN", 4.0},   {"QAR", 3.64},   {"RON", 4.6},    {"RUB", 92.0},
-  {"SAR", 3.75},  {"SEK", 10.5},   {"SGD", 1.35},   {"THB", 36.0},
-  {"TRY", 32.0},  {"TWD", 32.0},   {"UAH", 39.0},   {"USD", 1.0},
-  {"VND", 25000.0}, {"ZAR", 18.5},
+  {"AED", 3.67},   {"ARS", 900.0}, {"AUD", 1.52},  {"BDT", 110.0},   {"BRL", 5.0},
+  {"CAD", 1.36},   {"CHF", 0.88},  {"CLP", 930.0}, {"CNY", 7.2},     {"COP", 3900.0},
+  {"CZK", 23.0},   {"DKK", 6.9},   {"EGP", 48.0},  {"ETB", 57.0},    {"EUR", 0.92},
+  {"GBP", 0.79},   {"GHS", 14.0},  {"HKD", 7.8},   {"HUF", 360.0},   {"IDR", 16000.0},
+  {"ILS", 3.7},    {"INR", 83.0},  {"ISK", 138.0}, {"JPY", 150.0},   {"KES", 130.0},
+  {"KRW", 1350.0}, {"LKR", 300.0}, {"MAD", 10.0},  {"MXN", 17.0},    {"MYR", 4.7},
+  {"NGN", 1500.0}, {"NOK", 10.6},  {"NZD", 1.65},  {"PEN", 3.75},    {"PHP", 56.0},
+  {"PKR", 280.0},  {"PLN", 4.0},   {"QAR", 3.64},  {"RON", 4.6},     {"RUB", 92.0},
+  {"SAR", 3.75},   {"SEK", 10.5},  {"SGD", 1.35},  {"THB", 36.0},    {"TRY", 32.0},
+  {"TWD", 32.0},   {"UAH", 39.0},  {"USD", 1.0},   {"VND", 25000.0}, {"ZAR", 18.5},
 };
 
 constexpr double pi = 3.14159265358979323846;
@@ -193,7 +190,7 @@ double radians(double degrees) {
   return degrees * pi / 180.0;
 }
 
-} // namespace
+}  // namespace
 
 std::size_t city_count() {
   return std::size(cities);
@@ -222,8 +219,8 @@ double great_circle_km(const city& a, const city& b) {
   auto dlat = radians(b.latitude - a.latitude);
   auto dlon = radians(b.longitude - a.longitude);
   auto h = std::sin(dlat / 2) * std::sin(dlat / 2)
-           + std::cos(radians(a.latitude)) * std::cos(radians(b.latitude))
-               * std::sin(dlon / 2) * std::sin(dlon / 2);
+           + std::cos(radians(a.latitude)) * std::cos(radians(b.latitude)) * std::sin(dlon / 2)
+               * std::sin(dlon / 2);
   return 2 * earth_radius_km * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
@@ -264,17 +261,14 @@ double units_per_usd(std::string_view currency) {
   return it == by_code.end() ? 0 : it->second;
 }
 
-std::int64_t to_usd_cents(std::int64_t amount_minor,
-                          std::string_view currency) {
+std::int64_t to_usd_cents(std::int64_t amount_minor, std::string_view currency) {
   auto per_usd = units_per_usd(currency);
   if (per_usd <= 0)
     return amount_minor;
-  return static_cast<std::int64_t>(
-    std::llround(static_cast<double>(amount_minor) / per_usd));
+  return static_cast<std::int64_t>(std::llround(static_cast<double>(amount_minor) / per_usd));
 }
 
-std::int64_t from_usd_cents(std::int64_t usd_cents,
-                            std::string_view currency) {
+std::int64_t from_usd_cents(std::int64_t usd_cents, std::string_view currency) {
   auto per_usd = units_per_usd(currency);
   if (per_usd <= 0)
     per_usd = 1;
@@ -282,4 +276,4 @@ std::int64_t from_usd_cents(std::int64_t usd_cents,
   return std::max<std::int64_t>(1, minor);
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -43,4 +43,4 @@ std::int64_t to_usd_cents(std::int64_t amount_minor, std::string_view currency);
 /// Converts US cents to minor units of `currency` (at least 1).
 std::int64_t from_usd_cents(std::int64_t usd_cents, std::string_view currency);
 
-} // namespace txstream
+}  // namespace txstream

@@ -62,9 +62,8 @@ std::optional<shard_map> cluster_view::map_to_publish(std::int64_t now_ms) {
 
 bool cluster_view::barrier_passed(std::uint64_t version, std::int64_t now_ms) const {
   const auto live = members_.live(now_ms);
-  return std::all_of(live.begin(), live.end(), [&](const node_heartbeat& hb) {
-    return hb.map_version >= version;
-  });
+  return std::all_of(live.begin(), live.end(),
+                     [&](const node_heartbeat& hb) { return hb.map_version >= version; });
 }
 
 bool cluster_view::drained(std::int64_t now_ms) const {
@@ -79,4 +78,4 @@ bool cluster_view::drained(std::int64_t now_ms) const {
   return any;
 }
 
-} // namespace txstream
+}  // namespace txstream

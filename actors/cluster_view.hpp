@@ -46,9 +46,15 @@ public:
   /// the control partition. Gaining it starts a new leader epoch, above
   /// every epoch seen so far.
   void set_leader(bool leading);
-  bool leader() const noexcept { return leader_; }
-  std::uint64_t leader_epoch() const noexcept { return leader_ ? leader_epoch_ : 0; }
-  std::uint64_t newest_leader_epoch() const noexcept { return newest_leader_epoch_; }
+  bool leader() const noexcept {
+    return leader_;
+  }
+  std::uint64_t leader_epoch() const noexcept {
+    return leader_ ? leader_epoch_ : 0;
+  }
+  std::uint64_t newest_leader_epoch() const noexcept {
+    return newest_leader_epoch_;
+  }
 
   /// As leader: the map to publish now, if the live aggregate nodes differ
   /// from the adopted map's (or there is none yet), they have been stable
@@ -65,13 +71,19 @@ public:
   /// partitions drained and committed (node --until-drained).
   bool drained(std::int64_t now_ms) const;
 
-  const std::optional<shard_map>& adopted() const noexcept { return adopted_; }
+  const std::optional<shard_map>& adopted() const noexcept {
+    return adopted_;
+  }
   std::uint64_t adopted_version() const noexcept {
     return adopted_ ? adopted_->version : 0;
   }
 
-  membership_state& members() noexcept { return members_; }
-  const membership_state& members() const noexcept { return members_; }
+  membership_state& members() noexcept {
+    return members_;
+  }
+  const membership_state& members() const noexcept {
+    return members_;
+  }
 
 private:
   cluster_view_config cfg_;
@@ -86,4 +98,4 @@ private:
   std::int64_t published_ms_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

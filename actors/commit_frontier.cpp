@@ -30,8 +30,7 @@ void commit_frontier::on_processed(std::int32_t p, std::int64_t offset) {
   x.last = std::max(x.last, offset);
 }
 
-void commit_frontier::on_counted(std::int64_t bucket_start, std::int32_t p,
-                                 std::int64_t offset) {
+void commit_frontier::on_counted(std::int64_t bucket_start, std::int32_t p, std::int64_t offset) {
   if (bucket_start == cached_start_ && p == cached_partition_)
     return;
   cached_start_ = bucket_start;
@@ -65,4 +64,4 @@ std::int64_t commit_frontier::open_min_offset(std::int32_t p) const {
   return result;
 }
 
-} // namespace txstream
+}  // namespace txstream

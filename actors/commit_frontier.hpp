@@ -61,4 +61,4 @@ private:
   std::int32_t cached_partition_ = -1;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -14,9 +14,8 @@
 
 namespace txstream {
 
-caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
-                                   caf::actor upstream, caf::actor sink,
-                                   const pipeline_context* ctx) {
+caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self, caf::actor upstream,
+                                   caf::actor sink, const pipeline_context* ctx) {
   self->state.rules = std::make_unique<fraud_detector_state>(ctx->fraud);
   self->state.probe = actor_probe_for(ctx, "fraud_detector");
   return {
@@ -63,4 +62,4 @@ caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
   };
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -17,7 +17,8 @@
 namespace txstream {
 
 struct fraud_detector_actor_state {
-  explicit fraud_detector_actor_state(caf::local_actor*) {}
+  explicit fraud_detector_actor_state(caf::local_actor*) {
+  }
   std::unique_ptr<fraud_detector_state> rules;
   ordered_release<detector_ack> release;
   std::vector<anomaly> found;
@@ -29,8 +30,7 @@ using fraud_detector_actor_ptr = caf::stateful_actor<fraud_detector_actor_state>
 
 /// Detects anomalies in the transaction batches of one partition; acks each
 /// batch to `upstream` once its anomalies are delivered.
-caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self,
-                                   caf::actor upstream, caf::actor sink,
-                                   const pipeline_context* ctx);
+caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self, caf::actor upstream,
+                                   caf::actor sink, const pipeline_context* ctx);
 
-} // namespace txstream
+}  // namespace txstream

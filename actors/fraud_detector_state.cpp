@@ -7,20 +7,18 @@
 
 namespace txstream {
 
-fraud_detector_state::fraud_detector_state(const fraud_rules_config& cfg,
-                                           hash_function hash)
+fraud_detector_state::fraud_detector_state(const fraud_rules_config& cfg, hash_function hash)
   : cfg_(cfg), hash_(hash) {
-  cfg_.max_history_per_user = std::max<std::size_t>(1,
-                                                    cfg_.max_history_per_user);
+  cfg_.max_history_per_user = std::max<std::size_t>(1, cfg_.max_history_per_user);
 }
 
 std::uint64_t fraud_detector_state::default_hash(std::string_view user_id) {
   return absl::Hash<std::string_view>{}(user_id);
 }
 
-fraud_detector_state::user_slot&
-fraud_detector_state::slot_for(std::string_view user_id, std::uint64_t hash,
-                               std::int64_t event_time_ms) {
+fraud_detector_state::user_slot& fraud_detector_state::slot_for(std::string_view user_id,
+                                                                std::uint64_t hash,
+                                                                std::int64_t event_time_ms) {
   // One probe finds the user or claims the hash for a new one.
   constexpr auto unclaimed = ~std::uint32_t{0};
   auto [it, claimed] = index_of(hash).try_emplace(hash, unclaimed);
@@ -52,8 +50,7 @@ fraud_detector_state::slot_for(std::string_view user_id, std::uint64_t hash,
   return slot;
 }
 
-std::uint32_t fraud_detector_state::new_slot(std::string_view user_id,
-                                             std::int64_t event_time_ms) {
+std::uint32_t fraud_detector_state::new_slot(std::string_view user_id, std::int64_t event_time_ms) {
   std::uint32_t id = 0;
   if (free_slots_.empty()) {
     id = slot_count_++;
@@ -81,8 +78,7 @@ void fraud_detector_state::forget(std::uint32_t id) {
     collided_.erase(std::string{user_id});
 }
 
-void fraud_detector_state::process_batch(const std::vector<transaction>& txns,
-                                         std::int64_t now_ms,
+void fraud_detector_state::process_batch(const std::vector<transaction>& txns, std::int64_t now_ms,
                                          std::vector<anomaly>& out) {
   // Far enough ahead to hide a memory access, near enough to stay cached.
   constexpr std::size_t ahead = 8;
@@ -105,10 +101,8 @@ void fraud_detector_state::process(const transaction& t, std::int64_t now_ms,
   process_hashed(t, hash_(t.user_id), now_ms, out);
 }
 
-void fraud_detector_state::process_hashed(const transaction& t,
-                                          std::uint64_t user_hash,
-                                          std::int64_t now_ms,
-                                          std::vector<anomaly>& out) {
+void fraud_detector_state::process_hashed(const transaction& t, std::uint64_t user_hash,
+                                          std::int64_t now_ms, std::vector<anomaly>& out) {
   auto& h = slot_for(t.user_id, user_hash, t.event_time_ms).history;
   trim(h);
   auto& cur = h.recent.emplace_back();
@@ -122,13 +116,12 @@ void fraud_detector_state::process_hashed(const transaction& t,
   evict_idle(max_event_time_ - cfg_.eviction_slack_ms);
 }
 
-void fraud_detector_state::run_rules(const transaction& t, user_history& h,
-                                     std::int64_t now_ms,
+void fraud_detector_state::run_rules(const transaction& t, user_history& h, std::int64_t now_ms,
                                      std::vector<anomaly>& out) {
   const auto& cur = h.recent.back();
   auto spiked = false;
-  auto run = [&](fraud_scenario rule, bool enabled, std::int32_t version,
-                 std::int64_t cooldown_ms, auto&& check) {
+  auto run = [&](fraud_scenario rule, bool enabled, std::int32_t version, std::int64_t cooldown_ms,
+                 auto&& check) {
     auto index = static_cast<std::size_t>(rule);
     if (!enabled || cur.event_time_ms < h.cooldowns.until(index))
       return false;
@@ -152,16 +145,13 @@ void fraud_detector_state::run_rules(const transaction& t, user_history& h,
   run(fraud_scenario::card_testing, ct.enabled, ct.version, ct.cooldown_ms,
       [&](anomaly& a) { return check_card_testing(ct, h, a); });
   const auto& as = cfg_.amount_spike;
-  spiked = run(fraud_scenario::amount_spike, as.enabled, as.version,
-               as.cooldown_ms,
+  spiked = run(fraud_scenario::amount_spike, as.enabled, as.version, as.cooldown_ms,
                [&](anomaly& a) { return check_amount_spike(as, h, a); });
   const auto& it = cfg_.impossible_travel;
-  run(fraud_scenario::impossible_travel, it.enabled, it.version,
-      it.cooldown_ms,
+  run(fraud_scenario::impossible_travel, it.enabled, it.version, it.cooldown_ms,
       [&](anomaly& a) { return check_impossible_travel(it, h, a); });
   const auto& ih = cfg_.international_high;
-  run(fraud_scenario::international_high, ih.enabled, ih.version,
-      ih.cooldown_ms,
+  run(fraud_scenario::international_high, ih.enabled, ih.version, ih.cooldown_ms,
       [&](anomaly& a) { return check_international_high(ih, h, a); });
   const auto& ra = cfg_.refund_abuse;
   run(fraud_scenario::refund_abuse, ra.enabled, ra.version, ra.cooldown_ms,
@@ -176,9 +166,7 @@ void fraud_detector_state::run_rules(const transaction& t, user_history& h,
 void fraud_detector_state::trim(user_history& h) {
   auto horizon = h.last_seen_ms - cfg_.retention_ms();
   auto keep = std::find_if(h.recent.begin(), h.recent.end(),
-                           [&](const recent_txn& t) {
-                             return t.event_time_ms > horizon;
-                           });
+                           [&](const recent_txn& t) { return t.event_time_ms > horizon; });
   auto drop = static_cast<std::size_t>(keep - h.recent.begin());
   // Leave room for the transaction about to be appended.
   if (h.recent.size() - drop >= cfg_.max_history_per_user)
@@ -208,4 +196,4 @@ std::size_t fraud_detector_state::evict_idle(std::int64_t watermark_ms) {
   return evicted;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -28,8 +28,7 @@ public:
   /// Hashes user ids for the index; tests pass a weak one to force collisions.
   using hash_function = std::uint64_t (*)(std::string_view user_id);
 
-  explicit fraud_detector_state(const fraud_rules_config& cfg,
-                                hash_function hash = default_hash);
+  explicit fraud_detector_state(const fraud_rules_config& cfg, hash_function hash = default_hash);
 
   static std::uint64_t default_hash(std::string_view user_id);
 
@@ -37,8 +36,7 @@ public:
   /// that fired for a user stays silent for that user until its cooldown
   /// (event time) has passed. Also evicts users idle for longer than the
   /// retention plus the configured slack behind the newest event time.
-  void process(const transaction& t, std::int64_t now_ms,
-               std::vector<anomaly>& out);
+  void process(const transaction& t, std::int64_t now_ms, std::vector<anomaly>& out);
 
   /// process() for each of `txns` in order; same results, but the index
   /// entries of upcoming users are prefetched while earlier ones run, so
@@ -85,11 +83,9 @@ private:
   // docs/fraud-rules.md quotes this size; keep it from growing unnoticed.
   static_assert(sizeof(user_slot) <= 128, "per-user detector state grew");
 
-
-  void process_hashed(const transaction& t, std::uint64_t user_hash,
-                      std::int64_t now_ms, std::vector<anomaly>& out);
-  user_slot& slot_for(std::string_view user_id, std::uint64_t hash,
-                      std::int64_t event_time_ms);
+  void process_hashed(const transaction& t, std::uint64_t user_hash, std::int64_t now_ms,
+                      std::vector<anomaly>& out);
+  user_slot& slot_for(std::string_view user_id, std::uint64_t hash, std::int64_t event_time_ms);
   std::uint32_t new_slot(std::string_view user_id, std::int64_t event_time_ms);
   void forget(std::uint32_t id);
   user_slot& slot(std::uint32_t id) {
@@ -133,4 +129,4 @@ private:
   std::int64_t max_event_time_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

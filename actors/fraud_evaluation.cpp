@@ -11,14 +11,12 @@ namespace txstream {
 
 double scenario_score::recall() const {
   return instances == 0 ? 1.0
-                        : static_cast<double>(detected_instances)
-                            / static_cast<double>(instances);
+                        : static_cast<double>(detected_instances) / static_cast<double>(instances);
 }
 
 double scenario_score::precision() const {
   return anomalies == 0 ? 1.0
-                        : static_cast<double>(true_positives)
-                            / static_cast<double>(anomalies);
+                        : static_cast<double>(true_positives) / static_cast<double>(anomalies);
 }
 
 std::uint32_t fraud_evaluation::scenario_index(std::string_view name) {
@@ -29,8 +27,7 @@ std::uint32_t fraud_evaluation::scenario_index(std::string_view name) {
   return static_cast<std::uint32_t>(scenarios_.size() - 1);
 }
 
-void fraud_evaluation::add_label(std::string_view transaction_id,
-                                 std::string_view label) {
+void fraud_evaluation::add_label(std::string_view transaction_id, std::string_view label) {
   if (label.empty())
     return;
   auto parsed = parse_fraud_label(label);
@@ -46,8 +43,7 @@ void fraud_evaluation::add_anomaly(const anomaly& a) {
   anomalies_.push_back(a);
 }
 
-bool fraud_evaluation::complete(std::uint32_t scenario,
-                                std::uint64_t transactions) const {
+bool fraud_evaluation::complete(std::uint32_t scenario, std::uint64_t transactions) const {
   auto known = parse_fraud_scenario(scenarios_[scenario]);
   return !known || transactions >= scenario_transactions(*known);
 }
@@ -94,27 +90,24 @@ std::vector<scenario_score> fraud_evaluation::results() const {
   return result;
 }
 
-std::string fraud_evaluation::format_table(
-  const std::vector<scenario_score>& rows) {
+std::string fraud_evaluation::format_table(const std::vector<scenario_score>& rows) {
   std::string out;
   char line[200];
-  std::snprintf(line, sizeof(line), "%-20s %9s %9s %7s %9s %9s %9s %10s %12s\n",
-                "scenario", "instances", "detected", "recall", "anomalies",
-                "true_pos", "precision", "incomplete", "inc_detected");
+  std::snprintf(line, sizeof(line), "%-20s %9s %9s %7s %9s %9s %9s %10s %12s\n", "scenario",
+                "instances", "detected", "recall", "anomalies", "true_pos", "precision",
+                "incomplete", "inc_detected");
   out += line;
   for (const auto& r : rows) {
-    std::snprintf(line, sizeof(line),
-                  "%-20s %9llu %9llu %7.4f %9llu %9llu %9.4f %10llu %12llu\n",
-                  r.scenario.c_str(),
-                  static_cast<unsigned long long>(r.instances),
-                  static_cast<unsigned long long>(r.detected_instances),
-                  r.recall(), static_cast<unsigned long long>(r.anomalies),
-                  static_cast<unsigned long long>(r.true_positives),
-                  r.precision(), static_cast<unsigned long long>(r.incomplete),
+    std::snprintf(line, sizeof(line), "%-20s %9llu %9llu %7.4f %9llu %9llu %9.4f %10llu %12llu\n",
+                  r.scenario.c_str(), static_cast<unsigned long long>(r.instances),
+                  static_cast<unsigned long long>(r.detected_instances), r.recall(),
+                  static_cast<unsigned long long>(r.anomalies),
+                  static_cast<unsigned long long>(r.true_positives), r.precision(),
+                  static_cast<unsigned long long>(r.incomplete),
                   static_cast<unsigned long long>(r.incomplete_detected));
     out += line;
   }
   return out;
 }
 
-} // namespace txstream
+}  // namespace txstream

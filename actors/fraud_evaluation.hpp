@@ -81,4 +81,4 @@ private:
   std::uint64_t malformed_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

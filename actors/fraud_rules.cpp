@@ -49,11 +49,10 @@ bool in_window(const recent_txn& t, std::int64_t now, std::int64_t window_ms) {
 }
 
 std::string_view city_name(std::int32_t index) {
-  return index >= 0 ? city_at(static_cast<std::size_t>(index)).name
-                    : std::string_view{"?"};
+  return index >= 0 ? city_at(static_cast<std::size_t>(index)).name : std::string_view{"?"};
 }
 
-} // namespace
+}  // namespace
 
 double excess_score(double value, double threshold) {
   if (!(value > 0))
@@ -61,18 +60,15 @@ double excess_score(double value, double threshold) {
   return std::clamp((value - threshold) / value, 0.0, 1.0);
 }
 
-bool check_high_frequency(const high_frequency_config& cfg,
-                          const user_history& h, anomaly& a) {
+bool check_high_frequency(const high_frequency_config& cfg, const user_history& h, anomaly& a) {
   const auto& cur = h.recent.back();
   std::int64_t count = 0;
   for (const auto& t : h.recent)
     count += in_window(t, cur.event_time_ms, cfg.window_ms) ? 1 : 0;
   if (count <= cfg.max_count)
     return false;
-  a.score = excess_score(static_cast<double>(count),
-                         static_cast<double>(cfg.max_count));
-  a.details = {integer_detail("count", count),
-               integer_detail("max_count", cfg.max_count),
+  a.score = excess_score(static_cast<double>(count), static_cast<double>(cfg.max_count));
+  a.details = {integer_detail("count", count), integer_detail("max_count", cfg.max_count),
                integer_detail("window_ms", cfg.window_ms)};
   for (const auto& t : h.recent)
     if (in_window(t, cur.event_time_ms, cfg.window_ms))
@@ -80,12 +76,10 @@ bool check_high_frequency(const high_frequency_config& cfg,
   return true;
 }
 
-bool check_card_testing(const card_testing_config& cfg, const user_history& h,
-                        anomaly& a) {
+bool check_card_testing(const card_testing_config& cfg, const user_history& h, anomaly& a) {
   const auto& cur = h.recent.back();
   auto is_probe = [&](const recent_txn& t) {
-    return t.type() == transaction_type::purchase
-           && t.usd_cents <= cfg.small_amount_cents
+    return t.type() == transaction_type::purchase && t.usd_cents <= cfg.small_amount_cents
            && in_window(t, cur.event_time_ms, cfg.window_ms);
   };
   if (!is_probe(cur))
@@ -100,10 +94,8 @@ bool check_card_testing(const card_testing_config& cfg, const user_history& h,
   }
   if (count < cfg.min_count)
     return false;
-  a.score = excess_score(static_cast<double>(count),
-                         static_cast<double>(cfg.min_count - 1));
-  a.details = {integer_detail("count", count),
-               integer_detail("min_count", cfg.min_count),
+  a.score = excess_score(static_cast<double>(count), static_cast<double>(cfg.min_count - 1));
+  a.details = {integer_detail("count", count), integer_detail("min_count", cfg.min_count),
                integer_detail("window_ms", cfg.window_ms),
                money_detail("small_amount_usd", cfg.small_amount_cents),
                money_detail("total_usd", total)};
@@ -113,12 +105,10 @@ bool check_card_testing(const card_testing_config& cfg, const user_history& h,
   return true;
 }
 
-bool check_amount_spike(const amount_spike_config& cfg, const user_history& h,
-                        anomaly& a) {
+bool check_amount_spike(const amount_spike_config& cfg, const user_history& h, anomaly& a) {
   const auto& cur = h.recent.back();
   if (cur.type() != transaction_type::purchase || cur.is_international()
-      || h.baseline_count < cfg.min_history
-      || cur.usd_cents < cfg.min_amount_cents)
+      || h.baseline_count < cfg.min_history || cur.usd_cents < cfg.min_amount_cents)
     return false;
   auto baseline = std::exp(h.log_baseline);
   auto ratio = static_cast<double>(cur.usd_cents) / baseline;
@@ -126,16 +116,15 @@ bool check_amount_spike(const amount_spike_config& cfg, const user_history& h,
     return false;
   a.score = excess_score(ratio, cfg.min_ratio);
   a.details = {money_detail("amount_usd", cur.usd_cents),
-               money_detail("baseline_usd", std::llround(baseline)),
-               number_detail("ratio", ratio),
+               money_detail("baseline_usd", std::llround(baseline)), number_detail("ratio", ratio),
                number_detail("min_ratio", cfg.min_ratio),
                integer_detail("history", h.baseline_count)};
   involve(a, cur);
   return true;
 }
 
-bool check_impossible_travel(const impossible_travel_config& cfg,
-                             const user_history& h, anomaly& a) {
+bool check_impossible_travel(const impossible_travel_config& cfg, const user_history& h,
+                             anomaly& a) {
   const auto& cur = h.recent.back();
   const auto* last = h.last_card();
   if (last == nullptr || cur.city < 0 || !is_card_payment(cur.method()))
@@ -149,8 +138,7 @@ bool check_impossible_travel(const impossible_travel_config& cfg,
   if (km < cfg.min_distance_km)
     return false;
   // Timestamps are seconds-accurate at best: count at least one minute.
-  auto hours = static_cast<double>(std::max<std::int64_t>(elapsed, 60'000))
-               / 3'600'000.0;
+  auto hours = static_cast<double>(std::max<std::int64_t>(elapsed, 60'000)) / 3'600'000.0;
   auto speed = km / hours;
   if (speed <= cfg.max_speed_kmh)
     return false;
@@ -166,8 +154,8 @@ bool check_impossible_travel(const impossible_travel_config& cfg,
   return true;
 }
 
-bool check_international_high(const international_high_config& cfg,
-                              const user_history& h, anomaly& a) {
+bool check_international_high(const international_high_config& cfg, const user_history& h,
+                              anomaly& a) {
   const auto& cur = h.recent.back();
   if (!cur.is_international() || cur.type() != transaction_type::purchase
       || cur.usd_cents < cfg.min_amount_cents)
@@ -181,8 +169,7 @@ bool check_international_high(const international_high_config& cfg,
   return true;
 }
 
-bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h,
-                        anomaly& a) {
+bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h, anomaly& a) {
   const auto& cur = h.recent.back();
   if (cur.type() != transaction_type::refund)
     return false;
@@ -201,16 +188,12 @@ bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h,
   }
   if (refunds < cfg.min_refunds)
     return false;
-  a.score = excess_score(static_cast<double>(refunds),
-                         static_cast<double>(cfg.min_refunds - 1));
-  a.details = {integer_detail("refunds", refunds),
-               integer_detail("min_refunds", cfg.min_refunds),
-               integer_detail("window_ms", cfg.window_ms),
-               money_detail("refunded_usd", refunded),
+  a.score = excess_score(static_cast<double>(refunds), static_cast<double>(cfg.min_refunds - 1));
+  a.details = {integer_detail("refunds", refunds), integer_detail("min_refunds", cfg.min_refunds),
+               integer_detail("window_ms", cfg.window_ms), money_detail("refunded_usd", refunded),
                money_detail("purchased_usd", purchased)};
   for (const auto& t : h.recent)
-    if (t.type() == transaction_type::refund
-        && in_window(t, cur.event_time_ms, cfg.window_ms))
+    if (t.type() == transaction_type::refund && in_window(t, cur.event_time_ms, cfg.window_ms))
       involve(a, t);
   return true;
 }
@@ -228,4 +211,4 @@ void update_amount_baseline(const amount_spike_config& cfg, user_history& h) {
   h.log_baseline += w * (x - h.log_baseline);
 }
 
-} // namespace txstream
+}  // namespace txstream

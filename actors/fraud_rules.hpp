@@ -21,8 +21,8 @@ namespace txstream {
 /// keeps one per user of the last two hours (millions), where each byte per
 /// user is a megabyte of fresh memory, faulted in, to drain 2 M records.
 struct recent_txn {
-  packed_id transaction_id;     // 24 bytes; a UUID needs no allocation
-  std::int64_t offset = -1;     // source offset, in partition
+  packed_id transaction_id;  // 24 bytes; a UUID needs no allocation
+  std::int64_t offset = -1;  // source offset, in partition
   std::int64_t event_time_ms = 0;
   std::int64_t usd_cents = 0;   // amount converted to US cents
   std::int32_t partition = -1;  // source partition
@@ -177,25 +177,21 @@ double excess_score(double value, double threshold);
 // caller fills the rule id, version, user and times) and returns true; on a
 // miss it leaves `a` untouched, so the caller may reuse one scratch anomaly.
 
-bool check_high_frequency(const high_frequency_config& cfg,
-                          const user_history& h, anomaly& a);
+bool check_high_frequency(const high_frequency_config& cfg, const user_history& h, anomaly& a);
 
-bool check_card_testing(const card_testing_config& cfg, const user_history& h,
-                        anomaly& a);
+bool check_card_testing(const card_testing_config& cfg, const user_history& h, anomaly& a);
 
 /// Uses the baseline before the current transaction is folded into it.
-bool check_amount_spike(const amount_spike_config& cfg, const user_history& h,
-                        anomaly& a);
+bool check_amount_spike(const amount_spike_config& cfg, const user_history& h, anomaly& a);
 
 /// Uses h.last_card() from before the current transaction.
-bool check_impossible_travel(const impossible_travel_config& cfg,
-                             const user_history& h, anomaly& a);
+bool check_impossible_travel(const impossible_travel_config& cfg, const user_history& h,
+                             anomaly& a);
 
-bool check_international_high(const international_high_config& cfg,
-                              const user_history& h, anomaly& a);
+bool check_international_high(const international_high_config& cfg, const user_history& h,
+                              anomaly& a);
 
-bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h,
-                        anomaly& a);
+bool check_refund_abuse(const refund_abuse_config& cfg, const user_history& h, anomaly& a);
 
 /// Folds the current transaction into the amount baseline when eligible.
 void update_amount_baseline(const amount_spike_config& cfg, user_history& h);
@@ -205,4 +201,4 @@ inline bool is_card_payment(payment_method m) {
   return m == payment_method::credit_card || m == payment_method::debit_card;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -13,18 +13,12 @@ namespace txstream {
 
 std::string_view to_string(fraud_scenario x) {
   switch (x) {
-    case fraud_scenario::high_frequency:
-      return "high_frequency";
-    case fraud_scenario::card_testing:
-      return "card_testing";
-    case fraud_scenario::amount_spike:
-      return "amount_spike";
-    case fraud_scenario::impossible_travel:
-      return "impossible_travel";
-    case fraud_scenario::international_high:
-      return "international_high";
-    case fraud_scenario::refund_abuse:
-      return "refund_abuse";
+    case fraud_scenario::high_frequency: return "high_frequency";
+    case fraud_scenario::card_testing: return "card_testing";
+    case fraud_scenario::amount_spike: return "amount_spike";
+    case fraud_scenario::impossible_travel: return "impossible_travel";
+    case fraud_scenario::international_high: return "international_high";
+    case fraud_scenario::refund_abuse: return "refund_abuse";
   }
   return "?";
 }
@@ -45,14 +39,12 @@ std::string make_fraud_label(fraud_scenario x, std::uint64_t instance) {
 
 std::optional<fraud_label> parse_fraud_label(std::string_view label) {
   auto colon = label.rfind(':');
-  if (colon == std::string_view::npos || colon == 0
-      || colon + 1 == label.size())
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == label.size())
     return std::nullopt;
   fraud_label result;
   result.scenario = label.substr(0, colon);
   auto digits = label.substr(colon + 1);
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
-                                   result.instance);
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), result.instance);
   if (ec != std::errc{} || ptr != digits.data() + digits.size())
     return std::nullopt;
   return result;
@@ -79,7 +71,7 @@ bool ends_later(const std::pair<std::int64_t, std::uint64_t>& a,
   return a.first > b.first;
 }
 
-} // namespace
+}  // namespace
 
 // Every plan fits in max_scenario_duration_ms and, but for the
 // high_frequency burst, spaces its transactions min_scenario_spacing_ms or
@@ -93,9 +85,7 @@ void generator_state::start_scenario(std::int64_t now_ms) {
   const auto p = profile(user);
   const std::size_t home = p.home_city;
   auto purchase = transaction_type::purchase;
-  auto spaced = [this] {
-    return ms(rng_.uniform(min_scenario_spacing_ms, 15 * second_ms));
-  };
+  auto spaced = [this] { return ms(rng_.uniform(min_scenario_spacing_ms, 15 * second_ms)); };
   auto due = now_ms;
   switch (kind) {
     case fraud_scenario::high_frequency: {
@@ -104,8 +94,7 @@ void generator_state::start_scenario(std::int64_t now_ms) {
         if (i > 0)
           due += ms(rng_.uniform(3 * second_ms, 4.5 * second_ms));
         schedule(due,
-                 make_txn(user, home, home, draw_usd_amount(p), purchase,
-                          draw_method(), false),
+                 make_txn(user, home, home, draw_usd_amount(p), purchase, draw_method(), false),
                  label);
       }
       break;
@@ -116,8 +105,8 @@ void generator_state::start_scenario(std::int64_t now_ms) {
       for (int i = 0; i < count; ++i) {
         if (i > 0)
           due += spaced();
-        auto t = make_txn(user, home, home, ms(rng_.uniform(50, 190)),
-                          purchase, payment_method::credit_card, false);
+        auto t = make_txn(user, home, home, ms(rng_.uniform(50, 190)), purchase,
+                          payment_method::credit_card, false);
         t.merchant_id = merchant;
         schedule(due, std::move(t), label);
       }
@@ -130,16 +119,13 @@ void generator_state::start_scenario(std::int64_t now_ms) {
         if (i > 0)
           due += spaced();
         auto usd = std::max<std::int64_t>(draw_usd_amount(p), 600);
-        schedule(due,
-                 make_txn(user, home, home, usd, purchase, draw_method(), false),
-                 label);
+        schedule(due, make_txn(user, home, home, usd, purchase, draw_method(), false), label);
       }
       due += ms(rng_.uniform(min_scenario_spacing_ms, 20 * second_ms));
-      auto spike = std::max<std::int64_t>(
-        ms(std::exp(p.log_median_usd) * rng_.uniform(50, 80)), 40'000);
+      auto spike = std::max<std::int64_t>(ms(std::exp(p.log_median_usd) * rng_.uniform(50, 80)),
+                                          40'000);
       schedule(due,
-               make_txn(user, home, home,
-                        std::min<std::int64_t>(spike, 5'000'000), purchase,
+               make_txn(user, home, home, std::min<std::int64_t>(spike, 5'000'000), purchase,
                         draw_card_method(), false),
                label);
       break;
@@ -147,14 +133,13 @@ void generator_state::start_scenario(std::int64_t now_ms) {
     case fraud_scenario::impossible_travel: {
       // A card purchase at home, then one >= 3000 km away 1-2 min later.
       schedule(due,
-               make_txn(user, home, home, draw_usd_amount(p), purchase,
-                        draw_card_method(), false),
+               make_txn(user, home, home, draw_usd_amount(p), purchase, draw_card_method(), false),
                label);
       auto far = draw_far_city(home, 3000);
       due += ms(rng_.uniform(minute_ms, max_scenario_duration_ms));
       schedule(due,
-               make_txn(user, home, far, draw_usd_amount(p), purchase,
-                        draw_card_method(), rng_.chance(0.5)),
+               make_txn(user, home, far, draw_usd_amount(p), purchase, draw_card_method(),
+                        rng_.chance(0.5)),
                label);
       break;
     }
@@ -162,8 +147,8 @@ void generator_state::start_scenario(std::int64_t now_ms) {
       // One remote purchase of $2500-$8000 from a foreign merchant.
       auto city = draw_foreign_city(home);
       schedule(due,
-               make_txn(user, home, city, ms(rng_.uniform(250'000, 800'000)),
-                        purchase, draw_remote_method(), rng_.chance(0.5)),
+               make_txn(user, home, city, ms(rng_.uniform(250'000, 800'000)), purchase,
+                        draw_remote_method(), rng_.chance(0.5)),
                label);
       break;
     }
@@ -173,8 +158,8 @@ void generator_state::start_scenario(std::int64_t now_ms) {
         if (i > 0)
           due += spaced();
         schedule(due,
-                 make_txn(user, home, home, draw_usd_amount(p),
-                          transaction_type::refund, draw_method(), false),
+                 make_txn(user, home, home, draw_usd_amount(p), transaction_type::refund,
+                          draw_method(), false),
                  label);
       }
       break;
@@ -206,10 +191,9 @@ void generator_state::rest(std::uint64_t user, std::int64_t until_ms) {
   std::push_heap(rest_ends_.begin(), rest_ends_.end(), ends_later);
 }
 
-void generator_state::schedule(std::int64_t due_ms, transaction txn,
-                               const std::string& label) {
+void generator_state::schedule(std::int64_t due_ms, transaction txn, const std::string& label) {
   queue_.push_back(scheduled{due_ms, seq_++, {std::move(txn), label}});
   std::push_heap(queue_.begin(), queue_.end(), later{});
 }
 
-} // namespace txstream
+}  // namespace txstream

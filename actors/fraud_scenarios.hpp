@@ -24,11 +24,10 @@ enum class fraud_scenario : std::uint8_t {
 
 inline constexpr std::size_t fraud_scenario_count = 6;
 
-inline constexpr std::array<fraud_scenario, fraud_scenario_count>
-  all_fraud_scenarios = {
-    fraud_scenario::high_frequency,     fraud_scenario::card_testing,
-    fraud_scenario::amount_spike,       fraud_scenario::impossible_travel,
-    fraud_scenario::international_high, fraud_scenario::refund_abuse,
+inline constexpr std::array<fraud_scenario, fraud_scenario_count> all_fraud_scenarios = {
+  fraud_scenario::high_frequency,     fraud_scenario::card_testing,
+  fraud_scenario::amount_spike,       fraud_scenario::impossible_travel,
+  fraud_scenario::international_high, fraud_scenario::refund_abuse,
 };
 
 /// The scenario's name, which is also its rule id, e.g. "card_testing".
@@ -38,18 +37,12 @@ std::string_view to_string(fraud_scenario x);
 /// what an instance must have in an input for `verify` to score it.
 constexpr std::size_t scenario_transactions(fraud_scenario x) {
   switch (x) {
-    case fraud_scenario::high_frequency:
-      return 12;
-    case fraud_scenario::card_testing:
-      return 8;
-    case fraud_scenario::amount_spike:
-      return 7;  // 6 for the baseline, then the spike
-    case fraud_scenario::impossible_travel:
-      return 2;
-    case fraud_scenario::international_high:
-      return 1;
-    case fraud_scenario::refund_abuse:
-      return 7;
+    case fraud_scenario::high_frequency: return 12;
+    case fraud_scenario::card_testing: return 8;
+    case fraud_scenario::amount_spike: return 7;  // 6 for the baseline, then the spike
+    case fraud_scenario::impossible_travel: return 2;
+    case fraud_scenario::international_high: return 1;
+    case fraud_scenario::refund_abuse: return 7;
   }
   return 0;
 }
@@ -79,4 +72,4 @@ std::string make_fraud_label(fraud_scenario x, std::uint64_t instance);
 /// scenario part is not checked against the known scenarios.
 std::optional<fraud_label> parse_fraud_label(std::string_view label);
 
-} // namespace txstream
+}  // namespace txstream

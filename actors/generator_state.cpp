@@ -34,7 +34,7 @@ int digits(std::uint64_t n) {
 
 constexpr double two_pi = 6.28318530717958647692;
 
-} // namespace
+}  // namespace
 
 // -- generator_rng ------------------------------------------------------------
 
@@ -85,9 +85,7 @@ double generator_rng::truncated_normal(double limit) {
 
 // -- generator_state ----------------------------------------------------------
 
-generator_state::generator_state(const generator_config& cfg)
-  : cfg_(cfg),
-    rng_(cfg.seed) {
+generator_state::generator_state(const generator_config& cfg) : cfg_(cfg), rng_(cfg.seed) {
   cfg_.users = std::clamp<std::uint64_t>(cfg_.users, 1, max_generator_users);
   cfg_.merchants = std::max<std::uint32_t>(1, cfg_.merchants);
   user_digits_ = std::max(6, digits(cfg_.users - 1));
@@ -153,10 +151,9 @@ std::optional<std::int64_t> generator_state::next_due_ms() const {
 std::optional<std::int64_t> generator_state::last_due_ms() const {
   if (queue_.empty())
     return std::nullopt;
-  auto last = std::max_element(queue_.begin(), queue_.end(),
-                               [](const scheduled& a, const scheduled& b) {
-                                 return a.due_ms < b.due_ms;
-                               });
+  auto last = std::max_element(
+    queue_.begin(), queue_.end(),
+    [](const scheduled& a, const scheduled& b) { return a.due_ms < b.due_ms; });
   return last->due_ms;
 }
 
@@ -195,7 +192,7 @@ char* put_hex(char* at, std::uint64_t v, int count) {
   return at;
 }
 
-} // namespace
+}  // namespace
 
 std::string generator_state::user_id(std::uint64_t index) const {
   return padded_id("user_", index, user_digits_);
@@ -208,28 +205,22 @@ std::string generator_state::merchant_id(std::uint32_t index) const {
 void generator_state::fill_normal(generated_record& rec) {
   auto user = rng_.below(cfg_.users);
   const auto p = profile(user);
-  auto type = rng_.chance(cfg_.refund_rate) ? transaction_type::refund
-                                            : transaction_type::purchase;
+  auto type = rng_.chance(cfg_.refund_rate) ? transaction_type::refund : transaction_type::purchase;
   auto usd = draw_usd_amount(p);
   if (rng_.chance(cfg_.international_rate)) {
     // Cross-border e-commerce: located at the foreign merchant, paid remotely.
     auto city = draw_foreign_city(p.home_city);
     auto method = draw_remote_method();
-    rec.txn = make_txn(user, p.home_city, city, usd, type, method,
-                       rng_.chance(0.5));
+    rec.txn = make_txn(user, p.home_city, city, usd, type, method, rng_.chance(0.5));
   } else {
-    rec.txn = make_txn(user, p.home_city, p.home_city, usd, type,
-                       draw_method(), false);
+    rec.txn = make_txn(user, p.home_city, p.home_city, usd, type, draw_method(), false);
   }
   rec.fraud_label.clear();
 }
 
-transaction generator_state::make_txn(std::uint64_t user,
-                                      std::size_t home_city,
-                                      std::size_t city_index,
-                                      std::int64_t usd_cents,
-                                      transaction_type type,
-                                      payment_method method,
+transaction generator_state::make_txn(std::uint64_t user, std::size_t home_city,
+                                      std::size_t city_index, std::int64_t usd_cents,
+                                      transaction_type type, payment_method method,
                                       bool foreign_currency) {
   const auto& home = city_at(home_city);
   const auto& where = city_at(city_index);
@@ -248,8 +239,7 @@ transaction generator_state::make_txn(std::uint64_t user,
 }
 
 std::int64_t generator_state::draw_usd_amount(const user_profile& p) {
-  auto log_amount = p.log_median_usd
-                    + cfg_.txn_amount_sigma * rng_.truncated_normal(3.2);
+  auto log_amount = p.log_median_usd + cfg_.txn_amount_sigma * rng_.truncated_normal(3.2);
   auto cents = std::llround(std::exp(log_amount));
   return std::clamp<std::int64_t>(cents, 1, cfg_.max_amount_cents);
 }
@@ -293,13 +283,11 @@ payment_method generator_state::draw_method() {
 }
 
 payment_method generator_state::draw_card_method() {
-  return rng_.chance(0.6) ? payment_method::credit_card
-                          : payment_method::debit_card;
+  return rng_.chance(0.6) ? payment_method::credit_card : payment_method::debit_card;
 }
 
 payment_method generator_state::draw_remote_method() {
-  return rng_.chance(0.7) ? payment_method::paypal
-                          : payment_method::bank_transfer;
+  return rng_.chance(0.7) ? payment_method::paypal : payment_method::bank_transfer;
 }
 
 std::size_t generator_state::draw_foreign_city(std::size_t home) {
@@ -319,4 +307,4 @@ std::size_t generator_state::draw_far_city(std::size_t from, double min_km) {
   }
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -146,10 +146,9 @@ private:
 
   // Normal traffic (generator_state.cpp).
   void fill_normal(generated_record& rec);
-  transaction make_txn(std::uint64_t user, std::size_t home_city,
-                       std::size_t city_index,
-                       std::int64_t usd_cents, transaction_type type,
-                       payment_method method, bool foreign_currency);
+  transaction make_txn(std::uint64_t user, std::size_t home_city, std::size_t city_index,
+                       std::int64_t usd_cents, transaction_type type, payment_method method,
+                       bool foreign_currency);
   std::int64_t draw_usd_amount(const user_profile& p);
   std::uint32_t draw_merchant();
   std::string draw_uuid();
@@ -182,4 +181,4 @@ private:
   generated_record current_;
 };
 
-} // namespace txstream
+}  // namespace txstream

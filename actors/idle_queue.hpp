@@ -74,4 +74,4 @@ private:
   std::deque<entry> heap_;  // min-heap by time
 };
 
-} // namespace txstream
+}  // namespace txstream

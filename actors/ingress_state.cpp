@@ -11,7 +11,7 @@ namespace {
 /// wait anyway, so new records may linger to join a bigger one.
 constexpr std::uint64_t busy_pipeline_batches = 2;
 
-} // namespace
+}  // namespace
 
 std::uint64_t ingress_state::slot::outstanding() const {
   // Batches in the consumer's mailbox plus those queued behind it.
@@ -24,8 +24,7 @@ ingress_state::ingress_state(ingress_limits limits, raw_batch_pool* pool)
 }
 
 void ingress_state::assign(std::int32_t p, std::int64_t resume_offset,
-                           std::shared_ptr<partition_load> load,
-                           std::int64_t now_ms) {
+                           std::shared_ptr<partition_load> load, std::int64_t now_ms) {
   slot s;
   s.pending.partition = p;
   s.next_offset = resume_offset;
@@ -48,9 +47,9 @@ std::vector<std::int32_t> ingress_state::partitions() const {
   return out;
 }
 
-bool ingress_state::on_record(std::int32_t p, std::int64_t offset,
-                              std::string_view key, std::string_view value,
-                              std::int64_t timestamp_ms, std::int64_t now_ms) {
+bool ingress_state::on_record(std::int32_t p, std::int64_t offset, std::string_view key,
+                              std::string_view value, std::int64_t timestamp_ms,
+                              std::int64_t now_ms) {
   auto it = slots_.find(p);
   if (it == slots_.end())
     return false;
@@ -115,8 +114,7 @@ bool ingress_state::take_batch(std::int32_t p, std::int64_t now_ms, raw_batch& o
   s.held = outstanding >= limits_.max_in_flight_batches;
   if (s.pending.records.empty() || s.held)
     return false;
-  if (outstanding >= busy_pipeline_batches
-      && s.pending.records.size() < limits_.max_batch_records
+  if (outstanding >= busy_pipeline_batches && s.pending.records.size() < limits_.max_batch_records
       && now_ms - s.pending_since_ms < limits_.batch_linger_ms)
     return false;
   ++s.sent;
@@ -133,8 +131,7 @@ bool ingress_state::take_batch(std::int32_t p, std::int64_t now_ms, raw_batch& o
   return true;
 }
 
-bool ingress_state::silent_for(const slot& s, std::int64_t ms,
-                               std::int64_t now_ms) const {
+bool ingress_state::silent_for(const slot& s, std::int64_t ms, std::int64_t now_ms) const {
   return s.pending.records.empty() && now_ms - s.last_record_ms >= ms;
 }
 
@@ -142,21 +139,18 @@ bool ingress_state::caught_up(const slot& s, std::int64_t now_ms) const {
   // An answer from before the last record says nothing about what came
   // after it; an old one nothing about now (a fetch may have stalled).
   return s.log_end_known && s.log_end_at_ms >= s.last_record_ms
-         && now_ms - s.log_end_at_ms <= 2 * limits_.confirm_interval_ms
-         && s.log_end <= s.position;
+         && now_ms - s.log_end_at_ms <= 2 * limits_.confirm_interval_ms && s.log_end <= s.position;
 }
 
 bool ingress_state::drain_candidate(const slot& s, std::int64_t now_ms) const {
-  return limits_.until_drained && s.at_end
-         && silent_for(s, limits_.drain_idle_ms, now_ms);
+  return limits_.until_drained && s.at_end && silent_for(s, limits_.drain_idle_ms, now_ms);
 }
 
 bool ingress_state::idle_now(const slot& s, std::int64_t now_ms) const {
   return silent_for(s, limits_.idle_timeout_ms, now_ms) && caught_up(s, now_ms);
 }
 
-void ingress_state::confirmations_due(std::int64_t now_ms,
-                                      std::vector<std::int32_t>& out) {
+void ingress_state::confirmations_due(std::int64_t now_ms, std::vector<std::int32_t>& out) {
   for (auto& [p, s] : slots_) {
     if (!silent_for(s, limits_.idle_timeout_ms, now_ms) && !drain_candidate(s, now_ms))
       continue;
@@ -168,8 +162,7 @@ void ingress_state::confirmations_due(std::int64_t now_ms,
   }
 }
 
-void ingress_state::on_log_end(std::int32_t p, std::int64_t log_end,
-                               std::int64_t now_ms) {
+void ingress_state::on_log_end(std::int32_t p, std::int64_t log_end, std::int64_t now_ms) {
   auto it = slots_.find(p);
   if (it == slots_.end() || log_end < 0)
     return;  // a failed query confirms nothing; the last answer ages out
@@ -194,8 +187,7 @@ bool ingress_state::is_idle(std::int32_t p) const {
   return it != slots_.end() && it->second.idle;
 }
 
-void ingress_state::on_commit_point(std::int32_t p, std::int64_t offset,
-                                    std::string metadata) {
+void ingress_state::on_commit_point(std::int32_t p, std::int64_t offset, std::string metadata) {
   auto it = slots_.find(p);
   if (it == slots_.end() || offset < 0)
     return;
@@ -241,4 +233,4 @@ std::int64_t ingress_state::next_offset(std::int32_t p) const {
   return it == slots_.end() ? -1 : it->second.next_offset;
 }
 
-} // namespace txstream
+}  // namespace txstream

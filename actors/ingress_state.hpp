@@ -55,7 +55,9 @@ public:
   /// Handed-over buffers are replaced from `pool` (null: fresh ones).
   explicit ingress_state(ingress_limits limits, raw_batch_pool* pool = nullptr);
 
-  const ingress_limits& limits() const noexcept { return limits_; }
+  const ingress_limits& limits() const noexcept {
+    return limits_;
+  }
 
   /// Batches a partition may have queued in its pipeline from now on (the
   /// memory budget's share divided among the partitions assigned).
@@ -65,22 +67,25 @@ public:
 
   /// p was assigned; reading starts at `resume_offset`. `load` is what p's
   /// partition-consumer publishes about its queue.
-  void assign(std::int32_t p, std::int64_t resume_offset,
-              std::shared_ptr<partition_load> load, std::int64_t now_ms);
+  void assign(std::int32_t p, std::int64_t resume_offset, std::shared_ptr<partition_load> load,
+              std::int64_t now_ms);
 
   /// p was revoked: its pending records are dropped (they will be read
   /// again by its next owner, from the committed offset).
   void revoke(std::int32_t p);
 
-  bool owns(std::int32_t p) const { return slots_.count(p) != 0; }
-  bool empty() const noexcept { return slots_.empty(); }
+  bool owns(std::int32_t p) const {
+    return slots_.count(p) != 0;
+  }
+  bool empty() const noexcept {
+    return slots_.empty();
+  }
   std::vector<std::int32_t> partitions() const;
 
   /// A record read from Kafka. False when it is not taken: p is not ours
   /// (revoked meanwhile) or the offset was read before (a re-fetch).
-  bool on_record(std::int32_t p, std::int64_t offset, std::string_view key,
-                 std::string_view value, std::int64_t timestamp_ms,
-                 std::int64_t now_ms);
+  bool on_record(std::int32_t p, std::int64_t offset, std::string_view key, std::string_view value,
+                 std::int64_t timestamp_ms, std::int64_t now_ms);
 
   /// Kafka says p has nothing more after `offset` (the end of its log).
   void on_end_of_partition(std::int32_t p, std::int64_t offset);
@@ -115,8 +120,7 @@ public:
 
   /// Partitions whose idleness changed since the last call, as (p, idle):
   /// to tell their consumers before any new batch of theirs.
-  void idle_changes(std::int64_t now_ms,
-                    std::vector<std::pair<std::int32_t, bool>>& out);
+  void idle_changes(std::int64_t now_ms, std::vector<std::pair<std::int32_t, bool>>& out);
 
   bool is_idle(std::int32_t p) const;
 
@@ -137,12 +141,16 @@ public:
   drain_step drain(std::int64_t now_ms);
 
   /// The input ended and the windows are being flushed (--until-drained).
-  bool flushing() const noexcept { return flushing_; }
+  bool flushing() const noexcept {
+    return flushing_;
+  }
 
   /// Where reading continues in p (after the last record read).
   std::int64_t next_offset(std::int32_t p) const;
 
-  std::uint64_t records_read() const noexcept { return records_read_; }
+  std::uint64_t records_read() const noexcept {
+    return records_read_;
+  }
 
 private:
   struct slot {
@@ -183,4 +191,4 @@ private:
   std::uint64_t records_at_flush_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -13,8 +13,8 @@ membership_state::membership_state(std::int64_t node_timeout_ms)
     throw std::invalid_argument("membership_state: node_timeout_ms must be > 0");
 }
 
-membership_state::heartbeat_outcome
-membership_state::on_heartbeat(const node_heartbeat& hb, std::int64_t received_ms) {
+membership_state::heartbeat_outcome membership_state::on_heartbeat(const node_heartbeat& hb,
+                                                                   std::int64_t received_ms) {
   auto it = members_.find(hb.id);
   if (it == members_.end()) {
     members_.emplace(hb.id, member{hb, received_ms, std::nullopt});
@@ -98,4 +98,4 @@ std::optional<std::int64_t> membership_state::next_expiry(std::int64_t now_ms) c
   return next;
 }
 
-} // namespace txstream
+}  // namespace txstream

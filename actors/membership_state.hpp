@@ -68,8 +68,7 @@ public:
   /// The CAF connection to incarnation `incarnation` of node `id` dropped
   /// at `now_ms`. Returns false (and changes nothing) unless that is the
   /// node's current incarnation; a second drop keeps the first time.
-  bool on_unreachable(const std::string& id, const std::string& incarnation,
-                      std::int64_t now_ms);
+  bool on_unreachable(const std::string& id, const std::string& incarnation, std::int64_t now_ms);
 
   /// The connection to that incarnation is up again. Returns false unless
   /// it is the node's current incarnation and was marked unreachable.
@@ -87,18 +86,22 @@ public:
 
   /// Every node ever heard of (its newest incarnation), by id; for status
   /// and metrics.
-  const std::map<std::string, member>& all() const noexcept { return members_; }
+  const std::map<std::string, member>& all() const noexcept {
+    return members_;
+  }
 
   /// The earliest time after `now_ms` at which a live node stops being live
   /// if nothing else arrives (its heartbeat times out, or its unreachable
   /// grace ends), or nullopt when no node is live: when to look again.
   std::optional<std::int64_t> next_expiry(std::int64_t now_ms) const;
 
-  std::int64_t node_timeout_ms() const noexcept { return node_timeout_ms_; }
+  std::int64_t node_timeout_ms() const noexcept {
+    return node_timeout_ms_;
+  }
 
 private:
   std::int64_t node_timeout_ms_;
   std::map<std::string, member> members_;
 };
 
-} // namespace txstream
+}  // namespace txstream

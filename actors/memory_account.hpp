@@ -20,7 +20,9 @@ public:
   explicit memory_account(memory_plan plan = {}) : plan_(plan) {
   }
 
-  const memory_plan& plan() const noexcept { return plan_; }
+  const memory_plan& plan() const noexcept {
+    return plan_;
+  }
 
   /// Counts `b` as in flight until it is released or destroyed.
   void count_in_flight(raw_batch& b) {
@@ -32,8 +34,12 @@ public:
     b.counted = counted_bytes{&output_, footprint(b)};
   }
 
-  std::int64_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
-  std::int64_t output() const noexcept { return output_.load(std::memory_order_relaxed); }
+  std::int64_t in_flight() const noexcept {
+    return in_flight_.load(std::memory_order_relaxed);
+  }
+  std::int64_t output() const noexcept {
+    return output_.load(std::memory_order_relaxed);
+  }
 
   /// Output waiting for a producer fills its half of the output share (the
   /// producers' queues have the other half): take no new input for now.
@@ -64,4 +70,4 @@ private:
   std::atomic<std::int64_t> output_{0};
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -42,8 +42,8 @@ void collect(host_state& st, const host_state::shard_slot& slot) {
 
 /// Encodes what a step produced on all shards and sends it to the sink;
 /// releases `owed` upstream once delivered, in step order.
-void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
-          const pipeline_context* ctx, host_state::owed owed) {
+void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink, const pipeline_context* ctx,
+          host_state::owed owed) {
   auto& st = self->state;
   output_batch batch;
   batch.topic = ctx->topics.aggregates.name;
@@ -74,12 +74,10 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink,
     self->state.release.done(step, ready);
     for (auto& o : ready) {
       for (auto& ack : o.acks)
-        if (auto it = self->state.upstreams.find(ack.partition);
-            it != self->state.upstreams.end())
+        if (auto it = self->state.upstreams.find(ack.partition); it != self->state.upstreams.end())
           self->send(it->second.consumer, std::move(ack));
       for (auto& pr : o.progress)
-        if (auto it = self->state.upstreams.find(pr.partition);
-            it != self->state.upstreams.end())
+        if (auto it = self->state.upstreams.find(pr.partition); it != self->state.upstreams.end())
           self->send(it->second.consumer, std::move(pr));
     }
   };
@@ -112,13 +110,11 @@ void each_shard(host_state& st, Step step) {
   }
 }
 
-} // namespace
+}  // namespace
 
-caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
-                                        std::uint32_t host, caf::actor sink,
-                                        const pipeline_context* ctx,
-                                        std::vector<hosted_shard> shards,
-                                        std::uint64_t epoch) {
+caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std::uint32_t host,
+                                        caf::actor sink, const pipeline_context* ctx,
+                                        std::vector<hosted_shard> shards, std::uint64_t epoch) {
   auto& st = self->state;
   st.host = host;
   st.epoch = epoch;
@@ -179,8 +175,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
         up->second.broken = true;
         spdlog::error("aggregator host {}: partition {} sent link batch {}, expected "
                       "{}; its batches are ignored until it is replaced",
-                      st.host, b.partition, b.link_sequence,
-                      up->second.next_link_sequence);
+                      st.host, b.partition, b.link_sequence, up->second.next_link_sequence);
         return caf::unit;
       }
       ++up->second.next_link_sequence;
@@ -207,8 +202,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
         if (run < b.runs.size() && b.runs[run].shard == slot.id) {
           const auto& r = b.runs[run];
           const auto* first = b.records.data() + r.begin;
-          slot.agg->add(b.partition, first, r.end - r.begin, b.max_event_time_ms, now,
-                        st.out);
+          slot.agg->add(b.partition, first, r.end - r.begin, b.max_event_time_ms, now, st.out);
           if (ctx->metrics != nullptr)
             ctx->metrics->shard_records(slot.id, r.end - r.begin);
           for (auto i : st.out.late)
@@ -243,12 +237,10 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       if (up == nullptr)
         return;
       up->ended = true;
-      each_shard(st, [&](merchant_aggregator_state& agg) {
-        agg.finish_partition(e.partition, st.out);
-      });
-      const bool all_ended =
-        std::all_of(st.upstreams.begin(), st.upstreams.end(),
-                    [](const auto& kv) { return kv.second.ended; });
+      each_shard(
+        st, [&](merchant_aggregator_state& agg) { agg.finish_partition(e.partition, st.out); });
+      const bool all_ended = std::all_of(st.upstreams.begin(), st.upstreams.end(),
+                                         [](const auto& kv) { return kv.second.ended; });
       if (!all_ended) {
         emit(self, sink, ctx, {});
         return;
@@ -274,8 +266,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
       // Totals only go out with the release of their windows (moved).
       if (!st.windows.empty() || !st.moved.empty())
         emit(self, sink, ctx, {});
-      self->delayed_send(self,
-                         std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),
+      self->delayed_send(self, std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),
                          poll_atom::value);
     },
     [=](crash_atom) {
@@ -286,4 +277,4 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
   };
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -45,9 +45,10 @@ struct merchant_aggregator_actor_state {
     std::uint32_t id = 0;
     std::unique_ptr<merchant_aggregator_state> agg;
   };
-  explicit merchant_aggregator_actor_state(caf::local_actor*) {}
-  std::vector<shard_slot> shards;                   // hosted, ascending by id
-  std::vector<int> slot_of;                         // by shard id, -1: not here
+  explicit merchant_aggregator_actor_state(caf::local_actor*) {
+  }
+  std::vector<shard_slot> shards;                        // hosted, ascending by id
+  std::vector<int> slot_of;                              // by shard id, -1: not here
   std::unordered_map<std::int32_t, upstream> upstreams;  // by partition
   ordered_release<owed> release;
   aggregator_output out;  // scratch of one shard's step
@@ -63,16 +64,13 @@ struct merchant_aggregator_actor_state {
   static inline const char* name = "merchant_aggregator";
 };
 
-using merchant_aggregator_actor_ptr
-  = caf::stateful_actor<merchant_aggregator_actor_state>*;
+using merchant_aggregator_actor_ptr = caf::stateful_actor<merchant_aggregator_actor_state>*;
 
 /// Spawn with self->spawn(merchant_aggregator_actor, host, sink, ctx,
 /// shards, epoch): host number `host` of the shard map version `epoch`,
 /// with the virtual shards `shards` and their restored totals.
-caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self,
-                                        std::uint32_t host, caf::actor sink,
-                                        const pipeline_context* ctx,
-                                        std::vector<hosted_shard> shards,
-                                        std::uint64_t epoch);
+caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std::uint32_t host,
+                                        caf::actor sink, const pipeline_context* ctx,
+                                        std::vector<hosted_shard> shards, std::uint64_t epoch);
 
-} // namespace txstream
+}  // namespace txstream

@@ -26,23 +26,20 @@ inline void add_checked(std::int64_t& acc, std::int64_t x, const char* what) {
     overflow_bug(what);
 }
 
-} // namespace
+}  // namespace
 
 std::uint64_t merchant_aggregator_state::default_series_hash(std::string_view merchant,
-                                                            std::string_view currency) {
+                                                             std::string_view currency) {
   return absl::Hash<std::pair<std::string_view, std::string_view>>{}({merchant, currency});
 }
 
 merchant_aggregator_state::merchant_aggregator_state(const aggregator_config& cfg,
                                                      series_hash_function hash)
-  : cfg_(cfg),
-    series_hash_(hash),
-    tracker_(cfg.allowed_lateness_ms) {
+  : cfg_(cfg), series_hash_(hash), tracker_(cfg.allowed_lateness_ms) {
   assert(valid(cfg));
 }
 
-void merchant_aggregator_state::assign_partition(std::int32_t p,
-                                                 std::int64_t now_ms) {
+void merchant_aggregator_state::assign_partition(std::int32_t p, std::int64_t now_ms) {
   note_time(now_ms);
   tracker_.assign(p);
 }
@@ -65,17 +62,16 @@ std::string series_name(std::string_view merchant, std::string_view currency) {
   return name;
 }
 
-} // namespace
+}  // namespace
 
-std::uint32_t
-merchant_aggregator_state::series_of(const std::string& merchant,
-                                     const std::string& currency) {
+std::uint32_t merchant_aggregator_state::series_of(const std::string& merchant,
+                                                   const std::string& currency) {
   return series_of(merchant, currency, series_hash_(merchant, currency));
 }
 
-std::uint32_t
-merchant_aggregator_state::series_of(const std::string& merchant,
-                                     const std::string& currency, std::uint64_t hash) {
+std::uint32_t merchant_aggregator_state::series_of(const std::string& merchant,
+                                                   const std::string& currency,
+                                                   std::uint64_t hash) {
   auto it = series_by_hash_.find(hash);
   if (it == series_by_hash_.end()) {
     auto sid = new_series(merchant, currency);
@@ -111,8 +107,7 @@ std::uint32_t merchant_aggregator_state::new_series(const std::string& merchant,
   return sid;
 }
 
-merchant_aggregator_state::bucket&
-merchant_aggregator_state::bucket_at(std::int64_t start) {
+merchant_aggregator_state::bucket& merchant_aggregator_state::bucket_at(std::int64_t start) {
   if (cached_bucket_ == nullptr || cached_start_ != start) {
     cached_bucket_ = &buckets_[start];  // std::map nodes are stable
     cached_start_ = start;
@@ -120,8 +115,7 @@ merchant_aggregator_state::bucket_at(std::int64_t start) {
   return *cached_bucket_;
 }
 
-void merchant_aggregator_state::count(const shard_record& tx, std::uint32_t sid,
-                                      bucket& b) {
+void merchant_aggregator_state::count(const shard_record& tx, std::uint32_t sid, bucket& b) {
   bool fresh = false;
   auto& c = b.at(sid, series_.size(), fresh);
   if (fresh) {
@@ -139,10 +133,8 @@ void merchant_aggregator_state::count(const shard_record& tx, std::uint32_t sid,
     add_checked(c.purchase, tx.amount_cents, "window purchase_cents");
 }
 
-void merchant_aggregator_state::add(std::int32_t p,
-                                    const std::vector<transaction>& txns,
-                                    std::int64_t now_ms,
-                                    aggregator_output& out) {
+void merchant_aggregator_state::add(std::int32_t p, const std::vector<transaction>& txns,
+                                    std::int64_t now_ms, aggregator_output& out) {
   std::vector<shard_record> records;
   records.reserve(txns.size());
   for (const auto& tx : txns)
@@ -150,16 +142,14 @@ void merchant_aggregator_state::add(std::int32_t p,
   add(p, records, now_ms, out);
 }
 
-void merchant_aggregator_state::add(std::int32_t p,
-                                    const std::vector<shard_record>& txns,
-                                    std::int64_t now_ms,
-                                    aggregator_output& out) {
+void merchant_aggregator_state::add(std::int32_t p, const std::vector<shard_record>& txns,
+                                    std::int64_t now_ms, aggregator_output& out) {
   add(p, txns.data(), txns.size(), no_event_time, now_ms, out);
 }
 
-void merchant_aggregator_state::add(std::int32_t p, const shard_record* txns,
-                                    std::size_t n, std::int64_t partition_max_ms,
-                                    std::int64_t now_ms, aggregator_output& out) {
+void merchant_aggregator_state::add(std::int32_t p, const shard_record* txns, std::size_t n,
+                                    std::int64_t partition_max_ms, std::int64_t now_ms,
+                                    aggregator_output& out) {
   note_time(now_ms);
   count_batch(p, txns, n, out);
   // Raised after the batch's records were classified by their own prefix
@@ -177,8 +167,8 @@ void merchant_aggregator_state::on_progress(std::int32_t p, std::int64_t partiti
   advance_and_close(out);
 }
 
-void merchant_aggregator_state::count_batch(std::int32_t p, const shard_record* txns,
-                                            std::size_t n, aggregator_output& out) {
+void merchant_aggregator_state::count_batch(std::int32_t p, const shard_record* txns, std::size_t n,
+                                            aggregator_output& out) {
   tracker_.on_batch(p, n > 0);
   const auto len = cfg_.window_ms;
   const auto lateness = cfg_.allowed_lateness_ms;
@@ -187,8 +177,7 @@ void merchant_aggregator_state::count_batch(std::int32_t p, const shard_record* 
   const auto& replay = rs ? *rs : none;
   // p's max event time before the current record, kept local in the loop.
   auto max_t = tracker_.max_event_time(p);
-  auto pw = max_t == no_event_time ? no_event_time
-                                   : saturating_sub(max_t, lateness);
+  auto pw = max_t == no_event_time ? no_event_time : saturating_sub(max_t, lateness);
   resolve_series(txns, n, window_start_of(max_t == no_event_time ? 0 : max_t, len));
   for (std::size_t i = 0; i < n; ++i) {
     const auto& tx = txns[i];
@@ -238,8 +227,7 @@ void merchant_aggregator_state::count_batch(std::int32_t p, const shard_record* 
   tracker_.set_max_event_time(p, max_t);
 }
 
-void merchant_aggregator_state::on_status(const partition_status& status,
-                                          std::int64_t now_ms,
+void merchant_aggregator_state::on_status(const partition_status& status, std::int64_t now_ms,
                                           aggregator_output& out) {
   note_time(now_ms);
   tracker_.on_status(status.partition, status.max_event_time_ms, status.idle);
@@ -270,14 +258,12 @@ void merchant_aggregator_state::resolve_series(const shard_record* txns, std::si
   }
 }
 
-void merchant_aggregator_state::tick(std::int64_t now_ms,
-                                     aggregator_output& out) {
+void merchant_aggregator_state::tick(std::int64_t now_ms, aggregator_output& out) {
   note_time(now_ms);
   advance_and_close(out);
 }
 
-void merchant_aggregator_state::finish_partition(std::int32_t p,
-                                                 aggregator_output& out) {
+void merchant_aggregator_state::finish_partition(std::int32_t p, aggregator_output& out) {
   tracker_.finish(p);
   advance_and_close(out);
 }
@@ -291,8 +277,8 @@ void merchant_aggregator_state::flush_all(aggregator_output& out) {
   emit_totals(out, true);
 }
 
-void merchant_aggregator_state::restore_partition(
-  std::int32_t p, const partition_checkpoint& cp, std::int64_t now_ms) {
+void merchant_aggregator_state::restore_partition(std::int32_t p, const partition_checkpoint& cp,
+                                                  std::int64_t now_ms) {
   assert(p >= 0);
   note_time(now_ms);
   tracker_.restore(p, cp.max_event_time_ms);
@@ -301,8 +287,7 @@ void merchant_aggregator_state::restore_partition(
   if (i >= replay_.size())
     replay_.resize(i + 1);
   replay_[i].last_offset = std::max(replay_[i].last_offset, cp.last_offset);
-  replay_[i].closed_through
-    = std::max(replay_[i].closed_through, cp.closed_through_ms);
+  replay_[i].closed_through = std::max(replay_[i].closed_through, cp.closed_through_ms);
   closed_through_ = std::max(closed_through_, cp.closed_through_ms);
   tracker_.raise_to(cp.closed_through_ms);
 }
@@ -326,8 +311,7 @@ void merchant_aggregator_state::advance_and_close(aggregator_output& out) {
   close_until(tracker_.advance(), out);
 }
 
-bool merchant_aggregator_state::series_less(std::uint32_t a,
-                                            std::uint32_t b) const {
+bool merchant_aggregator_state::series_less(std::uint32_t a, std::uint32_t b) const {
   const auto& x = series_[a];
   const auto& y = series_[b];
   if (x.merchant != y.merchant)
@@ -349,8 +333,7 @@ running_total merchant_aggregator_state::make_total(std::uint32_t sid) const {
   return r;
 }
 
-void merchant_aggregator_state::close_until(std::int64_t wm,
-                                            aggregator_output& out) {
+void merchant_aggregator_state::close_until(std::int64_t wm, aggregator_output& out) {
   std::vector<std::uint32_t> sids;
   while (!buckets_.empty() && buckets_.begin()->first + cfg_.window_ms <= wm) {
     auto node = buckets_.begin();
@@ -358,9 +341,7 @@ void merchant_aggregator_state::close_until(std::int64_t wm,
     const auto end = start + cfg_.window_ms;
     const auto& cells = node->second;
     sids.assign(cells.present().begin(), cells.present().end());
-    std::sort(sids.begin(), sids.end(), [this](auto a, auto b) {
-      return series_less(a, b);
-    });
+    std::sort(sids.begin(), sids.end(), [this](auto a, auto b) { return series_less(a, b); });
     for (auto sid : sids) {
       const auto& c = cells.get(sid);
       const auto& s = series_[sid];
@@ -434,8 +415,7 @@ std::vector<running_total> merchant_aggregator_state::totals() const {
   for (std::uint32_t sid = 0; sid < totals_.size(); ++sid)
     if (totals_[sid].present)
       sids.push_back(sid);
-  std::sort(sids.begin(), sids.end(),
-            [this](auto a, auto b) { return series_less(a, b); });
+  std::sort(sids.begin(), sids.end(), [this](auto a, auto b) { return series_less(a, b); });
   std::vector<running_total> result;
   result.reserve(sids.size());
   for (auto sid : sids)
@@ -443,4 +423,4 @@ std::vector<running_total> merchant_aggregator_state::totals() const {
   return result;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -80,8 +80,7 @@ public:
   explicit merchant_aggregator_state(const aggregator_config& cfg,
                                      series_hash_function hash = default_series_hash);
 
-  static std::uint64_t default_series_hash(std::string_view merchant,
-                                           std::string_view currency);
+  static std::uint64_t default_series_hash(std::string_view merchant, std::string_view currency);
 
   /// Declares p an upstream: the watermark waits for p's first records (or
   /// for p to be declared idle) before it advances.
@@ -89,8 +88,8 @@ public:
 
   /// Adds a batch of partition p (offset order), then advances the
   /// watermark and closes windows.
-  void add(std::int32_t p, const std::vector<shard_record>& records,
-           std::int64_t now_ms, aggregator_output& out);
+  void add(std::int32_t p, const std::vector<shard_record>& records, std::int64_t now_ms,
+           aggregator_output& out);
 
   /// add() for the `n` records of this shard in a partition-consumer's
   /// sub-batch, which also carries the partition's max event time after the
@@ -105,12 +104,11 @@ public:
 
   /// p's progress (max event time of all its records) and idleness from
   /// its consumer; may advance the watermark.
-  void on_status(const partition_status& status, std::int64_t now_ms,
-                 aggregator_output& out);
+  void on_status(const partition_status& status, std::int64_t now_ms, aggregator_output& out);
 
   /// add() for whole transactions (converted to shard records).
-  void add(std::int32_t p, const std::vector<transaction>& txns,
-           std::int64_t now_ms, aggregator_output& out);
+  void add(std::int32_t p, const std::vector<transaction>& txns, std::int64_t now_ms,
+           aggregator_output& out);
 
   /// The passing of wall time: emits totals held for totals_interval_ms.
   void tick(std::int64_t now_ms, aggregator_output& out);
@@ -124,8 +122,7 @@ public:
   /// Restart, per partition, before p's first add(). On a live state (p
   /// re-attached after a rebalance) it merges: offsets already handled stay
   /// skipped, so re-delivered records are not counted twice.
-  void restore_partition(std::int32_t p, const partition_checkpoint& cp,
-                         std::int64_t now_ms);
+  void restore_partition(std::int32_t p, const partition_checkpoint& cp, std::int64_t now_ms);
 
   /// Restart: seeds the running total of total.merchant_id x currency, the
   /// newest that reached the output. Re-read records (offset up to the
@@ -184,8 +181,7 @@ private:
     std::int64_t closed_through = no_event_time;
   };
 
-  std::uint32_t series_of(const std::string& merchant,
-                          const std::string& currency);
+  std::uint32_t series_of(const std::string& merchant, const std::string& currency);
   std::uint32_t series_of(const std::string& merchant, const std::string& currency,
                           std::uint64_t hash);
   std::uint32_t new_series(const std::string& merchant, const std::string& currency);
@@ -231,7 +227,7 @@ private:
   std::vector<series> series_;
   std::vector<std::uint64_t> hashes_;  // scratch of add(): series hashes
   std::vector<std::uint32_t> sids_;    // and series ids, by record
-  std::vector<total_slot> totals_;  // by series id
+  std::vector<total_slot> totals_;     // by series id
   // Totals changed by closes and not yet emitted, and the closed windows
   // (by start) whose offsets stay held until they are: after a crash the
   // records of those windows are read again, the windows re-emitted with
@@ -248,4 +244,4 @@ private:
   std::vector<replay_slot> replay_;  // by partition id
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -37,4 +37,4 @@ struct node_directory_state {
 node_directory::behavior_type
 node_directory_actor(node_directory::stateful_pointer<node_directory_state> self);
 
-} // namespace txstream
+}  // namespace txstream

@@ -33,7 +33,9 @@ public:
     }
   }
 
-  std::size_t pending() const noexcept { return steps_.size(); }
+  std::size_t pending() const noexcept {
+    return steps_.size();
+  }
 
 private:
   struct step {
@@ -45,4 +47,4 @@ private:
   std::deque<step> steps_;
 };
 
-} // namespace txstream
+}  // namespace txstream

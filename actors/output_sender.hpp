@@ -23,9 +23,7 @@ void send_output(Self* self, const caf::actor& sink, output_batch&& batch,
   if (ctx->memory != nullptr)
     ctx->memory->count_output(batch);
   self->request(sink, caf::infinite, std::move(batch))
-    .then([on_delivered = std::move(on_delivered)](delivered_atom) mutable {
-      on_delivered();
-    });
+    .then([on_delivered = std::move(on_delivered)](delivered_atom) mutable { on_delivered(); });
 }
 
-} // namespace txstream
+}  // namespace txstream

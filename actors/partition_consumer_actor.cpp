@@ -32,14 +32,12 @@ void report_progress(partition_consumer_actor_ptr self, const caf::actor& ingres
   // waiting only for delivery are cheap, but must not pile up without bound
   // when Kafka is slow, so they count at a fraction.
   const auto in_flight = st.logic->in_flight();
-  const auto load = std::max(st.logic->unprocessed(),
-                             in_flight / delivery_backlog_factor);
+  const auto load = std::max(st.logic->unprocessed(), in_flight / delivery_backlog_factor);
   st.load->queued.store(load, std::memory_order_release);
   st.load->routed.store(st.logic->next_sequence() - 1, std::memory_order_release);
   if (in_flight == 0 && st.last_in_flight > 0)
-    st.load->settled_at_ns.store(
-      std::chrono::steady_clock::now().time_since_epoch().count(),
-      std::memory_order_release);
+    st.load->settled_at_ns.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                                 std::memory_order_release);
   st.last_in_flight = in_flight;
   if (ctx->metrics != nullptr)
     ctx->metrics->in_flight_batches(static_cast<std::int64_t>(in_flight));
@@ -48,8 +46,8 @@ void report_progress(partition_consumer_actor_ptr self, const caf::actor& ingres
 /// Sends dead letters of batch `sequence` to the sink and counts them off
 /// once delivered.
 void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink,
-                 const caf::actor& ingress, const pipeline_context* ctx,
-                 std::uint64_t sequence, std::vector<txstream::dead_letter> dead) {
+                       const caf::actor& ingress, const pipeline_context* ctx,
+                       std::uint64_t sequence, std::vector<txstream::dead_letter> dead) {
   if (dead.empty())
     return;
   output_batch batch;
@@ -68,22 +66,21 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
   });
 }
 
-} // namespace
+}  // namespace
 
-caf::behavior partition_consumer_actor(
-  partition_consumer_actor_ptr self, std::int32_t partition,
-  partition_restore restore, shard_routes routes, std::vector<caf::actor> hosts,
-  caf::actor sink,
-  caf::actor alert_sink,
-  caf::actor ingress, std::shared_ptr<partition_load> load,
-  const pipeline_context* ctx) {
+caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self, std::int32_t partition,
+                                       partition_restore restore, shard_routes routes,
+                                       std::vector<caf::actor> hosts, caf::actor sink,
+                                       caf::actor alert_sink, caf::actor ingress,
+                                       std::shared_ptr<partition_load> load,
+                                       const pipeline_context* ctx) {
   auto& st = self->state;
   const partition_resume_point resume{restore.resume_offset, restore.max_event_time_ms};
   st.load = std::move(load);
   st.probe = actor_probe_for(ctx, "partition_consumer");
-  st.logic = std::make_unique<partition_consumer_state>(
-    partition, ctx->topics.transactions.name, ctx->aggregation, std::move(routes),
-    resume, ctx->pipeline.max_future_ms);
+  st.logic = std::make_unique<partition_consumer_state>(partition, ctx->topics.transactions.name,
+                                                        ctx->aggregation, std::move(routes), resume,
+                                                        ctx->pipeline.max_future_ms);
   st.logic->recycle_into(ctx->raw_batches);
   st.last_commit = resume.offset;
   st.hosts = std::move(hosts);
@@ -92,12 +89,11 @@ caf::behavior partition_consumer_actor(
   for (const auto& host : st.hosts)
     self->send(host, upstream_atom::value, partition, caf::actor{self}, restore);
   // Same partition, same node: the detector lives and dies with us.
-  st.detector
-    = ctx->detectors_on_own_threads
-        ? self->spawn<caf::linked + caf::detached>(fraud_detector_actor,
-                                                   caf::actor{self}, alert_sink, ctx)
-        : self->spawn<caf::linked>(fraud_detector_actor, caf::actor{self},
-                                   alert_sink, ctx);
+  st.detector = ctx->detectors_on_own_threads
+                  ? self->spawn<caf::linked + caf::detached>(fraud_detector_actor, caf::actor{self},
+                                                             alert_sink, ctx)
+                  : self->spawn<caf::linked>(fraud_detector_actor, caf::actor{self}, alert_sink,
+                                             ctx);
   return {
     [=](raw_batch& raw) {
       auto& st = self->state;
@@ -116,8 +112,7 @@ caf::behavior partition_consumer_actor(
       st.behind.clear();
       st.logic->hosts_behind(ctx->now_ms(), ctx->pipeline.tick_interval_ms, st.behind);
       for (auto h : st.behind)
-        self->send(st.hosts[h],
-                   partition_status{partition, st.logic->max_event_time(), false});
+        self->send(st.hosts[h], partition_status{partition, st.logic->max_event_time(), false});
       self->send(st.detector, std::move(routed.valid));
       send_dead_letters(self, sink, ingress, ctx, sequence, std::move(routed.dead));
       report_progress(self, ingress, ctx);
@@ -161,4 +156,4 @@ caf::behavior partition_consumer_actor(
   };
 }
 
-} // namespace txstream
+}  // namespace txstream

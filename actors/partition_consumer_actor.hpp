@@ -18,7 +18,8 @@
 namespace txstream {
 
 struct partition_consumer_actor_state {
-  explicit partition_consumer_actor_state(caf::local_actor*) {}
+  explicit partition_consumer_actor_state(caf::local_actor*) {
+  }
   std::unique_ptr<partition_consumer_state> logic;
   caf::actor detector;
   std::vector<caf::actor> hosts;  // the shard hosts, as the routes number them
@@ -36,8 +37,7 @@ struct partition_consumer_actor_state {
   static inline const char* name = "partition_consumer";
 };
 
-using partition_consumer_actor_ptr
-  = caf::stateful_actor<partition_consumer_actor_state>*;
+using partition_consumer_actor_ptr = caf::stateful_actor<partition_consumer_actor_state>*;
 
 /// Spawn per assigned partition, resuming where `restore` says; records go
 /// to the shard hosts `hosts` as `routes` places the shards (one shard map
@@ -45,12 +45,11 @@ using partition_consumer_actor_ptr
 /// `alert_sink`. `ingress` receives (commit_atom, partition, offset,
 /// metadata) and sends (idle_atom, bool); the consumer keeps `load` up to
 /// date.
-caf::behavior partition_consumer_actor(
-  partition_consumer_actor_ptr self, std::int32_t partition,
-  partition_restore restore, shard_routes routes, std::vector<caf::actor> hosts,
-  caf::actor sink,
-  caf::actor alert_sink,
-  caf::actor ingress, std::shared_ptr<partition_load> load,
-  const pipeline_context* ctx);
+caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self, std::int32_t partition,
+                                       partition_restore restore, shard_routes routes,
+                                       std::vector<caf::actor> hosts, caf::actor sink,
+                                       caf::actor alert_sink, caf::actor ingress,
+                                       std::shared_ptr<partition_load> load,
+                                       const pipeline_context* ctx);
 
-} // namespace txstream
+}  // namespace txstream

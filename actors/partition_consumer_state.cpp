@@ -14,8 +14,7 @@ std::string encode_commit_metadata(const partition_resume_point& p) {
   return "v1 " + std::to_string(p.max_event_time_ms);
 }
 
-partition_resume_point decode_commit_metadata(std::int64_t offset,
-                                              const std::string& metadata) {
+partition_resume_point decode_commit_metadata(std::int64_t offset, const std::string& metadata) {
   partition_resume_point p;
   p.offset = offset;
   long long value = 0;
@@ -24,8 +23,7 @@ partition_resume_point decode_commit_metadata(std::int64_t offset,
   return p;
 }
 
-partition_consumer_state::partition_consumer_state(std::int32_t partition,
-                                                   std::string topic,
+partition_consumer_state::partition_consumer_state(std::int32_t partition, std::string topic,
                                                    const aggregator_config& cfg,
                                                    shard_routes routes,
                                                    partition_resume_point resume,
@@ -46,8 +44,7 @@ partition_consumer_state::partition_consumer_state(std::int32_t partition,
   assert(routes_.shards() == cfg_.shards);
 }
 
-dead_letter partition_consumer_state::make_dead(const raw_batch& raw,
-                                                const raw_record& r,
+dead_letter partition_consumer_state::make_dead(const raw_batch& raw, const raw_record& r,
                                                 dead_letter_reason reason,
                                                 std::string detail) const {
   dead_letter d;
@@ -61,27 +58,24 @@ dead_letter partition_consumer_state::make_dead(const raw_batch& raw,
   return d;
 }
 
-bool partition_consumer_state::reject_future(const raw_batch& raw,
-                                             const raw_record& r,
-                                             const transaction& tx,
-                                             routed_batch& out) const {
+bool partition_consumer_state::reject_future(const raw_batch& raw, const raw_record& r,
+                                             const transaction& tx, routed_batch& out) const {
   // Measured against the record's Kafka timestamp, which never changes: a
   // replay, or another node with another clock, decides the same. Records
   // without one (message formats before Kafka 0.10) are not checked.
   if (max_future_ms_ <= 0 || r.timestamp_ms < 0
       || tx.event_time_ms - r.timestamp_ms <= max_future_ms_)
     return false;
-  out.dead.push_back(make_dead(
-    raw, r, dead_letter_reason::future_time,
-    "event time " + std::to_string(tx.event_time_ms) + " is "
-      + std::to_string(tx.event_time_ms - r.timestamp_ms)
-      + " ms ahead of the record's Kafka timestamp " + std::to_string(r.timestamp_ms)
-      + " (limit " + std::to_string(max_future_ms_) + " ms)"));
+  out.dead.push_back(make_dead(raw, r, dead_letter_reason::future_time,
+                               "event time " + std::to_string(tx.event_time_ms) + " is "
+                                 + std::to_string(tx.event_time_ms - r.timestamp_ms)
+                                 + " ms ahead of the record's Kafka timestamp "
+                                 + std::to_string(r.timestamp_ms) + " (limit "
+                                 + std::to_string(max_future_ms_) + " ms)"));
   return true;
 }
 
-void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
-                                     routed_batch& out) {
+void partition_consumer_state::route(raw_batch&& raw, bool with_detector, routed_batch& out) {
   out.valid.partition = partition_;
   out.valid.sequence = next_sequence_;
   out.valid.transactions.clear();
@@ -117,9 +111,8 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector,
     if (max_event_time_ != no_event_time && end <= watermark) {
       out.dead.push_back(make_dead(
         raw, r, dead_letter_reason::late,
-        "event time " + std::to_string(tx.event_time_ms)
-          + " is in window ending " + std::to_string(end)
-          + ", behind the partition watermark " + std::to_string(watermark)));
+        "event time " + std::to_string(tx.event_time_ms) + " is in window ending "
+          + std::to_string(end) + ", behind the partition watermark " + std::to_string(watermark)));
       continue;  // stays in the batch: the detector sees late records too
     }
     max_event_time_ = std::max(max_event_time_, tx.event_time_ms);
@@ -211,8 +204,7 @@ void partition_consumer_state::check_processed(batch_entry& e) {
   }
 }
 
-partition_consumer_state::batch_entry*
-partition_consumer_state::find(std::uint64_t sequence) {
+partition_consumer_state::batch_entry* partition_consumer_state::find(std::uint64_t sequence) {
   for (auto& e : in_flight_)
     if (e.sequence == sequence)
       return &e;
@@ -225,8 +217,7 @@ void partition_consumer_state::pop_done() {
     in_flight_.pop_front();
 }
 
-std::vector<dead_letter>
-partition_consumer_state::on_shard_processed(const shard_processed& p) {
+std::vector<dead_letter> partition_consumer_state::on_shard_processed(const shard_processed& p) {
   std::vector<dead_letter> dead;
   if (p.epoch != routes_.epoch)
     return dead;
@@ -236,9 +227,7 @@ partition_consumer_state::on_shard_processed(const shard_processed& p) {
     return dead;
   for (auto offset : p.late_offsets) {
     auto it = std::lower_bound(e->raw.records.begin(), e->raw.records.end(), offset,
-                               [](const raw_record& r, std::int64_t o) {
-                                 return r.offset < o;
-                               });
+                               [](const raw_record& r, std::int64_t o) { return r.offset < o; });
     if (it != e->raw.records.end() && it->offset == offset)
       dead.push_back(make_dead(e->raw, *it, dead_letter_reason::late,
                                "its window was already closed (the partition "
@@ -287,14 +276,12 @@ void partition_consumer_state::on_detector_ack(std::uint64_t sequence) {
   }
 }
 
-void partition_consumer_state::dead_letters_sent(std::uint64_t sequence,
-                                                 std::size_t count) {
+void partition_consumer_state::dead_letters_sent(std::uint64_t sequence, std::size_t count) {
   if (auto* e = find(sequence))
     e->pending_dead += count;
 }
 
-void partition_consumer_state::dead_letters_delivered(std::uint64_t sequence,
-                                                      std::size_t count) {
+void partition_consumer_state::dead_letters_delivered(std::uint64_t sequence, std::size_t count) {
   if (auto* e = find(sequence)) {
     assert(e->pending_dead >= count);
     e->pending_dead -= count;
@@ -302,8 +289,7 @@ void partition_consumer_state::dead_letters_delivered(std::uint64_t sequence,
   }
 }
 
-void partition_consumer_state::hosts_behind(std::int64_t now_ms,
-                                            std::int64_t interval_ms,
+void partition_consumer_state::hosts_behind(std::int64_t now_ms, std::int64_t interval_ms,
                                             std::vector<std::uint32_t>& out) {
   for (std::uint32_t s = 0; s < told_max_.size(); ++s) {
     const bool recently = told_at_[s] != std::numeric_limits<std::int64_t>::min()
@@ -340,4 +326,4 @@ partition_resume_point partition_consumer_state::commit_point() {
   return point;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -33,8 +33,7 @@ struct routed_batch {
 
 /// Encodes/decodes the commit metadata ("v1 <max_event_time>").
 std::string encode_commit_metadata(const partition_resume_point& p);
-partition_resume_point decode_commit_metadata(std::int64_t offset,
-                                              const std::string& metadata);
+partition_resume_point decode_commit_metadata(std::int64_t offset, const std::string& metadata);
 
 /// One partition's consumer logic without CAF or Kafka.
 ///
@@ -48,9 +47,8 @@ public:
   /// Records go to the hosts of `routes`. `max_future_ms`: events further
   /// ahead of their record's Kafka timestamp are dead-lettered as
   /// future_time (0: no limit).
-  partition_consumer_state(std::int32_t partition, std::string topic,
-                           const aggregator_config& cfg, shard_routes routes,
-                           partition_resume_point resume,
+  partition_consumer_state(std::int32_t partition, std::string topic, const aggregator_config& cfg,
+                           shard_routes routes, partition_resume_point resume,
                            std::int64_t max_future_ms = 0);
 
   /// Raw batches this state is done with go back to `pool` (null: freed).
@@ -88,24 +86,37 @@ public:
   /// heard its max event time for `interval_ms`: they should get a
   /// partition_status, so their shards' watermarks follow the partition.
   /// Marks them told. Appends to `out`.
-  void hosts_behind(std::int64_t now_ms, std::int64_t interval_ms,
-                    std::vector<std::uint32_t>& out);
+  void hosts_behind(std::int64_t now_ms, std::int64_t interval_ms, std::vector<std::uint32_t>& out);
 
   /// Every host heard the partition's current max event time (a status
   /// went to all of them).
   void all_hosts_told(std::int64_t now_ms);
 
-  const shard_routes& routes() const noexcept { return routes_; }
+  const shard_routes& routes() const noexcept {
+    return routes_;
+  }
 
   /// Batches not yet fully done (their offsets cannot be committed yet).
-  std::size_t in_flight() const noexcept { return in_flight_.size(); }
+  std::size_t in_flight() const noexcept {
+    return in_flight_.size();
+  }
   /// Batches not yet processed by every shard and the detector: the work
   /// (and memory) queued in the pipeline, for flow control.
-  std::size_t unprocessed() const noexcept { return unprocessed_; }
-  std::uint64_t next_sequence() const noexcept { return next_sequence_; }
-  std::int64_t next_offset() const noexcept { return next_offset_; }
-  std::int64_t max_event_time() const noexcept { return max_event_time_; }
-  std::int32_t partition() const noexcept { return partition_; }
+  std::size_t unprocessed() const noexcept {
+    return unprocessed_;
+  }
+  std::uint64_t next_sequence() const noexcept {
+    return next_sequence_;
+  }
+  std::int64_t next_offset() const noexcept {
+    return next_offset_;
+  }
+  std::int64_t max_event_time() const noexcept {
+    return max_event_time_;
+  }
+  std::int32_t partition() const noexcept {
+    return partition_;
+  }
 
 private:
   struct batch_entry {
@@ -126,13 +137,13 @@ private:
   void pop_done();
   void check_processed(batch_entry& e);
   void release(raw_batch& raw);
-  dead_letter make_dead(const raw_batch& raw, const raw_record& r,
-                        dead_letter_reason reason, std::string detail) const;
+  dead_letter make_dead(const raw_batch& raw, const raw_record& r, dead_letter_reason reason,
+                        std::string detail) const;
 
   /// True (and a dead letter made) when tx claims a time too far ahead of
   /// the record's arrival in Kafka.
-  bool reject_future(const raw_batch& raw, const raw_record& r,
-                     const transaction& tx, routed_batch& out) const;
+  bool reject_future(const raw_batch& raw, const raw_record& r, const transaction& tx,
+                     routed_batch& out) const;
 
   std::int32_t partition_;
   std::string topic_;
@@ -171,4 +182,4 @@ private:
   std::deque<partition_resume_point> history_;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -66,4 +66,4 @@ struct pipeline_context {
   };
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -70,4 +70,4 @@ private:
   std::size_t kept_bytes_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

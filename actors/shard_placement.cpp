@@ -37,7 +37,7 @@ bool same_owner(const map_node* a, const map_node* b) {
   return a->id == b->id && a->incarnation == b->incarnation;
 }
 
-} // namespace
+}  // namespace
 
 shard_map place_shards(const shard_map& previous, const std::vector<map_node>& nodes,
                        std::uint32_t shards) {
@@ -112,4 +112,4 @@ std::uint32_t moved_shards(const shard_map& before, const shard_map& after) {
   return moved;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -44,4 +44,4 @@ bool same_placement(const shard_map& a, const shard_map& b);
 /// `before`) counts, one unowned on both does not.
 std::uint32_t moved_shards(const shard_map& before, const shard_map& after);
 
-} // namespace txstream
+}  // namespace txstream

@@ -13,14 +13,12 @@ std::uint64_t fnv1a_64(std::string_view s) noexcept {
   return h;
 }
 
-std::uint32_t shard_of(std::string_view merchant_id,
-                       std::uint32_t shards) noexcept {
+std::uint32_t shard_of(std::string_view merchant_id, std::uint32_t shards) noexcept {
   assert(shards > 0);
   return static_cast<std::uint32_t>(fnv1a_64(merchant_id) % shards);
 }
 
-std::optional<shard_routes> join_routes(std::uint64_t epoch,
-                                        const std::vector<shard_routes>& nodes,
+std::optional<shard_routes> join_routes(std::uint64_t epoch, const std::vector<shard_routes>& nodes,
                                         std::uint32_t shards, std::string* error) {
   auto fail = [&](std::string why) -> std::optional<shard_routes> {
     if (error != nullptr)
@@ -43,8 +41,8 @@ std::optional<shard_routes> join_routes(std::uint64_t epoch,
       if (h == no_host)
         continue;
       if (h >= own.hosts)
-        return fail("node " + std::to_string(n) + " puts shard " + std::to_string(s)
-                    + " on host " + std::to_string(h) + " of " + std::to_string(own.hosts));
+        return fail("node " + std::to_string(n) + " puts shard " + std::to_string(s) + " on host "
+                    + std::to_string(h) + " of " + std::to_string(own.hosts));
       if (out.host_of[s] != no_host)
         return fail("shard " + std::to_string(s) + " is hosted twice");
       out.host_of[s] = out.hosts + h;
@@ -75,4 +73,4 @@ std::vector<std::uint32_t> shards_of_host(const shard_routes& routes, std::uint3
   return out;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -19,16 +19,14 @@ std::uint64_t fnv1a_64(std::string_view s) noexcept;
 
 /// The virtual shard that owns `merchant_id`: fnv1a_64(merchant_id) mod
 /// shards. Requires shards > 0.
-std::uint32_t shard_of(std::string_view merchant_id,
-                       std::uint32_t shards) noexcept;
+std::uint32_t shard_of(std::string_view merchant_id, std::uint32_t shards) noexcept;
 
 /// The routes of a cluster at one epoch from each aggregate node's own
 /// (host_of: an index into that node's hosts, or no_host): the nodes' hosts
 /// one after the other, in the order given. Nullopt, with the reason in
 /// `error`, unless every node routes by `epoch` and every shard has exactly
 /// one host.
-std::optional<shard_routes> join_routes(std::uint64_t epoch,
-                                        const std::vector<shard_routes>& nodes,
+std::optional<shard_routes> join_routes(std::uint64_t epoch, const std::vector<shard_routes>& nodes,
                                         std::uint32_t shards, std::string* error = nullptr);
 
 /// Every shard on one node: `aggregator_count(cfg)` hosts, shard s on host
@@ -38,4 +36,4 @@ shard_routes local_routes(const aggregator_config& cfg, std::uint64_t epoch = 0)
 /// The shards host `host` of `routes` owns, ascending.
 std::vector<std::uint32_t> shards_of_host(const shard_routes& routes, std::uint32_t host);
 
-} // namespace txstream
+}  // namespace txstream

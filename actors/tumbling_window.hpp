@@ -8,8 +8,7 @@
 namespace txstream {
 
 /// "No event time yet": below every real event time.
-inline constexpr std::int64_t no_event_time =
-  std::numeric_limits<std::int64_t>::min();
+inline constexpr std::int64_t no_event_time = std::numeric_limits<std::int64_t>::min();
 
 /// Start of the window of length `length_ms` holding `event_time_ms`:
 /// floor(event_time / length) * length, also for negative times.
@@ -31,4 +30,4 @@ constexpr std::int64_t saturating_sub(std::int64_t a, std::int64_t b) noexcept {
   return r;
 }
 
-} // namespace txstream
+}  // namespace txstream

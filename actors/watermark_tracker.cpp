@@ -47,8 +47,7 @@ void watermark_tracker::set_idle(std::int32_t p, bool idle) {
   s.idle = idle;
 }
 
-void watermark_tracker::on_status(std::int32_t p, std::int64_t max_event_time_ms,
-                                  bool idle) {
+void watermark_tracker::on_status(std::int32_t p, std::int64_t max_event_time_ms, bool idle) {
   set_max_event_time(p, max_event_time_ms);
   auto& s = at(p);
   s.known = true;
@@ -62,8 +61,7 @@ std::int64_t watermark_tracker::max_event_time(std::int32_t p) const {
   return s ? s->max_event_time : no_event_time;
 }
 
-void watermark_tracker::set_max_event_time(std::int32_t p,
-                                           std::int64_t max_event_time_ms) {
+void watermark_tracker::set_max_event_time(std::int32_t p, std::int64_t max_event_time_ms) {
   auto& s = at(p);
   s.max_event_time = std::max(s.max_event_time, max_event_time_ms);
 }
@@ -80,8 +78,7 @@ void watermark_tracker::finish(std::int32_t p) {
   s.pending = false;
 }
 
-void watermark_tracker::restore(std::int32_t p,
-                                std::int64_t max_event_time_ms) {
+void watermark_tracker::restore(std::int32_t p, std::int64_t max_event_time_ms) {
   auto& s = at(p);
   s.known = true;
   s.idle = false;
@@ -92,8 +89,7 @@ void watermark_tracker::restore(std::int32_t p,
 
 bool watermark_tracker::is_active(std::int32_t p) const {
   auto* s = find(p);
-  return s && s->known && !s->idle && !s->finished
-         && s->max_event_time != no_event_time;
+  return s && s->known && !s->idle && !s->finished && s->max_event_time != no_event_time;
 }
 
 std::int64_t watermark_tracker::advance() {
@@ -118,4 +114,4 @@ void watermark_tracker::raise_to(std::int64_t wm) {
   watermark_ = std::max(watermark_, wm);
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -86,4 +86,4 @@ private:
   std::vector<slot> slots_;  // indexed by partition id
 };
 
-} // namespace txstream
+}  // namespace txstream

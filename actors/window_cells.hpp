@@ -58,7 +58,9 @@ public:
   }
 
   /// Series ids of the cells in use, in the order they appeared.
-  const std::vector<std::uint32_t>& present() const noexcept { return present_; }
+  const std::vector<std::uint32_t>& present() const noexcept {
+    return present_;
+  }
 
   /// Brings what at(sid) will touch into the cache.
   void prefetch(std::uint32_t sid) const {
@@ -70,7 +72,9 @@ public:
     }
   }
 
-  bool dense() const noexcept { return dense_; }
+  bool dense() const noexcept {
+    return dense_;
+  }
 
   /// Bytes held, about.
   std::size_t bytes() const noexcept {
@@ -92,10 +96,10 @@ private:
     dense_ = true;
   }
 
-  std::vector<cell> cells_;            // dense: by series id; sparse: packed
+  std::vector<cell> cells_;  // dense: by series id; sparse: packed
   std::vector<std::uint32_t> present_;
   absl::flat_hash_map<std::uint32_t, std::uint32_t> index_;  // sparse: sid -> cell
   bool dense_ = false;
 };
 
-} // namespace txstream
+}  // namespace txstream

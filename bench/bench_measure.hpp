@@ -24,4 +24,4 @@ inline double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-} // namespace txstream::bench
+}  // namespace txstream::bench

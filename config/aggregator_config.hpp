@@ -39,9 +39,8 @@ inline std::uint32_t aggregator_count(const aggregator_config& cfg) {
 /// True when the settings can be used: positive shards, actors, window and
 /// timeout, non-negative lateness and totals interval.
 inline bool valid(const aggregator_config& cfg) {
-  return cfg.shards > 0 && cfg.shard_actors > 0 && cfg.window_ms > 0
-         && cfg.allowed_lateness_ms >= 0 && cfg.idle_partition_timeout_ms > 0
-         && cfg.totals_interval_ms >= 0;
+  return cfg.shards > 0 && cfg.shard_actors > 0 && cfg.window_ms > 0 && cfg.allowed_lateness_ms >= 0
+         && cfg.idle_partition_timeout_ms > 0 && cfg.totals_interval_ms >= 0;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -51,4 +51,4 @@ bool split_host_port(const std::string& address, std::string& host, std::uint16_
   return true;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -29,7 +29,9 @@ struct cluster_config {
   std::string tls_certificate;
   std::string tls_key;
 
-  bool enabled() const noexcept { return !listen.empty(); }
+  bool enabled() const noexcept {
+    return !listen.empty();
+  }
   const std::string& advertised() const noexcept {
     return advertise.empty() ? listen : advertise;
   }
@@ -52,4 +54,4 @@ parsed_roles parse_roles(const std::string& roles);
 /// Splits "host:port"; false when it is not one (port 1..65535).
 bool split_host_port(const std::string& address, std::string& host, std::uint16_t& port);
 
-} // namespace txstream
+}  // namespace txstream

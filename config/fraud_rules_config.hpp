@@ -101,4 +101,4 @@ struct fraud_rules_config {
   }
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -17,10 +17,9 @@ inline constexpr std::uint64_t max_generator_users = 10'000'000'000'000ULL;
 /// The number of users that keeps ordinary users at a human pace when
 /// records are stamped `records_per_second` apart in event time.
 inline constexpr std::uint64_t human_pace_users(std::uint64_t records_per_second) {
-  return records_per_second >= max_generator_users / human_pace_users_per_rate
-           ? max_generator_users
-           : records_per_second < 1 ? human_pace_users_per_rate
-                                    : records_per_second * human_pace_users_per_rate;
+  return records_per_second >= max_generator_users / human_pace_users_per_rate ? max_generator_users
+         : records_per_second < 1 ? human_pace_users_per_rate
+                                  : records_per_second * human_pace_users_per_rate;
 }
 
 /// What the generator synthesises. All money is in US dollar cents; the
@@ -74,4 +73,4 @@ struct generator_config {
   double fraud_rate = 0.002;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -28,7 +28,8 @@ const char* reserved_client_property(const std::string& property) {
     {"partitioner", "output keys are placed as Java clients place them (murmur2_random)"},
     {"linger.ms", "set per output: anomalies are sent at once, aggregates batched"},
     {"queue.buffering.max.ms", "set per output: anomalies are sent at once, aggregates batched"},
-    {"enable.gapless.guarantee", "outputs are written exactly once per attempt (idempotent producer)"},
+    {"enable.gapless.guarantee",
+     "outputs are written exactly once per attempt (idempotent producer)"},
   }};
   for (const auto& [name, why] : reserved)
     if (property == name)
@@ -36,4 +37,4 @@ const char* reserved_client_property(const std::string& property) {
   return nullptr;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -27,4 +27,4 @@ struct kafka_config {
 /// name, aliases included), or nullptr when it may be set.
 const char* reserved_client_property(const std::string& property);
 
-} // namespace txstream
+}  // namespace txstream

@@ -15,7 +15,7 @@ constexpr std::size_t unbudgeted_batches = 32;
 /// librdkafka refuses a smaller prefetch queue.
 constexpr std::size_t min_prefetch = 1 * mib;
 
-} // namespace
+}  // namespace
 
 memory_plan plan_memory(const node_config& cfg) {
   memory_plan plan;
@@ -46,4 +46,4 @@ std::size_t in_flight_batches_per_partition(const memory_plan& plan,
   return std::clamp<std::size_t>(batches, 2, unbudgeted_batches);
 }
 
-} // namespace txstream
+}  // namespace txstream

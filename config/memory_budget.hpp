@@ -46,4 +46,4 @@ std::size_t in_flight_batches_per_partition(const memory_plan& plan,
                                             const pipeline_config& pipeline,
                                             std::size_t partitions);
 
-} // namespace txstream
+}  // namespace txstream

@@ -53,4 +53,4 @@ struct node_config {
   supervision_config supervision;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cctype> // std::toupper
-#include <charconv> // from_chars/to_chars: locale-independent, round-trip exact
-#include <cmath>    // std::isfinite
+#include <cctype>    // std::toupper
+#include <charconv>  // from_chars/to_chars: locale-independent, round-trip exact
+#include <cmath>     // std::isfinite
 #include <cstdint>
-#include <cstdio> // std::snprintf
+#include <cstdio>  // std::snprintf
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -21,7 +21,7 @@
 
 #include <toml++/toml.h>
 
-extern char** environ; // POSIX: the process environment
+extern char** environ;  // POSIX: the process environment
 
 namespace txstream {
 namespace {
@@ -36,13 +36,13 @@ using rule = std::function<std::optional<std::string>(const value&)>;
 /// One configurable key: its name, its one-line documentation, how to read
 /// and write it in a node_config, and the bounds a loaded value must meet.
 struct key_entry {
-  std::string name; // "aggregation.window_ms"
+  std::string name;  // "aggregation.window_ms"
   std::string doc;
   value_kind kind;
   std::function<value(const node_config&)> get;
   /// Returns an error text if the member's type cannot hold the value.
   std::function<std::optional<std::string>(node_config&, const value&)> set;
-  rule check; // may be empty
+  rule check;  // may be empty
 };
 
 template <class T>
@@ -105,8 +105,8 @@ std::string render(const value& v) {
 /// and mutable configs alike.
 template <class Access>
 key_entry make_key(std::string name, std::string doc, Access access, rule check = {}) {
-  using T = std::remove_cv_t<
-    std::remove_reference_t<decltype(access(std::declval<node_config&>()))>>;
+  using T =
+    std::remove_cv_t<std::remove_reference_t<decltype(access(std::declval<node_config&>()))>>;
   key_entry e{std::move(name), std::move(doc), kind_of<T>(), {}, {}, std::move(check)};
   e.get = [access](const node_config& c) -> value {
     const T& x = access(c);
@@ -187,8 +187,7 @@ rule roles_rule() {
     auto parsed = parse_roles(std::get<std::string>(v));
     if (parsed.ok)
       return std::nullopt;
-    return "must be a comma-separated list of ingest, aggregate (unknown: '" + parsed.bad
-           + "')";
+    return "must be a comma-separated list of ingest, aggregate (unknown: '" + parsed.bad + "')";
   };
 }
 
@@ -249,70 +248,76 @@ rule one_of(std::vector<std::string> allowed) {
 void add_topic(std::vector<key_entry>& keys, const std::string& topic,
                topic_spec topics_config::*member, const std::string& what) {
   auto prefix = "topics." + topic + ".";
-  keys.push_back(make_key(prefix + "name", "Kafka topic of " + what + ".",
-                          [member](auto& c) -> auto& { return (c.topics.*member).name; },
-                          non_empty()));
-  keys.push_back(make_key(prefix + "partitions", "Partitions when txstream creates the topic.",
-                          [member](auto& c) -> auto& {
-                            return (c.topics.*member).partitions;
-                          },
-                          positive()));
-  keys.push_back(make_key(prefix + "replication",
-                          "Replication factor on creation (capped at the broker count).",
-                          [member](auto& c) -> auto& {
-                            return (c.topics.*member).replication;
-                          },
-                          between(1, 32767)));
+  keys.push_back(make_key(
+    prefix + "name",
+    "Kafka topic of " + what + ".", [member](auto& c) -> auto& { return (c.topics.*member).name; },
+    non_empty()));
+  keys.push_back(make_key(
+    prefix + "partitions", "Partitions when txstream creates the topic.",
+    [member](auto& c) -> auto& { return (c.topics.*member).partitions; }, positive()));
+  keys.push_back(make_key(
+    prefix + "replication", "Replication factor on creation (capped at the broker count).",
+    [member](auto& c) -> auto& { return (c.topics.*member).replication; }, between(1, 32767)));
 }
 
 std::vector<key_entry> build_keys() {
   std::vector<key_entry> k;
   auto add = [&k](key_entry e) { k.push_back(std::move(e)); };
 
-  add(make_key("node.id", "Node identity in logs, metrics and Kafka client ids.",
-               [](auto& c) -> auto& { return c.node_id; }, non_empty()));
-  add(make_key("node.scheduler_threads", "CAF scheduler worker threads.",
-               [](auto& c) -> auto& { return c.scheduler_threads; }, between(1, 64)));
-  add(make_key("node.scheduler_policy",
-               "CAF scheduling: \"sharing\" (one job queue, idle workers block) or "
-               "\"stealing\" (a queue per worker, idle workers poll and sleep).",
-               [](auto& c) -> auto& { return c.scheduler_policy; },
-               one_of({"sharing", "stealing"})));
+  add(make_key(
+    "node.id", "Node identity in logs, metrics and Kafka client ids.",
+    [](auto& c) -> auto& { return c.node_id; }, non_empty()));
+  add(make_key(
+    "node.scheduler_threads", "CAF scheduler worker threads.",
+    [](auto& c) -> auto& { return c.scheduler_threads; }, between(1, 64)));
+  add(make_key(
+    "node.scheduler_policy",
+    "CAF scheduling: \"sharing\" (one job queue, idle workers block) or "
+    "\"stealing\" (a queue per worker, idle workers poll and sleep).",
+    [](auto& c) -> auto& { return c.scheduler_policy; }, one_of({"sharing", "stealing"})));
 
-  add(make_key("cluster.listen",
-               "host:port this node listens on for its peers; empty: a single node, no "
-               "listener.",
-               [](auto& c) -> auto& { return c.cluster.listen; }, host_port_or_empty()));
-  add(make_key("cluster.advertise",
-               "host:port peers connect to (e.g. a container name); empty: listen.",
-               [](auto& c) -> auto& { return c.cluster.advertise; }, host_port_or_empty()));
-  add(make_key("cluster.roles",
-               "What the node does: ingest (consume partitions, detect fraud), aggregate "
-               "(host merchant shards).",
-               [](auto& c) -> auto& { return c.cluster.roles; }, roles_rule()));
-  add(make_key("cluster.heartbeat_ms", "How often the node writes its heartbeat.",
-               [](auto& c) -> auto& { return c.cluster.heartbeat_ms; }, positive()));
-  add(make_key("cluster.node_timeout_ms",
-               "Silence after which a node counts as gone and its shards move.",
-               [](auto& c) -> auto& { return c.cluster.node_timeout_ms; }, positive()));
-  add(make_key("cluster.tls.ca", "PEM file of the cluster CA (mutual TLS between nodes).",
-               [](auto& c) -> auto& { return c.cluster.tls_ca; }));
-  add(make_key("cluster.tls.certificate", "PEM file of this node's certificate.",
-               [](auto& c) -> auto& { return c.cluster.tls_certificate; }));
-  add(make_key("cluster.tls.key", "PEM file of this node's private key.",
-               [](auto& c) -> auto& { return c.cluster.tls_key; }));
-  add(make_key("kafka.bootstrap", "Comma-separated host:port list of brokers.",
-               [](auto& c) -> auto& { return c.kafka.bootstrap; }, non_empty()));
-  add(make_key("kafka.group_id", "Consumer group of the partition-consumers.",
-               [](auto& c) -> auto& { return c.kafka.group_id; }, non_empty()));
-  add(make_key("kafka.session_timeout_ms",
-               "librdkafka session timeout; low so a restarted node rejoins quickly.",
-               [](auto& c) -> auto& { return c.kafka.session_timeout_ms; },
-               between(1, 3'600'000)));
-  add(make_key("kafka.prefetch_kbytes",
-               "KiB of input librdkafka prefetches; 0: a sixteenth of pipeline.memory_budget_mb.",
-               [](auto& c) -> auto& { return c.kafka.prefetch_kbytes; },
-               zero_or(between(1024, 2'097'151))));
+  add(make_key(
+    "cluster.listen",
+    "host:port this node listens on for its peers; empty: a single node, no "
+    "listener.",
+    [](auto& c) -> auto& { return c.cluster.listen; }, host_port_or_empty()));
+  add(make_key(
+    "cluster.advertise", "host:port peers connect to (e.g. a container name); empty: listen.",
+    [](auto& c) -> auto& { return c.cluster.advertise; }, host_port_or_empty()));
+  add(make_key(
+    "cluster.roles",
+    "What the node does: ingest (consume partitions, detect fraud), aggregate "
+    "(host merchant shards).",
+    [](auto& c) -> auto& { return c.cluster.roles; }, roles_rule()));
+  add(make_key(
+    "cluster.heartbeat_ms", "How often the node writes its heartbeat.",
+    [](auto& c) -> auto& { return c.cluster.heartbeat_ms; }, positive()));
+  add(make_key(
+    "cluster.node_timeout_ms", "Silence after which a node counts as gone and its shards move.",
+    [](auto& c) -> auto& { return c.cluster.node_timeout_ms; }, positive()));
+  add(make_key(
+    "cluster.tls.ca", "PEM file of the cluster CA (mutual TLS between nodes).",
+    [](auto& c) -> auto& { return c.cluster.tls_ca; }));
+  add(make_key(
+    "cluster.tls.certificate", "PEM file of this node's certificate.",
+    [](auto& c) -> auto& { return c.cluster.tls_certificate; }));
+  add(make_key(
+    "cluster.tls.key", "PEM file of this node's private key.",
+    [](auto& c) -> auto& { return c.cluster.tls_key; }));
+  add(make_key(
+    "kafka.bootstrap", "Comma-separated host:port list of brokers.",
+    [](auto& c) -> auto& { return c.kafka.bootstrap; }, non_empty()));
+  add(make_key(
+    "kafka.group_id", "Consumer group of the partition-consumers.",
+    [](auto& c) -> auto& { return c.kafka.group_id; }, non_empty()));
+  add(make_key(
+    "kafka.session_timeout_ms",
+    "librdkafka session timeout; low so a restarted node rejoins quickly.",
+    [](auto& c) -> auto& { return c.kafka.session_timeout_ms; }, between(1, 3'600'000)));
+  add(make_key(
+    "kafka.prefetch_kbytes",
+    "KiB of input librdkafka prefetches; 0: a sixteenth of pipeline.memory_budget_mb.",
+    [](auto& c) -> auto& { return c.kafka.prefetch_kbytes; }, zero_or(between(1024, 2'097'151))));
 
   add_topic(k, "transactions", &topics_config::transactions, "incoming transactions");
   add_topic(k, "aggregates", &topics_config::aggregates, "closed merchant windows");
@@ -321,193 +326,222 @@ std::vector<key_entry> build_keys() {
   add_topic(k, "control", &topics_config::control, "control messages (compacted)");
   add_topic(k, "state", &topics_config::state, "aggregator snapshots (compacted)");
 
-  add(make_key("aggregation.shards",
-               "Virtual merchant shards: fnv1a_64(merchant_id) mod shards.",
-               [](auto& c) -> auto& { return c.aggregation.shards; }, positive()));
-  add(make_key("aggregation.shard_actors",
-               "Aggregator actors on a node; actor i hosts shards i, i + actors, ...",
-               [](auto& c) -> auto& { return c.aggregation.shard_actors; },
-               between(1, 4096)));
-  add(make_key("aggregation.window_ms", "Length of the tumbling event-time windows.",
-               [](auto& c) -> auto& { return c.aggregation.window_ms; }, positive()));
-  add(make_key("aggregation.allowed_lateness_ms",
-               "How far a partition's watermark trails its maximum event time.",
-               [](auto& c) -> auto& { return c.aggregation.allowed_lateness_ms; },
-               at_least(0)));
-  add(make_key("aggregation.idle_partition_timeout_ms",
-               "Wall-clock silence after which a partition read to its log end (confirmed "
-               "by the broker) stops holding watermarks back.",
-               [](auto& c) -> auto& { return c.aggregation.idle_partition_timeout_ms; },
-               positive()));
-  add(make_key("aggregation.totals_interval_ms",
-               "Running totals go out at most this often (wall clock); 0: with every close.",
-               [](auto& c) -> auto& { return c.aggregation.totals_interval_ms; },
-               at_least(0)));
+  add(make_key(
+    "aggregation.shards", "Virtual merchant shards: fnv1a_64(merchant_id) mod shards.",
+    [](auto& c) -> auto& { return c.aggregation.shards; }, positive()));
+  add(make_key(
+    "aggregation.shard_actors",
+    "Aggregator actors on a node; actor i hosts shards i, i + actors, ...",
+    [](auto& c) -> auto& { return c.aggregation.shard_actors; }, between(1, 4096)));
+  add(make_key(
+    "aggregation.window_ms", "Length of the tumbling event-time windows.",
+    [](auto& c) -> auto& { return c.aggregation.window_ms; }, positive()));
+  add(make_key(
+    "aggregation.allowed_lateness_ms",
+    "How far a partition's watermark trails its maximum event time.",
+    [](auto& c) -> auto& { return c.aggregation.allowed_lateness_ms; }, at_least(0)));
+  add(make_key(
+    "aggregation.idle_partition_timeout_ms",
+    "Wall-clock silence after which a partition read to its log end (confirmed "
+    "by the broker) stops holding watermarks back.",
+    [](auto& c) -> auto& { return c.aggregation.idle_partition_timeout_ms; }, positive()));
+  add(make_key(
+    "aggregation.totals_interval_ms",
+    "Running totals go out at most this often (wall clock); 0: with every close.",
+    [](auto& c) -> auto& { return c.aggregation.totals_interval_ms; }, at_least(0)));
 
-  add(make_key("fraud.max_history_per_user", "Most transactions kept per user.",
-               [](auto& c) -> auto& { return c.fraud.max_history_per_user; }, positive()));
-  add(make_key("fraud.eviction_slack_ms",
-               "Extra idle time before a user's state is evicted (event-time skew).",
-               [](auto& c) -> auto& { return c.fraud.eviction_slack_ms; }, at_least(0)));
+  add(make_key(
+    "fraud.max_history_per_user", "Most transactions kept per user.",
+    [](auto& c) -> auto& { return c.fraud.max_history_per_user; }, positive()));
+  add(make_key(
+    "fraud.eviction_slack_ms",
+    "Extra idle time before a user's state is evicted (event-time skew).",
+    [](auto& c) -> auto& { return c.fraud.eviction_slack_ms; }, at_least(0)));
 
   const std::string enabled = "Whether the rule runs.";
   const std::string version = "Rule version stamped on its alerts.";
   const std::string cooldown = "Quiet time per user after an alert of this rule.";
 
-  add(make_key("fraud.high_frequency.enabled", enabled,
-               [](auto& c) -> auto& { return c.fraud.high_frequency.enabled; }));
-  add(make_key("fraud.high_frequency.version", version,
-               [](auto& c) -> auto& { return c.fraud.high_frequency.version; }, at_least(1)));
-  add(make_key("fraud.high_frequency.max_count", "Alert when a user makes more than this many transactions in window_ms.",
-               [](auto& c) -> auto& { return c.fraud.high_frequency.max_count; }, positive()));
-  add(make_key("fraud.high_frequency.window_ms", "Sliding window over which max_count is counted.",
-               [](auto& c) -> auto& { return c.fraud.high_frequency.window_ms; }, positive()));
-  add(make_key("fraud.high_frequency.cooldown_ms", cooldown,
-               [](auto& c) -> auto& { return c.fraud.high_frequency.cooldown_ms; },
-               at_least(0)));
+  add(make_key(
+    "fraud.high_frequency.enabled", enabled,
+    [](auto& c) -> auto& { return c.fraud.high_frequency.enabled; }));
+  add(make_key(
+    "fraud.high_frequency.version", version,
+    [](auto& c) -> auto& { return c.fraud.high_frequency.version; }, at_least(1)));
+  add(make_key(
+    "fraud.high_frequency.max_count",
+    "Alert when a user makes more than this many transactions in window_ms.",
+    [](auto& c) -> auto& { return c.fraud.high_frequency.max_count; }, positive()));
+  add(make_key(
+    "fraud.high_frequency.window_ms", "Sliding window over which max_count is counted.",
+    [](auto& c) -> auto& { return c.fraud.high_frequency.window_ms; }, positive()));
+  add(make_key(
+    "fraud.high_frequency.cooldown_ms", cooldown,
+    [](auto& c) -> auto& { return c.fraud.high_frequency.cooldown_ms; }, at_least(0)));
 
-  add(make_key("fraud.card_testing.enabled", enabled,
-               [](auto& c) -> auto& { return c.fraud.card_testing.enabled; }));
-  add(make_key("fraud.card_testing.version", version,
-               [](auto& c) -> auto& { return c.fraud.card_testing.version; }, at_least(1)));
-  add(make_key("fraud.card_testing.small_amount_cents",
-               "A purchase of at most this many USD cents counts as a probe.",
-               [](auto& c) -> auto& { return c.fraud.card_testing.small_amount_cents; },
-               positive()));
-  add(make_key("fraud.card_testing.min_count", "Alert at this many probes within window_ms.",
-               [](auto& c) -> auto& { return c.fraud.card_testing.min_count; }, positive()));
-  add(make_key("fraud.card_testing.window_ms", "Sliding window over which probes are counted.",
-               [](auto& c) -> auto& { return c.fraud.card_testing.window_ms; }, positive()));
-  add(make_key("fraud.card_testing.cooldown_ms", cooldown,
-               [](auto& c) -> auto& { return c.fraud.card_testing.cooldown_ms; },
-               at_least(0)));
+  add(make_key(
+    "fraud.card_testing.enabled", enabled,
+    [](auto& c) -> auto& { return c.fraud.card_testing.enabled; }));
+  add(make_key(
+    "fraud.card_testing.version", version,
+    [](auto& c) -> auto& { return c.fraud.card_testing.version; }, at_least(1)));
+  add(make_key(
+    "fraud.card_testing.small_amount_cents",
+    "A purchase of at most this many USD cents counts as a probe.",
+    [](auto& c) -> auto& { return c.fraud.card_testing.small_amount_cents; }, positive()));
+  add(make_key(
+    "fraud.card_testing.min_count", "Alert at this many probes within window_ms.",
+    [](auto& c) -> auto& { return c.fraud.card_testing.min_count; }, positive()));
+  add(make_key(
+    "fraud.card_testing.window_ms", "Sliding window over which probes are counted.",
+    [](auto& c) -> auto& { return c.fraud.card_testing.window_ms; }, positive()));
+  add(make_key(
+    "fraud.card_testing.cooldown_ms", cooldown,
+    [](auto& c) -> auto& { return c.fraud.card_testing.cooldown_ms; }, at_least(0)));
 
-  add(make_key("fraud.amount_spike.enabled", enabled,
-               [](auto& c) -> auto& { return c.fraud.amount_spike.enabled; }));
-  add(make_key("fraud.amount_spike.version", version,
-               [](auto& c) -> auto& { return c.fraud.amount_spike.version; }, at_least(1)));
-  add(make_key("fraud.amount_spike.min_ratio",
-               "Alert at this multiple of the user's baseline amount.",
-               [](auto& c) -> auto& { return c.fraud.amount_spike.min_ratio; },
-               greater_than(1.0)));
-  add(make_key("fraud.amount_spike.min_history",
-               "Purchases in the baseline before the rule can fire.",
-               [](auto& c) -> auto& { return c.fraud.amount_spike.min_history; }, positive()));
-  add(make_key("fraud.amount_spike.alpha",
-               "Weight of the newest purchase in the baseline, in (0, 1].",
-               [](auto& c) -> auto& { return c.fraud.amount_spike.alpha; }, fraction()));
-  add(make_key("fraud.amount_spike.min_amount_cents",
-               "Purchases below this many USD cents never alert.",
-               [](auto& c) -> auto& { return c.fraud.amount_spike.min_amount_cents; },
-               at_least(0)));
-  add(make_key("fraud.amount_spike.baseline_floor_cents",
-               "Purchases below this many USD cents stay out of the baseline.",
-               [](auto& c) -> auto& { return c.fraud.amount_spike.baseline_floor_cents; },
-               at_least(0)));
-  add(make_key("fraud.amount_spike.cooldown_ms", cooldown,
-               [](auto& c) -> auto& { return c.fraud.amount_spike.cooldown_ms; },
-               at_least(0)));
+  add(make_key(
+    "fraud.amount_spike.enabled", enabled,
+    [](auto& c) -> auto& { return c.fraud.amount_spike.enabled; }));
+  add(make_key(
+    "fraud.amount_spike.version", version,
+    [](auto& c) -> auto& { return c.fraud.amount_spike.version; }, at_least(1)));
+  add(make_key(
+    "fraud.amount_spike.min_ratio", "Alert at this multiple of the user's baseline amount.",
+    [](auto& c) -> auto& { return c.fraud.amount_spike.min_ratio; }, greater_than(1.0)));
+  add(make_key(
+    "fraud.amount_spike.min_history", "Purchases in the baseline before the rule can fire.",
+    [](auto& c) -> auto& { return c.fraud.amount_spike.min_history; }, positive()));
+  add(make_key(
+    "fraud.amount_spike.alpha", "Weight of the newest purchase in the baseline, in (0, 1].",
+    [](auto& c) -> auto& { return c.fraud.amount_spike.alpha; }, fraction()));
+  add(make_key(
+    "fraud.amount_spike.min_amount_cents", "Purchases below this many USD cents never alert.",
+    [](auto& c) -> auto& { return c.fraud.amount_spike.min_amount_cents; }, at_least(0)));
+  add(make_key(
+    "fraud.amount_spike.baseline_floor_cents",
+    "Purchases below this many USD cents stay out of the baseline.",
+    [](auto& c) -> auto& { return c.fraud.amount_spike.baseline_floor_cents; }, at_least(0)));
+  add(make_key(
+    "fraud.amount_spike.cooldown_ms", cooldown,
+    [](auto& c) -> auto& { return c.fraud.amount_spike.cooldown_ms; }, at_least(0)));
 
-  add(make_key("fraud.impossible_travel.enabled", enabled,
-               [](auto& c) -> auto& { return c.fraud.impossible_travel.enabled; }));
-  add(make_key("fraud.impossible_travel.version", version,
-               [](auto& c) -> auto& { return c.fraud.impossible_travel.version; },
-               at_least(1)));
-  add(make_key("fraud.impossible_travel.max_speed_kmh",
-               "Alert when two card payments imply a faster journey.",
-               [](auto& c) -> auto& { return c.fraud.impossible_travel.max_speed_kmh; },
-               positive()));
-  add(make_key("fraud.impossible_travel.min_distance_km",
-               "Ignore payments closer together than this.",
-               [](auto& c) -> auto& { return c.fraud.impossible_travel.min_distance_km; },
-               positive()));
-  add(make_key("fraud.impossible_travel.lookback_ms",
-               "Ignore payments further apart in event time than this.",
-               [](auto& c) -> auto& { return c.fraud.impossible_travel.lookback_ms; },
-               positive()));
-  add(make_key("fraud.impossible_travel.cooldown_ms", cooldown,
-               [](auto& c) -> auto& { return c.fraud.impossible_travel.cooldown_ms; },
-               at_least(0)));
+  add(make_key(
+    "fraud.impossible_travel.enabled", enabled,
+    [](auto& c) -> auto& { return c.fraud.impossible_travel.enabled; }));
+  add(make_key(
+    "fraud.impossible_travel.version", version,
+    [](auto& c) -> auto& { return c.fraud.impossible_travel.version; }, at_least(1)));
+  add(make_key(
+    "fraud.impossible_travel.max_speed_kmh", "Alert when two card payments imply a faster journey.",
+    [](auto& c) -> auto& { return c.fraud.impossible_travel.max_speed_kmh; }, positive()));
+  add(make_key(
+    "fraud.impossible_travel.min_distance_km", "Ignore payments closer together than this.",
+    [](auto& c) -> auto& { return c.fraud.impossible_travel.min_distance_km; }, positive()));
+  add(make_key(
+    "fraud.impossible_travel.lookback_ms", "Ignore payments further apart in event time than this.",
+    [](auto& c) -> auto& { return c.fraud.impossible_travel.lookback_ms; }, positive()));
+  add(make_key(
+    "fraud.impossible_travel.cooldown_ms", cooldown,
+    [](auto& c) -> auto& { return c.fraud.impossible_travel.cooldown_ms; }, at_least(0)));
 
-  add(make_key("fraud.international_high.enabled", enabled,
-               [](auto& c) -> auto& { return c.fraud.international_high.enabled; }));
-  add(make_key("fraud.international_high.version", version,
-               [](auto& c) -> auto& { return c.fraud.international_high.version; },
-               at_least(1)));
-  add(make_key("fraud.international_high.min_amount_cents",
-               "Alert on international purchases of at least this many USD cents.",
-               [](auto& c) -> auto& { return c.fraud.international_high.min_amount_cents; },
-               positive()));
-  add(make_key("fraud.international_high.cooldown_ms", cooldown,
-               [](auto& c) -> auto& { return c.fraud.international_high.cooldown_ms; },
-               at_least(0)));
+  add(make_key(
+    "fraud.international_high.enabled", enabled,
+    [](auto& c) -> auto& { return c.fraud.international_high.enabled; }));
+  add(make_key(
+    "fraud.international_high.version", version,
+    [](auto& c) -> auto& { return c.fraud.international_high.version; }, at_least(1)));
+  add(make_key(
+    "fraud.international_high.min_amount_cents",
+    "Alert on international purchases of at least this many USD cents.",
+    [](auto& c) -> auto& { return c.fraud.international_high.min_amount_cents; }, positive()));
+  add(make_key(
+    "fraud.international_high.cooldown_ms", cooldown,
+    [](auto& c) -> auto& { return c.fraud.international_high.cooldown_ms; }, at_least(0)));
 
-  add(make_key("fraud.refund_abuse.enabled", enabled,
-               [](auto& c) -> auto& { return c.fraud.refund_abuse.enabled; }));
-  add(make_key("fraud.refund_abuse.version", version,
-               [](auto& c) -> auto& { return c.fraud.refund_abuse.version; }, at_least(1)));
-  add(make_key("fraud.refund_abuse.min_refunds", "Alert at this many refunds within window_ms.",
-               [](auto& c) -> auto& { return c.fraud.refund_abuse.min_refunds; }, positive()));
-  add(make_key("fraud.refund_abuse.window_ms", "Sliding window over which refunds are counted.",
-               [](auto& c) -> auto& { return c.fraud.refund_abuse.window_ms; }, positive()));
-  add(make_key("fraud.refund_abuse.cooldown_ms", cooldown,
-               [](auto& c) -> auto& { return c.fraud.refund_abuse.cooldown_ms; },
-               at_least(0)));
+  add(make_key(
+    "fraud.refund_abuse.enabled", enabled,
+    [](auto& c) -> auto& { return c.fraud.refund_abuse.enabled; }));
+  add(make_key(
+    "fraud.refund_abuse.version", version,
+    [](auto& c) -> auto& { return c.fraud.refund_abuse.version; }, at_least(1)));
+  add(make_key(
+    "fraud.refund_abuse.min_refunds", "Alert at this many refunds within window_ms.",
+    [](auto& c) -> auto& { return c.fraud.refund_abuse.min_refunds; }, positive()));
+  add(make_key(
+    "fraud.refund_abuse.window_ms", "Sliding window over which refunds are counted.",
+    [](auto& c) -> auto& { return c.fraud.refund_abuse.window_ms; }, positive()));
+  add(make_key(
+    "fraud.refund_abuse.cooldown_ms", cooldown,
+    [](auto& c) -> auto& { return c.fraud.refund_abuse.cooldown_ms; }, at_least(0)));
 
-  add(make_key("pipeline.memory_budget_mb",
-               "MiB the node sizes its buffers to (prefetch, batches in flight, output, "
-               "pool); 0: no budget.",
-               [](auto& c) -> auto& { return c.pipeline.memory_budget_mb; },
-               zero_or(between(64, 1'048'576))));
-  add(make_key("pipeline.max_in_flight_batches",
-               "Batches per partition queued in the pipeline before the partition is held "
-               "back; 0: from the memory budget.",
-               [](auto& c) -> auto& { return c.pipeline.max_in_flight_batches; },
-               at_least(0)));
-  add(make_key("pipeline.max_batch_records", "Most records per raw batch.",
-               [](auto& c) -> auto& { return c.pipeline.max_batch_records; }, at_least(1)));
-  add(make_key("pipeline.batch_linger_ms",
-               "Longest wait of records for a bigger batch while the partition's pipeline is busy.",
-               [](auto& c) -> auto& { return c.pipeline.batch_linger_ms; }, at_least(0)));
-  add(make_key("pipeline.tick_interval_ms",
-               "How often aggregators emit held totals, and at most how often a partition "
-               "tells shards without its records its progress (wall clock).",
-               [](auto& c) -> auto& { return c.pipeline.tick_interval_ms; }, positive()));
-  add(make_key("pipeline.commit_interval_ms", "How often the ingress commits offsets.",
-               [](auto& c) -> auto& { return c.pipeline.commit_interval_ms; }, positive()));
-  add(make_key("pipeline.max_future_ms",
-               "Events more than this far ahead of their record's Kafka timestamp are "
-               "dead-lettered as future_time (0: never).",
-               [](auto& c) -> auto& { return c.pipeline.max_future_ms; }, at_least(0)));
-  add(make_key("pipeline.alert_batching_age_ms",
-               "Anomalies detected at least this long after their event (a catch-up, a replay) "
-               "may wait to share a produce request.",
-               [](auto& c) -> auto& { return c.pipeline.alert_batching_age_ms; }, at_least(0)));
-  add(make_key("pipeline.alert_batching_delay_ms",
-               "Longest such wait in the alert sink; 0 sends every anomaly at once.",
-               [](auto& c) -> auto& { return c.pipeline.alert_batching_delay_ms; }, at_least(0)));
+  add(make_key(
+    "pipeline.memory_budget_mb",
+    "MiB the node sizes its buffers to (prefetch, batches in flight, output, "
+    "pool); 0: no budget.",
+    [](auto& c) -> auto& { return c.pipeline.memory_budget_mb; }, zero_or(between(64, 1'048'576))));
+  add(make_key(
+    "pipeline.max_in_flight_batches",
+    "Batches per partition queued in the pipeline before the partition is held "
+    "back; 0: from the memory budget.",
+    [](auto& c) -> auto& { return c.pipeline.max_in_flight_batches; }, at_least(0)));
+  add(make_key(
+    "pipeline.max_batch_records", "Most records per raw batch.",
+    [](auto& c) -> auto& { return c.pipeline.max_batch_records; }, at_least(1)));
+  add(make_key(
+    "pipeline.batch_linger_ms",
+    "Longest wait of records for a bigger batch while the partition's pipeline is busy.",
+    [](auto& c) -> auto& { return c.pipeline.batch_linger_ms; }, at_least(0)));
+  add(make_key(
+    "pipeline.tick_interval_ms",
+    "How often aggregators emit held totals, and at most how often a partition "
+    "tells shards without its records its progress (wall clock).",
+    [](auto& c) -> auto& { return c.pipeline.tick_interval_ms; }, positive()));
+  add(make_key(
+    "pipeline.commit_interval_ms", "How often the ingress commits offsets.",
+    [](auto& c) -> auto& { return c.pipeline.commit_interval_ms; }, positive()));
+  add(make_key(
+    "pipeline.max_future_ms",
+    "Events more than this far ahead of their record's Kafka timestamp are "
+    "dead-lettered as future_time (0: never).",
+    [](auto& c) -> auto& { return c.pipeline.max_future_ms; }, at_least(0)));
+  add(make_key(
+    "pipeline.alert_batching_age_ms",
+    "Anomalies detected at least this long after their event (a catch-up, a replay) "
+    "may wait to share a produce request.",
+    [](auto& c) -> auto& { return c.pipeline.alert_batching_age_ms; }, at_least(0)));
+  add(make_key(
+    "pipeline.alert_batching_delay_ms",
+    "Longest such wait in the alert sink; 0 sends every anomaly at once.",
+    [](auto& c) -> auto& { return c.pipeline.alert_batching_delay_ms; }, at_least(0)));
 
-  add(make_key("metrics.bind", "Address of /metrics, /healthz and /readyz.",
-               [](auto& c) -> auto& { return c.metrics.bind; }, non_empty()));
-  add(make_key("metrics.port", "TCP port of the metrics endpoint.",
-               [](auto& c) -> auto& { return c.metrics.port; }, between(0, 65535)));
+  add(make_key(
+    "metrics.bind", "Address of /metrics, /healthz and /readyz.",
+    [](auto& c) -> auto& { return c.metrics.bind; }, non_empty()));
+  add(make_key(
+    "metrics.port", "TCP port of the metrics endpoint.",
+    [](auto& c) -> auto& { return c.metrics.port; }, between(0, 65535)));
 
-  add(make_key("log.level", "One of trace, debug, info, warn, error.",
-               [](auto& c) -> auto& { return c.log.level; },
-               one_of({"trace", "debug", "info", "warn", "error"})));
-  add(make_key("log.format", "json (ECS lines) or text.",
-               [](auto& c) -> auto& { return c.log.format; }, one_of({"json", "text"})));
+  add(make_key(
+    "log.level", "One of trace, debug, info, warn, error.",
+    [](auto& c) -> auto& { return c.log.level; },
+    one_of({"trace", "debug", "info", "warn", "error"})));
+  add(make_key(
+    "log.format", "json (ECS lines) or text.", [](auto& c) -> auto& { return c.log.format; },
+    one_of({"json", "text"})));
 
-  add(make_key("supervision.max_restarts",
-               "Restarts allowed within restart_window_ms before the node exits non-zero.",
-               [](auto& c) -> auto& { return c.supervision.max_restarts; }, positive()));
-  add(make_key("supervision.restart_window_ms", "Window in which restarts are counted.",
-               [](auto& c) -> auto& { return c.supervision.restart_window_ms; }, positive()));
-  add(make_key("supervision.backoff_initial_ms", "First delay of the exponential backoff.",
-               [](auto& c) -> auto& { return c.supervision.backoff_initial_ms; },
-               positive()));
-  add(make_key("supervision.backoff_max_ms", "Longest delay of the exponential backoff.",
-               [](auto& c) -> auto& { return c.supervision.backoff_max_ms; }, positive()));
+  add(make_key(
+    "supervision.max_restarts",
+    "Restarts allowed within restart_window_ms before the node exits non-zero.",
+    [](auto& c) -> auto& { return c.supervision.max_restarts; }, positive()));
+  add(make_key(
+    "supervision.restart_window_ms", "Window in which restarts are counted.",
+    [](auto& c) -> auto& { return c.supervision.restart_window_ms; }, positive()));
+  add(make_key(
+    "supervision.backoff_initial_ms", "First delay of the exponential backoff.",
+    [](auto& c) -> auto& { return c.supervision.backoff_initial_ms; }, positive()));
+  add(make_key(
+    "supervision.backoff_max_ms", "Longest delay of the exponential backoff.",
+    [](auto& c) -> auto& { return c.supervision.backoff_max_ms; }, positive()));
   return k;
 }
 
@@ -637,7 +671,7 @@ std::optional<value> from_toml(const toml::node& n, value_kind kind) {
     case value_kind::floating:
       if (auto* f = n.as_floating_point())
         return value{std::in_place_type<double>, f->get()};
-      if (auto* i = n.as_integer()) // `min_ratio = 20` means 20.0
+      if (auto* i = n.as_integer())  // `min_ratio = 20` means 20.0
         return value{std::in_place_type<double>, static_cast<double>(i->get())};
       break;
   }
@@ -654,14 +688,13 @@ constexpr std::string_view client_env_prefix = "TXSTREAM_KAFKA_CLIENT_";
 void check_not_reserved(const std::string& property, const std::string& source) {
   if (const char* why = reserved_client_property(property))
     throw config_error("config error: " + std::string(client_table) + "." + property
-                       + (source.empty() ? "" : " (" + source + ")") + ": txstream sets "
-                       + property + " itself: " + why);
+                       + (source.empty() ? "" : " (" + source + ")") + ": txstream sets " + property
+                       + " itself: " + why);
 }
 
 /// Stores librdkafka property `property` unless txstream sets it itself.
-void store_client_property(const std::string& property, std::string text,
-                           const std::string& source, node_config& cfg,
-                           config_sources& sources) {
+void store_client_property(const std::string& property, std::string text, const std::string& source,
+                           node_config& cfg, config_sources& sources) {
   check_not_reserved(property, source);
   cfg.kafka.client[property] = std::move(text);
   sources[std::string(client_table) + "." + property] = source;
@@ -717,8 +750,8 @@ void apply_table(const toml::table& table, const std::string& prefix, const std:
     if (name == client_table) {
       auto* sub = node.as_table();
       if (!sub)
-        throw config_error("config error: " + name + " (" + source
-                           + "): expected a table, got " + toml_type_name(node));
+        throw config_error("config error: " + name + " (" + source + "): expected a table, got "
+                           + toml_type_name(node));
       apply_client_table(*sub, "", source, cfg, sources);
     } else if (const key_entry* e = find_key(name)) {
       auto v = from_toml(node, e->kind);
@@ -729,8 +762,8 @@ void apply_table(const toml::table& table, const std::string& prefix, const std:
     } else if (is_table(name)) {
       auto* sub = node.as_table();
       if (!sub)
-        throw config_error("config error: " + name + " (" + source
-                           + "): expected a table, got " + toml_type_name(node));
+        throw config_error("config error: " + name + " (" + source + "): expected a table, got "
+                           + toml_type_name(node));
       apply_table(*sub, name, source, cfg, sources);
     } else if (node.is_table()) {
       throw config_error("config error: unknown table '[" + name + "]' in " + source + line
@@ -759,8 +792,7 @@ std::optional<value> from_env(const std::string& text, value_kind kind) {
   const char* first = text.data();
   const char* last = first + text.size();
   switch (kind) {
-    case value_kind::string:
-      return value{std::in_place_type<std::string>, text};
+    case value_kind::string: return value{std::in_place_type<std::string>, text};
     case value_kind::boolean:
       if (text == "true" || text == "1")
         return value{std::in_place_type<bool>, true};
@@ -799,9 +831,9 @@ void apply_env(const env_map& env, node_config& cfg, config_sources& sources) {
       continue;
     auto v = from_env(it->second, e.kind);
     if (!v)
-      throw config_error("config error: env " + var + "=" + it->second + ": expected "
-                         + (e.kind == value_kind::boolean ? std::string("true or false")
-                                                          : kind_name(e.kind)));
+      throw config_error(
+        "config error: env " + var + "=" + it->second + ": expected "
+        + (e.kind == value_kind::boolean ? std::string("true or false") : kind_name(e.kind)));
     store(e, cfg, *v, "env " + var, sources);
   }
   apply_client_env(env, cfg, sources);
@@ -826,18 +858,16 @@ void validate_with(const node_config& cfg, const config_sources* sources) {
   const auto& sup = cfg.supervision;
   if (sup.backoff_initial_ms > sup.backoff_max_ms)
     throw config_error(value_error("supervision.backoff_initial_ms",
-                                   value{std::in_place_type<std::int64_t>,
-                                         sup.backoff_initial_ms},
+                                   value{std::in_place_type<std::int64_t>, sup.backoff_initial_ms},
                                    source_of("supervision.backoff_initial_ms"),
                                    "must be <= supervision.backoff_max_ms ("
                                      + std::to_string(sup.backoff_max_ms) + ")"));
   const auto& cl = cfg.cluster;
   if (cl.heartbeat_ms >= cl.node_timeout_ms)
-    throw config_error(value_error("cluster.node_timeout_ms",
-                                   value{std::in_place_type<std::int64_t>, cl.node_timeout_ms},
-                                   source_of("cluster.node_timeout_ms"),
-                                   "must be > cluster.heartbeat_ms ("
-                                     + std::to_string(cl.heartbeat_ms) + ")"));
+    throw config_error(value_error(
+      "cluster.node_timeout_ms", value{std::in_place_type<std::int64_t>, cl.node_timeout_ms},
+      source_of("cluster.node_timeout_ms"),
+      "must be > cluster.heartbeat_ms (" + std::to_string(cl.heartbeat_ms) + ")"));
   const int tls_set = !cl.tls_ca.empty() + !cl.tls_certificate.empty() + !cl.tls_key.empty();
   if (tls_set != 0 && tls_set != 3) {
     const char* missing = cl.tls_ca.empty()            ? "cluster.tls.ca"
@@ -866,7 +896,7 @@ node_config load(const std::string* toml_text, const std::string& source, const 
   return cfg;
 }
 
-} // namespace
+}  // namespace
 
 node_config load_node_config(const std::string* toml_path, const env_map& env,
                              config_sources* sources) {
@@ -880,9 +910,8 @@ node_config load_node_config(const std::string* toml_path, const env_map& env,
   return load(&contents, *toml_path, env, sources);
 }
 
-node_config load_node_config_from_string(std::string_view toml_text,
-                                         std::string_view source_name, const env_map& env,
-                                         config_sources* sources) {
+node_config load_node_config_from_string(std::string_view toml_text, std::string_view source_name,
+                                         const env_map& env, config_sources* sources) {
   std::string text(toml_text);
   return load(&text, std::string(source_name), env, sources);
 }
@@ -899,13 +928,14 @@ std::string describe_client_table(const node_config& cfg) {
     "\n# librdkafka properties for every Kafka client of txstream, by their librdkafka\n"
     "# names, e.g. \"security.protocol\" = \"SASL_SSL\"; TXSTREAM_KAFKA_CLIENT_<NAME> with\n"
     "# dots as underscores. Properties txstream sets itself are refused.\n"
-    "[" + std::string(client_table) + "]\n";
+    "["
+    + std::string(client_table) + "]\n";
   for (const auto& [property, text] : cfg.kafka.client)
     out += quote(property) + " = " + quote(text) + "\n";
   return out;
 }
 
-} // namespace
+}  // namespace
 
 std::string describe(const node_config& cfg) {
   std::string out =
@@ -973,4 +1003,4 @@ env_map txstream_environment() {
   return env;
 }
 
-} // namespace txstream
+}  // namespace txstream

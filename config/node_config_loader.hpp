@@ -28,10 +28,8 @@ node_config load_node_config(const std::string* toml_path, const env_map& env,
 
 /// As load_node_config, with the TOML document given as text; `source_name`
 /// stands for the file in error messages.
-node_config load_node_config_from_string(std::string_view toml_text,
-                                         std::string_view source_name,
-                                         const env_map& env,
-                                         config_sources* sources = nullptr);
+node_config load_node_config_from_string(std::string_view toml_text, std::string_view source_name,
+                                         const env_map& env, config_sources* sources = nullptr);
 
 /// Throws config_error for the first key whose value is out of bounds; use
 /// after applying command-line flags.
@@ -57,4 +55,4 @@ std::vector<std::string> unknown_env_vars(const env_map& env);
 /// The process's TXSTREAM_* environment variables.
 env_map txstream_environment();
 
-} // namespace txstream
+}  // namespace txstream

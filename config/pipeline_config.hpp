@@ -47,4 +47,4 @@ struct pipeline_config {
   std::int64_t alert_batching_delay_ms = 20;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -25,16 +25,22 @@ inline constexpr const char* seven_days_ms = "604800000";
 struct topics_config {
   // LogAppendTime: a record's timestamp is the broker's clock when it
   // arrived, which future_time checks measure event times against.
-  topic_spec transactions{"financial_transactions", 5, 3,
+  topic_spec transactions{"financial_transactions",
+                          5,
+                          3,
                           {{"cleanup.policy", "delete"},
                            {"retention.ms", seven_days_ms},
                            {"message.timestamp.type", "LogAppendTime"}}};
   // Not compacted: many windows share a merchant key.
-  topic_spec aggregates{"transaction_aggregates", 3, 3,
+  topic_spec aggregates{"transaction_aggregates",
+                        3,
+                        3,
                         {{"cleanup.policy", "delete"}, {"retention.ms", seven_days_ms}}};
-  topic_spec anomalies{"transaction_anomalies", 3, 3,
-                       {{"cleanup.policy", "delete"}, {"retention.ms", seven_days_ms}}};
-  topic_spec deadletter{"transaction_deadletter", 3, 3,
+  topic_spec anomalies{
+    "transaction_anomalies", 3, 3, {{"cleanup.policy", "delete"}, {"retention.ms", seven_days_ms}}};
+  topic_spec deadletter{"transaction_deadletter",
+                        3,
+                        3,
                         {{"cleanup.policy", "delete"}, {"retention.ms", seven_days_ms}}};
   topic_spec control{"txstream_control", 1, 3, {{"cleanup.policy", "compact"}}};
   topic_spec state{"txstream_state", 1, 3, {{"cleanup.policy", "compact"}}};
@@ -45,4 +51,4 @@ struct topics_config {
   }
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -17,7 +17,7 @@ namespace {
   std::abort();
 }
 
-} // namespace
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const txstream::transaction_decoder decoder;

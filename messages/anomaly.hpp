@@ -38,8 +38,8 @@ struct anomaly {
 };
 
 inline bool operator==(const anomaly_detail& a, const anomaly_detail& b) {
-  return a.name == b.name && a.type == b.type && a.integer == b.integer
-         && a.number == b.number && a.text == b.text;
+  return a.name == b.name && a.type == b.type && a.integer == b.integer && a.number == b.number
+         && a.text == b.text;
 }
 
 inline bool operator==(const anomaly_transaction& a, const anomaly_transaction& b) {
@@ -47,10 +47,9 @@ inline bool operator==(const anomaly_transaction& a, const anomaly_transaction& 
 }
 
 inline bool operator==(const anomaly& a, const anomaly& b) {
-  return a.rule_id == b.rule_id && a.rule_version == b.rule_version
-         && a.user_id == b.user_id && a.event_time_ms == b.event_time_ms
-         && a.detected_at_ms == b.detected_at_ms && a.score == b.score
-         && a.details == b.details && a.transactions == b.transactions;
+  return a.rule_id == b.rule_id && a.rule_version == b.rule_version && a.user_id == b.user_id
+         && a.event_time_ms == b.event_time_ms && a.detected_at_ms == b.detected_at_ms
+         && a.score == b.score && a.details == b.details && a.transactions == b.transactions;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -25,4 +25,4 @@ using end_atom = caf::atom_constant<caf::atom("end")>;
 /// version (asked by peers, set by the node's supervisor).
 using hosts_atom = caf::atom_constant<caf::atom("hosts")>;
 
-} // namespace txstream
+}  // namespace txstream

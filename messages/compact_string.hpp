@@ -52,8 +52,7 @@ public:
   }
 
   std::string_view view() const noexcept {
-    return size_ == on_heap ? std::string_view{*long_}
-                            : std::string_view{inline_, size_};
+    return size_ == on_heap ? std::string_view{*long_} : std::string_view{inline_, size_};
   }
   operator std::string_view() const noexcept {  // NOLINT
     return view();
@@ -102,4 +101,4 @@ private:
   std::unique_ptr<std::string> long_;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -116,8 +116,7 @@ public:
   }
 
   template <class T>
-  bool unsigned_numbers(const json& obj, const char* key, std::uint64_t max,
-                        std::vector<T>& out) {
+  bool unsigned_numbers(const json& obj, const char* key, std::uint64_t max, std::vector<T>& out) {
     const auto* a = array(obj, key);
     if (a == nullptr)
       return false;
@@ -156,7 +155,7 @@ std::string dump(const ordered& j) {
 
 constexpr std::string_view heartbeat_key_prefix = "node/";
 
-} // namespace
+}  // namespace
 
 bool link_stats::operator==(const link_stats& other) const {
   return peer == other.peer && in_flight == other.in_flight && sent == other.sent
@@ -169,11 +168,11 @@ bool node_heartbeat::has_role(std::string_view role) const {
 
 bool node_heartbeat::operator==(const node_heartbeat& other) const {
   return id == other.id && incarnation == other.incarnation && endpoint == other.endpoint
-         && roles == other.roles && started_ms == other.started_ms
-         && sent_ms == other.sent_ms && state == other.state && leader == other.leader
-         && leader_epoch == other.leader_epoch && map_version == other.map_version
-         && shards == other.shards && partitions == other.partitions
-         && version == other.version && drain == other.drain && links == other.links;
+         && roles == other.roles && started_ms == other.started_ms && sent_ms == other.sent_ms
+         && state == other.state && leader == other.leader && leader_epoch == other.leader_epoch
+         && map_version == other.map_version && shards == other.shards
+         && partitions == other.partitions && version == other.version && drain == other.drain
+         && links == other.links;
 }
 
 bool map_node::operator==(const map_node& other) const {
@@ -187,9 +186,8 @@ const map_node* shard_map::owner_of(std::uint32_t shard) const noexcept {
 }
 
 bool shard_map::operator==(const shard_map& other) const {
-  return version == other.version && leader == other.leader
-         && leader_epoch == other.leader_epoch && made_ms == other.made_ms
-         && nodes == other.nodes && owner == other.owner;
+  return version == other.version && leader == other.leader && leader_epoch == other.leader_epoch
+         && made_ms == other.made_ms && nodes == other.nodes && owner == other.owner;
 }
 
 std::string_view to_string(node_state s) noexcept {
@@ -198,14 +196,10 @@ std::string_view to_string(node_state s) noexcept {
 
 std::string_view to_string(drain_stage d) noexcept {
   switch (d) {
-    case drain_stage::at_end:
-      return "at_end";
-    case drain_stage::flushed:
-      return "flushed";
-    case drain_stage::committed:
-      return "committed";
-    case drain_stage::none:
-      break;
+    case drain_stage::at_end: return "at_end";
+    case drain_stage::flushed: return "flushed";
+    case drain_stage::committed: return "committed";
+    case drain_stage::none: break;
   }
   return "";
 }
@@ -219,8 +213,8 @@ std::optional<node_state> parse_node_state(std::string_view text) noexcept {
 }
 
 std::optional<drain_stage> parse_drain_stage(std::string_view text) noexcept {
-  for (auto d : {drain_stage::none, drain_stage::at_end, drain_stage::flushed,
-                 drain_stage::committed})
+  for (auto d :
+       {drain_stage::none, drain_stage::at_end, drain_stage::flushed, drain_stage::committed})
     if (text == to_string(d))
       return d;
   return std::nullopt;
@@ -283,8 +277,7 @@ std::optional<node_heartbeat> decode_heartbeat(std::string_view text, std::strin
     && r.string(*j, "state", state) && r.boolean(*j, "leader", hb.leader)
     && r.u64(*j, "leaderEpoch", hb.leader_epoch) && r.u64(*j, "mapVersion", hb.map_version)
     && r.unsigned_numbers(*j, "shards", std::numeric_limits<std::uint32_t>::max(), hb.shards)
-    && r.unsigned_numbers(*j, "partitions", std::numeric_limits<std::int32_t>::max(),
-                          hb.partitions)
+    && r.unsigned_numbers(*j, "partitions", std::numeric_limits<std::int32_t>::max(), hb.partitions)
     && r.string(*j, "version", hb.version) && r.string(*j, "drain", drain);
   if (!fields_ok)
     return std::nullopt;
@@ -391,4 +384,4 @@ control_key classify_control_key(std::string_view key) {
   return {};
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -26,13 +26,15 @@ enum class drain_stage { none, at_end, flushed, committed };
 
 /// Traffic on the link from the sending node to one peer.
 struct link_stats {
-  std::string peer;            // the peer's node id
-  std::uint64_t in_flight = 0; // batches sent and not yet acknowledged
-  std::uint64_t sent = 0;      // batches sent on the link
-  std::uint64_t bytes = 0;     // bytes sent on the link
+  std::string peer;             // the peer's node id
+  std::uint64_t in_flight = 0;  // batches sent and not yet acknowledged
+  std::uint64_t sent = 0;       // batches sent on the link
+  std::uint64_t bytes = 0;      // bytes sent on the link
 
   bool operator==(const link_stats& other) const;
-  bool operator!=(const link_stats& other) const { return !(*this == other); }
+  bool operator!=(const link_stats& other) const {
+    return !(*this == other);
+  }
 };
 
 /// What a node says about itself, every heartbeat interval.
@@ -44,9 +46,9 @@ struct node_heartbeat {
   std::int64_t started_ms = 0;  // wall clock of the sender, epoch ms
   std::int64_t sent_ms = 0;     // wall clock of the sender, epoch ms
   node_state state = node_state::up;
-  bool leader = false;            // holds leadership now
-  std::uint64_t leader_epoch = 0; // its epoch while leader, else 0
-  std::uint64_t map_version = 0;  // the shard map version it routes by
+  bool leader = false;                   // holds leadership now
+  std::uint64_t leader_epoch = 0;        // its epoch while leader, else 0
+  std::uint64_t map_version = 0;         // the shard map version it routes by
   std::vector<std::uint32_t> shards;     // virtual shards it hosts
   std::vector<std::int32_t> partitions;  // input partitions it consumes
   std::string version;                   // build version
@@ -56,7 +58,9 @@ struct node_heartbeat {
   bool has_role(std::string_view role) const;
 
   bool operator==(const node_heartbeat& other) const;
-  bool operator!=(const node_heartbeat& other) const { return !(*this == other); }
+  bool operator!=(const node_heartbeat& other) const {
+    return !(*this == other);
+  }
 };
 
 /// An aggregate node as the shard map names it.
@@ -66,7 +70,9 @@ struct map_node {
   std::string endpoint;
 
   bool operator==(const map_node& other) const;
-  bool operator!=(const map_node& other) const { return !(*this == other); }
+  bool operator!=(const map_node& other) const {
+    return !(*this == other);
+  }
 };
 
 /// The owner of a shard that no node hosts (a map made with no aggregate
@@ -78,7 +84,7 @@ struct shard_map {
   std::uint64_t version = 0;
   std::string leader;  // node id of the leader that made it
   std::uint64_t leader_epoch = 0;
-  std::int64_t made_ms = 0;  // the leader's wall clock, epoch ms
+  std::int64_t made_ms = 0;          // the leader's wall clock, epoch ms
   std::vector<map_node> nodes;       // fixed order; `owner` indexes it
   std::vector<std::uint32_t> owner;  // by virtual shard: index into nodes, or no_owner
 
@@ -90,7 +96,9 @@ struct shard_map {
   const map_node* owner_of(std::uint32_t shard) const noexcept;
 
   bool operator==(const shard_map& other) const;
-  bool operator!=(const shard_map& other) const { return !(*this == other); }
+  bool operator!=(const shard_map& other) const {
+    return !(*this == other);
+  }
 };
 
 std::string_view to_string(node_state s) noexcept;
@@ -109,10 +117,8 @@ std::string encode(const shard_map& map);
 /// out of range, an unknown `state` or `drain`, an owner index beyond
 /// `nodes`, two map nodes with one id. Unknown fields are ignored, so newer
 /// nodes can add some. Never throws.
-std::optional<node_heartbeat> decode_heartbeat(std::string_view json,
-                                               std::string* error = nullptr);
-std::optional<shard_map> decode_shard_map(std::string_view json,
-                                          std::string* error = nullptr);
+std::optional<node_heartbeat> decode_heartbeat(std::string_view json, std::string* error = nullptr);
+std::optional<shard_map> decode_shard_map(std::string_view json, std::string* error = nullptr);
 
 /// Kafka keys: "node/<id>" for a node's heartbeats (compaction keeps the
 /// latest per node), "shardmap" for the map.
@@ -131,4 +137,4 @@ struct control_key {
 /// keys a newer node may add).
 control_key classify_control_key(std::string_view key);
 
-} // namespace txstream
+}  // namespace txstream

@@ -31,8 +31,7 @@ public:
     return *this;
   }
 
-  counted_bytes(counted_bytes&& other) noexcept
-    : total_(other.total_), bytes_(other.bytes_) {
+  counted_bytes(counted_bytes&& other) noexcept : total_(other.total_), bytes_(other.bytes_) {
     other.total_ = nullptr;
   }
 
@@ -61,4 +60,4 @@ private:
   std::int64_t bytes_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

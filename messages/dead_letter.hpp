@@ -27,4 +27,4 @@ inline bool operator==(const dead_letter& a, const dead_letter& b) {
          && a.payload == b.payload;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -6,12 +6,12 @@ namespace {
 
 // Indexed by the enum value; keep in declaration order.
 constexpr const char* reason_codes[dead_letter_reason_count] = {
-  "none",        "malformed_json", "not_object",   "missing_field", "wrong_type",
-  "empty_field", "bad_amount",     "bad_time",     "bad_enum",      "bad_currency",
-  "too_large",   "invalid_utf8",   "late",         "future_time",
+  "none",        "malformed_json", "not_object", "missing_field", "wrong_type",
+  "empty_field", "bad_amount",     "bad_time",   "bad_enum",      "bad_currency",
+  "too_large",   "invalid_utf8",   "late",       "future_time",
 };
 
-} // namespace
+}  // namespace
 
 const char* to_string(dead_letter_reason x) noexcept {
   auto i = static_cast<std::size_t>(x);
@@ -25,4 +25,4 @@ std::optional<dead_letter_reason> dead_letter_reason_from_string(std::string_vie
   return std::nullopt;
 }
 
-} // namespace txstream
+}  // namespace txstream

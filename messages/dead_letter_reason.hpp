@@ -36,4 +36,4 @@ const char* to_string(dead_letter_reason x) noexcept;
 /// Parses a code produced by `to_string`.
 std::optional<dead_letter_reason> dead_letter_reason_from_string(std::string_view code) noexcept;
 
-} // namespace txstream
+}  // namespace txstream

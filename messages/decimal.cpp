@@ -1,6 +1,6 @@
 #include "messages/decimal.hpp"
 
-#include <charconv> // std::to_chars for integers
+#include <charconv>  // std::to_chars for integers
 #include <limits>
 
 namespace txstream {
@@ -13,10 +13,9 @@ bool is_digit(char c) noexcept {
 
 constexpr std::int64_t exponent_clamp = 1'000'000'000;
 
-} // namespace
+}  // namespace
 
-const char* scan_json_number(const char* first, const char* last,
-                             json_number& out) noexcept {
+const char* scan_json_number(const char* first, const char* last, json_number& out) noexcept {
   const char* p = first;
   out = json_number{};
   if (p < last && *p == '-') {
@@ -65,13 +64,11 @@ const char* scan_json_number(const char* first, const char* last,
   return p;
 }
 
-decimal_status scale_decimal(const json_number& x, int scale,
-                             std::int64_t& out) noexcept {
+decimal_status scale_decimal(const json_number& x, int scale, std::int64_t& out) noexcept {
   // Fast path for what producers send: no sign, no exponent, at most
   // `scale` fraction digits and at most 18 digits in all (so no overflow
   // and no rounding), e.g. "12.34" at scale 2 or epoch milliseconds at 0.
-  if (!x.negative && x.exponent == 0 && scale >= 0
-      && x.frac_len <= static_cast<std::size_t>(scale)
+  if (!x.negative && x.exponent == 0 && scale >= 0 && x.frac_len <= static_cast<std::size_t>(scale)
       && x.int_len + static_cast<std::size_t>(scale) <= 18) {
     std::uint64_t acc = 0;
     for (std::size_t i = 0; i < x.int_len; ++i)
@@ -100,8 +97,7 @@ decimal_status scale_decimal(const json_number& x, int scale,
   std::uint64_t acc = 0;
   const std::int64_t whole = p < total ? p : total;
   for (std::int64_t i = 0; i < whole; ++i) {
-    if (__builtin_mul_overflow(acc, 10u, &acc)
-        || __builtin_add_overflow(acc, digit(i), &acc))
+    if (__builtin_mul_overflow(acc, 10u, &acc) || __builtin_add_overflow(acc, digit(i), &acc))
       return decimal_status::overflow;
   }
   // Padding zeros when the exponent reaches past the last digit.
@@ -163,4 +159,4 @@ void append_cents(std::string& out, std::int64_t cents) {
   out.append(p, end);
 }
 
-} // namespace txstream
+}  // namespace txstream

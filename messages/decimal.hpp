@@ -24,8 +24,7 @@ struct json_number {
 /// Scans one JSON number (RFC 8259 grammar) starting at `first`; returns
 /// the position after it, or nullptr if the text there is not a number.
 /// Never reads at or past `last`.
-const char* scan_json_number(const char* first, const char* last,
-                             json_number& out) noexcept;
+const char* scan_json_number(const char* first, const char* last, json_number& out) noexcept;
 
 /// Outcome of scaling a decimal to an integer.
 enum class decimal_status : std::uint8_t { ok, negative, overflow };
@@ -33,8 +32,7 @@ enum class decimal_status : std::uint8_t { ok, negative, overflow };
 /// Computes round_half_even(value * 10^scale) exactly into `out`. A negative
 /// non-zero value gives `negative` ("-0" is zero); a result beyond int64 gives
 /// `overflow`.
-decimal_status scale_decimal(const json_number& x, int scale,
-                             std::int64_t& out) noexcept;
+decimal_status scale_decimal(const json_number& x, int scale, std::int64_t& out) noexcept;
 
 /// Parses a whole string as one JSON number and scales it like
 /// `scale_decimal`; nullopt on bad syntax, negative values or overflow.
@@ -47,4 +45,4 @@ void append_cents(std::string& out, std::int64_t cents);
 /// Appends a base-10 integer.
 void append_int(std::string& out, std::int64_t x);
 
-} // namespace txstream
+}  // namespace txstream

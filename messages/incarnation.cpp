@@ -23,7 +23,7 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t 
   return value;
 }
 
-} // namespace
+}  // namespace
 
 std::string make_incarnation(std::int64_t process_started_ms, std::uint32_t generation) {
   char buf[48];
@@ -39,8 +39,7 @@ std::optional<incarnation_parts> parse_incarnation(std::string_view text) {
     return std::nullopt;
   constexpr auto int64_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   auto started = parse_decimal(text.substr(0, dash), int64_max);
-  auto generation =
-    parse_decimal(text.substr(dash + 1), std::numeric_limits<std::uint32_t>::max());
+  auto generation = parse_decimal(text.substr(dash + 1), std::numeric_limits<std::uint32_t>::max());
   if (!started || !generation)
     return std::nullopt;
   return incarnation_parts{static_cast<std::int64_t>(*started),
@@ -64,4 +63,4 @@ int compare_incarnations(std::string_view a, std::string_view b) {
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
-} // namespace txstream
+}  // namespace txstream

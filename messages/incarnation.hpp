@@ -36,4 +36,4 @@ std::optional<incarnation_parts> parse_incarnation(std::string_view text);
 /// move forward between two starts of a process.
 int compare_incarnations(std::string_view a, std::string_view b);
 
-} // namespace txstream
+}  // namespace txstream

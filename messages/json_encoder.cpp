@@ -1,6 +1,6 @@
 #include "messages/json_encoder.hpp"
 
-#include <charconv> // std::to_chars(double): shortest round-trip text
+#include <charconv>  // std::to_chars(double): shortest round-trip text
 #include <cmath>
 
 #include "messages/decimal.hpp"
@@ -52,7 +52,7 @@ std::int64_t net(std::int64_t purchase, std::int64_t refund) {
   return r;
 }
 
-} // namespace
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -65,8 +65,8 @@ void append_json_string(std::string& out, std::string_view s) {
   };
   while (p < end) {
     // Long plain runs in 16-byte steps; the rest byte by byte.
-    p = reinterpret_cast<const unsigned char*>(skip_plain_ascii(
-      reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end)));
+    p = reinterpret_cast<const unsigned char*>(
+      skip_plain_ascii(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end)));
     if (p == end)
       break;
     unsigned char c = *p;
@@ -174,18 +174,10 @@ void encode_json(const anomaly& x, std::string& out) {
     append_json_string(out, d.name);
     out += ':';
     switch (d.type) {
-      case anomaly_detail::kind::integer:
-        append_int(out, d.integer);
-        break;
-      case anomaly_detail::kind::money:
-        append_cents(out, d.integer);
-        break;
-      case anomaly_detail::kind::number:
-        append_json_number(out, d.number);
-        break;
-      case anomaly_detail::kind::text:
-        append_json_string(out, d.text);
-        break;
+      case anomaly_detail::kind::integer: append_int(out, d.integer); break;
+      case anomaly_detail::kind::money: append_cents(out, d.integer); break;
+      case anomaly_detail::kind::number: append_json_number(out, d.number); break;
+      case anomaly_detail::kind::text: append_json_string(out, d.text); break;
     }
     out += ',';
   }
@@ -206,4 +198,4 @@ void encode_json(const anomaly& x, std::string& out) {
   out += '}';
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -41,4 +41,4 @@ std::string to_json(const T& x) {
   return out;
 }
 
-} // namespace txstream
+}  // namespace txstream

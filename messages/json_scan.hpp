@@ -22,18 +22,18 @@ inline const char* skip_plain_ascii(const char* p, const char* end) noexcept {
     auto v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches both
     // control characters and non-ASCII bytes.
-    auto special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                             _mm_cmpeq_epi8(v, backslash)),
-                                _mm_cmplt_epi8(v, space));
+    auto special = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+      _mm_cmplt_epi8(v, space));
     auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
     if (mask != 0)
       return p + __builtin_ctz(mask);
     p += 16;
   }
 #else
-  (void) end;
+  (void)end;
 #endif
   return p;
 }
 
-} // namespace txstream
+}  // namespace txstream

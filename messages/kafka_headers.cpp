@@ -2,10 +2,8 @@
 
 namespace txstream {
 
-std::array<kafka_header, 3> dead_letter_headers(dead_letter_reason reason,
-                                                std::string_view detail,
-                                                std::string_view topic,
-                                                std::int32_t partition,
+std::array<kafka_header, 3> dead_letter_headers(dead_letter_reason reason, std::string_view detail,
+                                                std::string_view topic, std::int32_t partition,
                                                 std::int64_t offset) {
   return {{
     {std::string{error_header}, to_string(reason)},
@@ -14,8 +12,7 @@ std::array<kafka_header, 3> dead_letter_headers(dead_letter_reason reason,
   }};
 }
 
-std::string source_label(std::string_view topic, std::int32_t partition,
-                         std::int64_t offset) {
+std::string source_label(std::string_view topic, std::int32_t partition, std::int64_t offset) {
   std::string out{topic};
   out += '/';
   out += std::to_string(partition);
@@ -31,4 +28,4 @@ std::string fraud_label(std::string_view scenario, std::uint64_t instance) {
   return out;
 }
 
-} // namespace txstream
+}  // namespace txstream

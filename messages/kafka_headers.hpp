@@ -32,17 +32,14 @@ inline bool operator==(const kafka_header& a, const kafka_header& b) {
 
 /// The three headers of a dead-letter record, in the order error,
 /// error-detail, source.
-std::array<kafka_header, 3> dead_letter_headers(dead_letter_reason reason,
-                                                std::string_view detail,
-                                                std::string_view topic,
-                                                std::int32_t partition,
+std::array<kafka_header, 3> dead_letter_headers(dead_letter_reason reason, std::string_view detail,
+                                                std::string_view topic, std::int32_t partition,
                                                 std::int64_t offset);
 
 /// "topic/partition/offset", the value of `x-txstream-source`.
-std::string source_label(std::string_view topic, std::int32_t partition,
-                         std::int64_t offset);
+std::string source_label(std::string_view topic, std::int32_t partition, std::int64_t offset);
 
 /// "<scenario>:<instance>", the value of `x-txstream-fraud`.
 std::string fraud_label(std::string_view scenario, std::uint64_t instance);
 
-} // namespace txstream
+}  // namespace txstream

@@ -30,4 +30,4 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<std::vector<caf::actor>>("std::vector<caf::actor>");
 }
 
-} // namespace txstream
+}  // namespace txstream

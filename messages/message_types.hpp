@@ -12,4 +12,4 @@ namespace txstream {
 /// creating its actor system: CAF 0.17 silently drops unregistered types.
 void add_message_types(caf::actor_system_config& cfg);
 
-} // namespace txstream
+}  // namespace txstream

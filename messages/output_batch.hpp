@@ -34,4 +34,4 @@ struct output_batch {
   counted_bytes counted;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -14,7 +14,7 @@ namespace {
 // copied) four or five times on the way to a record's ~250 bytes.
 constexpr std::size_t aggregate_record_capacity = 320;
 
-} // namespace
+}  // namespace
 
 void append_aggregates(const std::vector<window_aggregate>& windows,
                        const std::vector<running_total>& totals, output_batch& out) {
@@ -50,4 +50,4 @@ void append_dead_letter(dead_letter&& d, output_batch& out) {
     r.headers.emplace_back(std::move(h.key), std::move(h.value));
 }
 
-} // namespace txstream
+}  // namespace txstream

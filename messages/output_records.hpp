@@ -22,4 +22,4 @@ void append_anomalies(const std::vector<anomaly>& found, output_batch& out);
 /// detail and source in the dead-letter headers.
 void append_dead_letter(dead_letter&& d, output_batch& out);
 
-} // namespace txstream
+}  // namespace txstream

@@ -71,12 +71,9 @@ public:
   std::string str() const {
     switch (kind_) {
       case kind::uuid_lower:
-      case kind::uuid_upper:
-        return unpack_uuid();
-      case kind::heap:
-        return *heap();
-      case kind::text:
-        break;
+      case kind::uuid_upper: return unpack_uuid();
+      case kind::heap: return *heap();
+      case kind::text: break;
     }
     return std::string(reinterpret_cast<const char*>(bytes_), len_);
   }
@@ -85,30 +82,23 @@ public:
   /// detector compares a user's id with every lookup's).
   bool equals(std::string_view s) const noexcept {
     switch (kind_) {
-      case kind::text:
-        return s.size() == len_ && std::memcmp(bytes_, s.data(), len_) == 0;
-      case kind::heap:
-        return *heap() == s;
+      case kind::text: return s.size() == len_ && std::memcmp(bytes_, s.data(), len_) == 0;
+      case kind::heap: return *heap() == s;
       case kind::uuid_lower:
-      case kind::uuid_upper:
-        break;
+      case kind::uuid_upper: break;
     }
     packed_id other;
-    return other.pack_uuid(s) && other.kind_ == kind_
-           && std::memcmp(other.bytes_, bytes_, 16) == 0;
+    return other.pack_uuid(s) && other.kind_ == kind_ && std::memcmp(other.bytes_, bytes_, 16) == 0;
   }
 
   /// The stored text as a view: of this object's own bytes, or for a packed
   /// UUID of its text written into `scratch`, which must outlive the view.
   std::string_view view(char (&scratch)[36]) const noexcept {
     switch (kind_) {
-      case kind::text:
-        return {reinterpret_cast<const char*>(bytes_), len_};
-      case kind::heap:
-        return *heap();
+      case kind::text: return {reinterpret_cast<const char*>(bytes_), len_};
+      case kind::heap: return *heap();
       case kind::uuid_lower:
-      case kind::uuid_upper:
-        break;
+      case kind::uuid_upper: break;
     }
     write_uuid(scratch);
     return {scratch, uuid_length};
@@ -153,8 +143,7 @@ private:
     static constexpr hex_table table{};
     static constexpr unsigned char first_digit[16] = {0,  2,  4,  6,  9,  11, 14, 16,
                                                       19, 21, 24, 26, 28, 30, 32, 34};
-    if (s.size() != uuid_length || s[8] != '-' || s[13] != '-' || s[18] != '-'
-        || s[23] != '-')
+    if (s.size() != uuid_length || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
       return false;
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     unsigned char out[16];
@@ -231,4 +220,4 @@ private:
 
 static_assert(sizeof(packed_id) == 24, "packed_id is meant to take 24 bytes");
 
-} // namespace txstream
+}  // namespace txstream

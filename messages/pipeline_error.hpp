@@ -32,8 +32,7 @@ inline caf::error make_error(pipeline_errc code, std::string why) {
 
 /// Whether `e` is txstream's `code`.
 inline bool is(const caf::error& e, pipeline_errc code) {
-  return e.category() == pipeline_error_category
-         && e.code() == static_cast<std::uint8_t>(code);
+  return e.category() == pipeline_error_category && e.code() == static_cast<std::uint8_t>(code);
 }
 
 /// Failures the supervisor counts against its restart budget: everything
@@ -42,4 +41,4 @@ inline bool counts_as_failure(const caf::error& e) {
   return e && !is(e, pipeline_errc::lease_expired) && !is(e, pipeline_errc::peer_lost);
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -11,8 +11,8 @@ namespace txstream {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, raw_record& x) {
-  return f(caf::meta::type_name("raw_record"), x.offset, x.timestamp_ms,
-           x.key_pos, x.key_len, x.value_pos, x.value_len);
+  return f(caf::meta::type_name("raw_record"), x.offset, x.timestamp_ms, x.key_pos, x.key_len,
+           x.value_pos, x.value_len);
 }
 
 template <class Inspector>
@@ -22,8 +22,8 @@ typename Inspector::result_type inspect(Inspector& f, raw_batch& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_processed& x) {
-  return f(caf::meta::type_name("shard_processed"), x.partition, x.sequence,
-           x.epoch, x.late_offsets);
+  return f(caf::meta::type_name("shard_processed"), x.partition, x.sequence, x.epoch,
+           x.late_offsets);
 }
 
 template <class Inspector>
@@ -33,8 +33,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_hold& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_ack& x) {
-  return f(caf::meta::type_name("shard_ack"), x.partition, x.sequence, x.epoch,
-           x.holds);
+  return f(caf::meta::type_name("shard_ack"), x.partition, x.sequence, x.epoch, x.holds);
 }
 
 template <class Inspector>
@@ -44,20 +43,18 @@ typename Inspector::result_type inspect(Inspector& f, shard_progress& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, detector_ack& x) {
-  return f(caf::meta::type_name("detector_ack"), x.partition, x.sequence,
-           x.delivered);
+  return f(caf::meta::type_name("detector_ack"), x.partition, x.sequence, x.delivered);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partition_resume_point& x) {
-  return f(caf::meta::type_name("partition_resume_point"), x.offset,
-           x.max_event_time_ms);
+  return f(caf::meta::type_name("partition_resume_point"), x.offset, x.max_event_time_ms);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partition_restore& x) {
-  return f(caf::meta::type_name("partition_restore"), x.resume_offset,
-           x.max_event_time_ms, x.last_offset);
+  return f(caf::meta::type_name("partition_restore"), x.resume_offset, x.max_event_time_ms,
+           x.last_offset);
 }
 
 template <class Inspector>
@@ -67,8 +64,7 @@ typename Inspector::result_type inspect(Inspector& f, partition_end& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partition_status& x) {
-  return f(caf::meta::type_name("partition_status"), x.partition,
-           x.max_event_time_ms, x.idle);
+  return f(caf::meta::type_name("partition_status"), x.partition, x.max_event_time_ms, x.idle);
 }
 
 template <class Inspector>
@@ -81,4 +77,4 @@ typename Inspector::result_type inspect(Inspector& f, output_batch& x) {
   return f(caf::meta::type_name("output_batch"), x.topic, x.records, x.may_wait_ms);
 }
 
-} // namespace txstream
+}  // namespace txstream

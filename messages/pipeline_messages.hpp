@@ -164,12 +164,10 @@ inline bool operator==(const shard_progress& a, const shard_progress& b) {
   return a.partition == b.partition && a.epoch == b.epoch && a.holds == b.holds;
 }
 inline bool operator==(const detector_ack& a, const detector_ack& b) {
-  return a.partition == b.partition && a.sequence == b.sequence
-         && a.delivered == b.delivered;
+  return a.partition == b.partition && a.sequence == b.sequence && a.delivered == b.delivered;
 }
 inline bool operator==(const partition_restore& a, const partition_restore& b) {
-  return a.resume_offset == b.resume_offset
-         && a.max_event_time_ms == b.max_event_time_ms
+  return a.resume_offset == b.resume_offset && a.max_event_time_ms == b.max_event_time_ms
          && a.last_offset == b.last_offset;
 }
 inline bool operator==(const partition_end& a, const partition_end& b) {
@@ -180,4 +178,4 @@ inline bool operator==(const partition_status& a, const partition_status& b) {
          && a.idle == b.idle;
 }
 
-} // namespace txstream
+}  // namespace txstream

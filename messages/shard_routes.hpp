@@ -31,4 +31,4 @@ typename Inspector::result_type inspect(Inspector& f, shard_routes& x) {
   return f(caf::meta::type_name("shard_routes"), x.epoch, x.hosts, x.host_of);
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -46,14 +46,13 @@ struct transaction {
 
 inline bool operator==(const transaction& a, const transaction& b) {
   return a.transaction_id == b.transaction_id && a.user_id == b.user_id
-         && a.merchant_id == b.merchant_id && a.location == b.location
-         && a.currency == b.currency && a.amount_cents == b.amount_cents
-         && a.event_time_ms == b.event_time_ms && a.type == b.type
-         && a.method == b.method && a.is_international == b.is_international
+         && a.merchant_id == b.merchant_id && a.location == b.location && a.currency == b.currency
+         && a.amount_cents == b.amount_cents && a.event_time_ms == b.event_time_ms
+         && a.type == b.type && a.method == b.method && a.is_international == b.is_international
          && a.source == b.source;
 }
 
 const char* to_string(transaction_type x);
 const char* to_string(payment_method x);
 
-} // namespace txstream
+}  // namespace txstream

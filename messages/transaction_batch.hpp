@@ -19,8 +19,7 @@ struct transaction_batch {
 };
 
 inline bool operator==(const transaction_batch& a, const transaction_batch& b) {
-  return a.partition == b.partition && a.sequence == b.sequence
-         && a.transactions == b.transactions;
+  return a.partition == b.partition && a.sequence == b.sequence && a.transactions == b.transactions;
 }
 
 /// What a merchant shard needs of a transaction: a window is made of
@@ -38,9 +37,12 @@ struct shard_record {
 
   shard_record() = default;
   explicit shard_record(const transaction& tx)
-    : merchant_id(tx.merchant_id), currency(tx.currency),
-      amount_cents(tx.amount_cents), event_time_ms(tx.event_time_ms),
-      source(tx.source), type(tx.type) {
+    : merchant_id(tx.merchant_id),
+      currency(tx.currency),
+      amount_cents(tx.amount_cents),
+      event_time_ms(tx.event_time_ms),
+      source(tx.source),
+      type(tx.type) {
     // nop
   }
 };
@@ -85,8 +87,8 @@ struct shard_batch {
 
 inline bool operator==(const shard_batch& a, const shard_batch& b) {
   return a.partition == b.partition && a.sequence == b.sequence && a.epoch == b.epoch
-         && a.link_sequence == b.link_sequence && a.records == b.records
-         && a.runs == b.runs && a.max_event_time_ms == b.max_event_time_ms;
+         && a.link_sequence == b.link_sequence && a.records == b.records && a.runs == b.runs
+         && a.max_event_time_ms == b.max_event_time_ms;
 }
 
-} // namespace txstream
+}  // namespace txstream

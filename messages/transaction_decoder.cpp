@@ -79,18 +79,12 @@ using key_sink = fixed_sink<16>;
 field match_key(const key_sink& k) noexcept {
   if (k.overflow)
     return field::none;
-  auto is = [&](const char* lit) {
-    return std::memcmp(k.buf, lit, k.size) == 0;
-  };
+  auto is = [&](const char* lit) { return std::memcmp(k.buf, lit, k.size) == 0; };
   switch (k.size) {
-    case 6:
-      return is("userId") ? field::user_id : is("amount") ? field::amount : field::none;
+    case 6: return is("userId") ? field::user_id : is("amount") ? field::amount : field::none;
     case 8:
-      return is("location")   ? field::location
-             : is("currency") ? field::currency
-                              : field::none;
-    case 10:
-      return is("merchantId") ? field::merchant_id : field::none;
+      return is("location") ? field::location : is("currency") ? field::currency : field::none;
+    case 10: return is("merchantId") ? field::merchant_id : field::none;
     case 13:
       // "international": the reference Java producer's name for
       // isInternational (Jackson drops the "is" of a Lombok boolean getter).
@@ -103,8 +97,7 @@ field match_key(const key_sink& k) noexcept {
              : is("transactionType") ? field::transaction_type
              : is("isInternational") ? field::is_international
                                      : field::none;
-    default:
-      return field::none;
+    default: return field::none;
   }
 }
 
@@ -151,8 +144,7 @@ std::size_t encode_utf8(std::uint32_t cp, char* buf) noexcept {
 class parser {
 public:
   parser(std::string_view in, const decoder_limits& limits, transaction& out) noexcept
-    : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()),
-      limits_(limits), out_(out) {
+    : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()), limits_(limits), out_(out) {
     // nop
   }
 
@@ -327,9 +319,7 @@ private:
         sink.append(buf, encode_utf8(cp, buf));
         return true;
       }
-      default:
-        --p_;
-        return fail(reason::malformed_json, "bad escape in string");
+      default: --p_; return fail(reason::malformed_json, "bad escape in string");
     }
     sink.append(&out, 1);
     return true;
@@ -353,24 +343,24 @@ private:
         null_sink sink;
         return parse_string(sink);
       }
-      case '{':
-        return skip_container(depth, '}');
-      case '[':
-        return skip_container(depth, ']');
-      case 't':
-        return literal("true", 4);
-      case 'f':
-        return literal("false", 5);
-      case 'n':
-        return literal("null", 4);
+      case '{': return skip_container(depth, '}');
+      case '[': return skip_container(depth, ']');
+      case 't': return literal("true", 4);
+      case 'f': return literal("false", 5);
+      case 'n': return literal("null", 4);
       case '-':
-      case '0': case '1': case '2': case '3': case '4':
-      case '5': case '6': case '7': case '8': case '9':
-        return skip_number();
-      case -1:
-        return fail(reason::malformed_json, "unexpected end of input");
-      default:
-        return fail(reason::malformed_json, "unexpected character");
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
+      case '8':
+      case '9': return skip_number();
+      case -1: return fail(reason::malformed_json, "unexpected end of input");
+      default: return fail(reason::malformed_json, "unexpected character");
     }
   }
 
@@ -404,8 +394,8 @@ private:
         return true;
       }
       if (c != ',')
-        return fail(reason::malformed_json, close == '}' ? "expected ',' or '}'"
-                                                         : "expected ',' or ']'");
+        return fail(reason::malformed_json,
+                    close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
       ++p_;
       skip_ws();
     }
@@ -466,28 +456,20 @@ private:
   // (those calls were ~3 % of the node's CPU).
   bool take_expected_key(field& f) noexcept {
     switch (static_cast<field>(static_cast<unsigned>(last_) + 1)) {
-      case field::transaction_id:
-        return take_key("\"transactionId\":", field::transaction_id, f);
-      case field::user_id:
-        return take_key("\"userId\":", field::user_id, f);
-      case field::amount:
-        return take_key("\"amount\":", field::amount, f);
+      case field::transaction_id: return take_key("\"transactionId\":", field::transaction_id, f);
+      case field::user_id: return take_key("\"userId\":", field::user_id, f);
+      case field::amount: return take_key("\"amount\":", field::amount, f);
       case field::transaction_time:
         return take_key("\"transactionTime\":", field::transaction_time, f);
-      case field::merchant_id:
-        return take_key("\"merchantId\":", field::merchant_id, f);
+      case field::merchant_id: return take_key("\"merchantId\":", field::merchant_id, f);
       case field::transaction_type:
         return take_key("\"transactionType\":", field::transaction_type, f);
-      case field::location:
-        return take_key("\"location\":", field::location, f);
-      case field::payment_method:
-        return take_key("\"paymentMethod\":", field::payment_method, f);
+      case field::location: return take_key("\"location\":", field::location, f);
+      case field::payment_method: return take_key("\"paymentMethod\":", field::payment_method, f);
       case field::is_international:
         return take_key("\"isInternational\":", field::is_international, f);
-      case field::currency:
-        return take_key("\"currency\":", field::currency, f);
-      default:
-        return false;
+      case field::currency: return take_key("\"currency\":", field::currency, f);
+      default: return false;
     }
   }
 
@@ -503,28 +485,17 @@ private:
 
   bool parse_field(field f) noexcept {
     switch (f) {
-      case field::transaction_id:
-        return parse_id(f, out_.transaction_id);
-      case field::user_id:
-        return parse_id(f, out_.user_id);
-      case field::merchant_id:
-        return parse_id(f, out_.merchant_id);
-      case field::location:
-        return parse_id(f, out_.location);
-      case field::amount:
-        return parse_amount();
-      case field::transaction_time:
-        return parse_time();
-      case field::transaction_type:
-        return parse_type();
-      case field::payment_method:
-        return parse_method();
-      case field::is_international:
-        return parse_international();
-      case field::currency:
-        return parse_currency();
-      default:
-        return skip_value(1);
+      case field::transaction_id: return parse_id(f, out_.transaction_id);
+      case field::user_id: return parse_id(f, out_.user_id);
+      case field::merchant_id: return parse_id(f, out_.merchant_id);
+      case field::location: return parse_id(f, out_.location);
+      case field::amount: return parse_amount();
+      case field::transaction_time: return parse_time();
+      case field::transaction_type: return parse_type();
+      case field::payment_method: return parse_method();
+      case field::is_international: return parse_international();
+      case field::currency: return parse_currency();
+      default: return skip_value(1);
     }
   }
 
@@ -604,8 +575,7 @@ private:
       return fail(reason::malformed_json, "invalid number", field::amount);
     p_ = next;
     switch (scale_decimal(n, 2, out_.amount_cents)) {
-      case decimal_status::ok:
-        break;
+      case decimal_status::ok: break;
       case decimal_status::negative:
         soft(reason::bad_amount, field::amount, "negative amount", at);
         break;
@@ -689,12 +659,8 @@ private:
   bool parse_international() noexcept {
     auto at = offset();
     switch (peek()) {
-      case 't':
-        out_.is_international = true;
-        return literal("true", 4);
-      case 'f':
-        out_.is_international = false;
-        return literal("false", 5);
+      case 't': out_.is_international = true; return literal("true", 4);
+      case 'f': out_.is_international = false; return literal("false", 5);
       case '"': {
         fixed_sink<8> s;
         if (!parse_string(s))
@@ -704,12 +670,11 @@ private:
         else if (s.equals("False", 5) || s.equals("false", 5))
           out_.is_international = false;
         else
-          soft(reason::wrong_type, field::is_international,
-               "not true/false or \"True\"/\"False\"", at);
+          soft(reason::wrong_type, field::is_international, "not true/false or \"True\"/\"False\"",
+               at);
         return true;
       }
-      default:
-        return reject(reason::wrong_type, field::is_international, "expected a boolean");
+      default: return reject(reason::wrong_type, field::is_international, "expected a boolean");
     }
   }
 
@@ -746,23 +711,18 @@ private:
 // the same values (a differential test checks).
 class canonical_parser {
 public:
-  canonical_parser(std::string_view in, const decoder_limits& limits,
-                   transaction& out) noexcept
+  canonical_parser(std::string_view in, const decoder_limits& limits, transaction& out) noexcept
     : p_(in.data()), end_(in.data() + in.size()), limits_(limits), out_(out) {
     // nop
   }
 
   bool run() noexcept {
-    return lit("{\"transactionId\":") && str(out_.transaction_id)
-           && lit(",\"userId\":") && str(out_.user_id)
-           && lit(",\"amount\":") && amount()
-           && lit(",\"transactionTime\":") && time()
-           && lit(",\"merchantId\":") && str(out_.merchant_id)
-           && lit(",\"transactionType\":") && type()
-           && lit(",\"location\":") && str(out_.location)
-           && lit(",\"paymentMethod\":") && method()
-           && lit(",\"isInternational\":") && international()
-           && lit(",\"currency\":") && currency() && lit("}") && p_ == end_;
+    return lit("{\"transactionId\":") && str(out_.transaction_id) && lit(",\"userId\":")
+           && str(out_.user_id) && lit(",\"amount\":") && amount() && lit(",\"transactionTime\":")
+           && time() && lit(",\"merchantId\":") && str(out_.merchant_id)
+           && lit(",\"transactionType\":") && type() && lit(",\"location\":") && str(out_.location)
+           && lit(",\"paymentMethod\":") && method() && lit(",\"isInternational\":")
+           && international() && lit(",\"currency\":") && currency() && lit("}") && p_ == end_;
   }
 
 private:
@@ -926,7 +886,7 @@ private:
   transaction& out_;
 };
 
-} // namespace
+}  // namespace
 
 const char* to_string(transaction_field x) noexcept {
   switch (x) {
@@ -962,8 +922,7 @@ std::string describe(const decode_result& x) {
 
 decode_result transaction_decoder::decode(std::string_view payload,
                                           transaction& out) const noexcept {
-  if (payload.size() <= limits_.max_payload
-      && canonical_parser{payload, limits_, out}.run())
+  if (payload.size() <= limits_.max_payload && canonical_parser{payload, limits_, out}.run())
     return {};
   return decode_general(payload, out);
 }
@@ -973,4 +932,4 @@ decode_result transaction_decoder::decode_general(std::string_view payload,
   return parser{payload, limits_, out}.run();
 }
 
-} // namespace txstream
+}  // namespace txstream

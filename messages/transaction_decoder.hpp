@@ -80,8 +80,7 @@ public:
   /// decode() without its fast path for the canonical layout (keys in
   /// schema order, no whitespace, plain strings): the general parser alone,
   /// which decode() falls back to. Same results; for differential tests.
-  decode_result decode_general(std::string_view payload,
-                               transaction& out) const noexcept;
+  decode_result decode_general(std::string_view payload, transaction& out) const noexcept;
 
   const decoder_limits& limits() const noexcept {
     return limits_;
@@ -91,4 +90,4 @@ private:
   decoder_limits limits_;
 };
 
-} // namespace txstream
+}  // namespace txstream

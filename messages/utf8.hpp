@@ -9,8 +9,7 @@ namespace txstream {
 /// Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if it is
 /// invalid, overlong, a UTF-16 surrogate, beyond U+10FFFF, or truncated by
 /// `end`. Never reads at or past `end`.
-inline std::size_t utf8_sequence_length(const unsigned char* p,
-                                        const unsigned char* end) noexcept {
+inline std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end) noexcept {
   auto cont = [&](std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
     return p + i < end && p[i] >= lo && p[i] <= hi;
   };
@@ -32,4 +31,4 @@ inline std::size_t utf8_sequence_length(const unsigned char* p,
   return 0;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -29,26 +29,23 @@ struct running_total {
   std::int64_t transaction_count = 0;
   std::int64_t purchase_cents = 0;
   std::int64_t refund_cents = 0;
-  std::int64_t as_of_ms = 0;                 // event time the totals cover
-  std::int64_t last_window_end_ms = 0;       // end of the last window folded in
+  std::int64_t as_of_ms = 0;            // event time the totals cover
+  std::int64_t last_window_end_ms = 0;  // end of the last window folded in
 };
 
 inline bool operator==(const window_aggregate& a, const window_aggregate& b) {
   return a.merchant_id == b.merchant_id && a.currency == b.currency
-         && a.window_start_ms == b.window_start_ms
-         && a.window_end_ms == b.window_end_ms
-         && a.transaction_count == b.transaction_count
-         && a.purchase_cents == b.purchase_cents
+         && a.window_start_ms == b.window_start_ms && a.window_end_ms == b.window_end_ms
+         && a.transaction_count == b.transaction_count && a.purchase_cents == b.purchase_cents
          && a.refund_cents == b.refund_cents && a.min_cents == b.min_cents
          && a.max_cents == b.max_cents;
 }
 
 inline bool operator==(const running_total& a, const running_total& b) {
   return a.merchant_id == b.merchant_id && a.currency == b.currency
-         && a.transaction_count == b.transaction_count
-         && a.purchase_cents == b.purchase_cents
+         && a.transaction_count == b.transaction_count && a.purchase_cents == b.purchase_cents
          && a.refund_cents == b.refund_cents && a.as_of_ms == b.as_of_ms
          && a.last_window_end_ms == b.last_window_end_ms;
 }
 
-} // namespace txstream
+}  // namespace txstream

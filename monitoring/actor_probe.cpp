@@ -7,9 +7,9 @@ namespace txstream::monitoring {
 const std::vector<double>& actor_metrics::processing_buckets() {
   // Handlers run 10 us (a routing decision) to ~1 s (a large batch or a
   // blocking Kafka call that should not be there; the top bucket shows it).
-  static const std::vector<double> buckets{
-    0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-    0.01,    0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5};
+  static const std::vector<double> buckets{0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                           0.0025,  0.005,   0.01,   0.025,   0.05,   0.1,
+                                           0.25,    0.5,     1,      2.5};
   return buckets;
 }
 
@@ -22,8 +22,7 @@ actor_metrics::actor_metrics(metrics_registry& registry)
                                  "Time to handle one message, by actor type"),
                 "actor_type",
                 [](prometheus::Family<prometheus::Histogram>& family,
-                   const prometheus::Labels& labels)
-                  -> prometheus::Histogram& {
+                   const prometheus::Labels& labels) -> prometheus::Histogram& {
                   return family.Add(labels, processing_buckets());
                 }),
     restarts_(counter_family(registry, "txstream_actor_restarts_total",
@@ -33,8 +32,8 @@ actor_metrics::actor_metrics(metrics_registry& registry)
 }
 
 actor_probe actor_metrics::probe(std::string_view actor_type) {
-  return actor_probe{mailbox_depth_.get(actor_type),
-                     processing_.get(actor_type), restarts_.get(actor_type)};
+  return actor_probe{mailbox_depth_.get(actor_type), processing_.get(actor_type),
+                     restarts_.get(actor_type)};
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

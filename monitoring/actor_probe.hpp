@@ -19,11 +19,9 @@ namespace txstream::monitoring {
 /// lock-free atomics. Obtain it once per actor from actor_metrics::probe().
 class actor_probe {
 public:
-  actor_probe(prometheus::Gauge& mailbox_depth,
-              prometheus::Histogram& processing, prometheus::Counter& restarts)
-    : mailbox_depth_(&mailbox_depth),
-      processing_(&processing),
-      restarts_(&restarts) {
+  actor_probe(prometheus::Gauge& mailbox_depth, prometheus::Histogram& processing,
+              prometheus::Counter& restarts)
+    : mailbox_depth_(&mailbox_depth), processing_(&processing), restarts_(&restarts) {
     // nop
   }
 
@@ -38,18 +36,21 @@ public:
   }
 
   /// The actor was restarted by its supervisor.
-  void restarted() { restarts_->Increment(); }
+  void restarted() {
+    restarts_->Increment();
+  }
 
   /// Measures one message's handling: observes on destruction.
   class timer {
   public:
-    explicit timer(actor_probe& probe)
-      : probe_(probe), start_(std::chrono::steady_clock::now()) {
+    explicit timer(actor_probe& probe) : probe_(probe), start_(std::chrono::steady_clock::now()) {
       // nop
     }
     timer(const timer&) = delete;
     timer& operator=(const timer&) = delete;
-    ~timer() { probe_.processed(std::chrono::steady_clock::now() - start_); }
+    ~timer() {
+      probe_.processed(std::chrono::steady_clock::now() - start_);
+    }
 
   private:
     actor_probe& probe_;
@@ -57,7 +58,9 @@ public:
   };
 
   /// `auto t = probe.time();` at the top of a message handler.
-  timer time() { return timer{*this}; }
+  timer time() {
+    return timer{*this};
+  }
 
 private:
   prometheus::Gauge* mailbox_depth_;
@@ -89,4 +92,4 @@ private:
   label_cache<prometheus::Counter> restarts_;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -5,23 +5,21 @@
 namespace txstream::monitoring {
 
 const std::vector<double>& cluster_probe::checkpoint_buckets() {
-  static const std::vector<double> buckets{0.001, 0.005, 0.01, 0.025, 0.05,
-                                           0.1,   0.25,  0.5,  1,     2.5,
-                                           5,     10,    30,   60};
+  static const std::vector<double> buckets{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                           0.5,   1,     2.5,  5,     10,   30,  60};
   return buckets;
 }
 
 cluster_probe::cluster_probe(metrics_registry& registry)
   : registry_(registry),
-    partitions_owned_(gauge_family(registry, "txstream_partitions_owned",
-                                   "Kafka partitions assigned to this node")
-                        .Add({})),
-    shards_owned_(gauge_family(registry, "txstream_shards_owned",
-                               "State shards owned by this node")
-                    .Add({})),
-    cluster_size_(gauge_family(registry, "txstream_cluster_size",
-                               "Nodes visible in the cluster, self included")
-                    .Add({})),
+    partitions_owned_(
+      gauge_family(registry, "txstream_partitions_owned", "Kafka partitions assigned to this node")
+        .Add({})),
+    shards_owned_(
+      gauge_family(registry, "txstream_shards_owned", "State shards owned by this node").Add({})),
+    cluster_size_(
+      gauge_family(registry, "txstream_cluster_size", "Nodes visible in the cluster, self included")
+        .Add({})),
     leader_(gauge_family(registry, "txstream_cluster_leader",
                          "1 while this node leads the cluster, else 0")
               .Add({})),
@@ -31,10 +29,9 @@ cluster_probe::cluster_probe(metrics_registry& registry)
     rebalances_(counter_family(registry, "txstream_rebalances_total",
                                "Consumer-group rebalances seen by this node")
                   .Add({})),
-    checkpoint_duration_(
-      histogram_family(registry, "txstream_checkpoint_duration_seconds",
-                       "Time of one commit of input offsets, in seconds")
-        .Add({}, checkpoint_buckets())),
+    checkpoint_duration_(histogram_family(registry, "txstream_checkpoint_duration_seconds",
+                                          "Time of one commit of input offsets, in seconds")
+                           .Add({}, checkpoint_buckets())),
     checkpoint_age_(gauge_family(registry, "txstream_checkpoint_age_seconds",
                                  "Seconds since input offsets were last committed "
                                  "(or since start)")
@@ -62,4 +59,4 @@ void cluster_probe::update_checkpoint_age() {
   checkpoint_age_.Set(age.count());
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

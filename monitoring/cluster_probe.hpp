@@ -32,19 +32,29 @@ public:
     partitions_owned_.Set(static_cast<double>(n));
   }
 
-  void shards_owned(std::int64_t n) { shards_owned_.Set(static_cast<double>(n)); }
+  void shards_owned(std::int64_t n) {
+    shards_owned_.Set(static_cast<double>(n));
+  }
 
   /// Nodes this node currently sees in the cluster, itself included.
-  void cluster_size(std::int64_t n) { cluster_size_.Set(static_cast<double>(n)); }
+  void cluster_size(std::int64_t n) {
+    cluster_size_.Set(static_cast<double>(n));
+  }
 
   /// Whether this node leads the cluster now.
-  void leader(bool yes) { leader_.Set(yes ? 1 : 0); }
+  void leader(bool yes) {
+    leader_.Set(yes ? 1 : 0);
+  }
 
   /// The shard map version this node routes by (0: none yet).
-  void shard_map_version(std::uint64_t v) { map_version_.Set(static_cast<double>(v)); }
+  void shard_map_version(std::uint64_t v) {
+    map_version_.Set(static_cast<double>(v));
+  }
 
   /// A consumer-group rebalance (partitions assigned or revoked).
-  void rebalanced() { rebalances_.Increment(); }
+  void rebalanced() {
+    rebalances_.Increment();
+  }
 
   /// Input offsets were committed (a checkpoint: everything before them is
   /// in the output), the commit call taking `took`. The exported
@@ -69,4 +79,4 @@ private:
   metrics_registry::hook_id hook_;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -14,22 +14,18 @@
 namespace txstream::monitoring {
 
 inline prometheus::Family<prometheus::Counter>&
-counter_family(metrics_registry& r, const std::string& name,
-               const std::string& help) {
+counter_family(metrics_registry& r, const std::string& name, const std::string& help) {
   return prometheus::BuildCounter().Name(name).Help(help).Register(r.registry());
 }
 
 inline prometheus::Family<prometheus::Gauge>&
-gauge_family(metrics_registry& r, const std::string& name,
-             const std::string& help) {
+gauge_family(metrics_registry& r, const std::string& name, const std::string& help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(r.registry());
 }
 
 inline prometheus::Family<prometheus::Histogram>&
-histogram_family(metrics_registry& r, const std::string& name,
-                 const std::string& help) {
-  return prometheus::BuildHistogram().Name(name).Help(help).Register(
-    r.registry());
+histogram_family(metrics_registry& r, const std::string& name, const std::string& help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(r.registry());
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -19,11 +19,13 @@ public:
     sent_.Increment(static_cast<double>(records));
   }
 
-  void errors(std::uint64_t n = 1) { errors_.Increment(static_cast<double>(n)); }
+  void errors(std::uint64_t n = 1) {
+    errors_.Increment(static_cast<double>(n));
+  }
 
 private:
   prometheus::Counter& sent_;
   prometheus::Counter& errors_;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

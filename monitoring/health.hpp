@@ -62,4 +62,4 @@ private:
   check_result ready_{false, "starting"};
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

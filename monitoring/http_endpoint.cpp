@@ -48,7 +48,7 @@ int log_message(const mg_connection*, const char* message) {
   } else {
     spdlog::warn("http_endpoint: {}", message);
   }
-  return 1; // handled: civetweb writes no log of its own
+  return 1;  // handled: civetweb writes no log of its own
 }
 
 struct reply {
@@ -90,32 +90,34 @@ void send(mg_connection* conn, const reply& r, bool with_body) {
     mg_write(conn, r.body.data(), r.body.size());
 }
 
-} // namespace
+}  // namespace
 
-http_endpoint::http_endpoint(http_endpoint_config config,
-                             const metrics_registry& registry,
+http_endpoint::http_endpoint(http_endpoint_config config, const metrics_registry& registry,
                              health_checks checks)
   : config_(std::move(config)), registry_(registry), checks_(std::move(checks)) {
   auto where = config_.host + ":" + std::to_string(config_.port);
   std::string why;
-  auto address = resolve_listen_address(
-    config_.host, config_.port, mg_check_feature(MG_FEATURES_IPV6) != 0, why);
+  auto address = resolve_listen_address(config_.host, config_.port,
+                                        mg_check_feature(MG_FEATURES_IPV6) != 0, why);
   if (!address)
     throw std::system_error(EINVAL, std::generic_category(),
-                            "http_endpoint: cannot resolve (" + why + ") "
-                              + where);
+                            "http_endpoint: cannot resolve (" + why + ") " + where);
   address_ = std::move(*address);
   auto timeout = std::to_string(config_.io_timeout.count());
   auto max_head = std::to_string(config_.max_request_bytes);
   // handle() answers every request civetweb parses; with no document_root
   // civetweb serves no files either.
-  const char* options[] = {
-    "listening_ports", address_.spec.c_str(),
-    "num_threads", worker_threads,
-    "request_timeout_ms", timeout.c_str(),
-    "max_request_size", max_head.c_str(),
-    "enable_keep_alive", "no",
-    nullptr};
+  const char* options[] = {"listening_ports",
+                           address_.spec.c_str(),
+                           "num_threads",
+                           worker_threads,
+                           "request_timeout_ms",
+                           timeout.c_str(),
+                           "max_request_size",
+                           max_head.c_str(),
+                           "enable_keep_alive",
+                           "no",
+                           nullptr};
   mg_callbacks callbacks{};
   callbacks.begin_request = &http_endpoint::handle;
   callbacks.log_message = &log_message;
@@ -133,17 +135,15 @@ http_endpoint::http_endpoint(http_endpoint_config config,
       throw std::system_error(err, std::generic_category(),
                               "http_endpoint: cannot listen on " + where);
     throw std::system_error(EINVAL, std::generic_category(),
-                            "http_endpoint: cannot listen on " + where + " ("
-                              + error_text + (log.empty() ? "" : ": ") + log
-                              + ")");
+                            "http_endpoint: cannot listen on " + where + " (" + error_text
+                              + (log.empty() ? "" : ": ") + log + ")");
   }
   mg_server_port bound{};
   if (mg_get_server_ports(server_, 1, &bound) != 1) {
     mg_stop(server_);
     release_library();
     throw std::system_error(EINVAL, std::generic_category(),
-                            "http_endpoint: cannot read the bound port of "
-                              + where);
+                            "http_endpoint: cannot read the bound port of " + where);
   }
   port_ = static_cast<std::uint16_t>(bound.port);
 }
@@ -173,8 +173,7 @@ http_endpoint::~http_endpoint() {
 }
 
 int http_endpoint::handle(mg_connection* conn) {
-  const auto* self = static_cast<const http_endpoint*>(
-    mg_get_user_data(mg_get_context(conn)));
+  const auto* self = static_cast<const http_endpoint*>(mg_get_user_data(mg_get_context(conn)));
   return self->respond(conn);
 }
 
@@ -184,15 +183,13 @@ int http_endpoint::respond(mg_connection* conn) const {
   // Decoded, without the query string. civetweb closes a connection whose
   // target is not a path ("*", an absolute URI) before calling us; the
   // check only keeps a null pointer out of the string_view.
-  std::string_view path =
-    request->local_uri != nullptr ? request->local_uri : "";
+  std::string_view path = request->local_uri != nullptr ? request->local_uri : "";
   reply r;
   if (method != "GET") {
     r = text(405, "method not allowed");
   } else if (path == "/metrics") {
     try {
-      r = {200, registry_.serialize(),
-           "text/plain; version=0.0.4; charset=utf-8"};
+      r = {200, registry_.serialize(), "text/plain; version=0.0.4; charset=utf-8"};
     } catch (const std::exception& e) {
       r = text(500, e.what());
     }
@@ -207,4 +204,4 @@ int http_endpoint::respond(mg_connection* conn) const {
   return r.status;
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

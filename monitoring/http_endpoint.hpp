@@ -48,7 +48,9 @@ public:
   http_endpoint& operator=(const http_endpoint&) = delete;
 
   /// The bound port, the real one when the config asked for 0.
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const {
+    return port_;
+  }
 
 private:
   /// civetweb's callback for every parsed request; returns the status sent.
@@ -63,4 +65,4 @@ private:
   std::uint16_t port_ = 0;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -30,8 +30,7 @@ class json_log_formatter final : public spdlog::formatter {
 public:
   json_log_formatter(std::string service_name, std::string node_id);
 
-  void format(const spdlog::details::log_msg& msg,
-              spdlog::memory_buf_t& dest) override;
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override;
 
   std::unique_ptr<spdlog::formatter> clone() const override;
 
@@ -43,4 +42,4 @@ private:
   char cached_prefix_[24] = {};
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -24,8 +24,7 @@ template <class Metric, class Key = std::string>
 class label_cache {
 public:
   /// Builds a child for a new label set, e.g. a histogram with its buckets.
-  using factory = std::function<Metric&(prometheus::Family<Metric>&,
-                                        const prometheus::Labels&)>;
+  using factory = std::function<Metric&(prometheus::Family<Metric>&, const prometheus::Labels&)>;
 
   label_cache(prometheus::Family<Metric>& family, std::string label,
               factory make = default_factory())
@@ -57,13 +56,14 @@ public:
 
 private:
   static factory default_factory() {
-    return [](prometheus::Family<Metric>& family,
-              const prometheus::Labels& labels) -> Metric& {
+    return [](prometheus::Family<Metric>& family, const prometheus::Labels& labels) -> Metric& {
       return family.Add(labels);
     };
   }
 
-  static std::string to_label(std::string_view x) { return std::string{x}; }
+  static std::string to_label(std::string_view x) {
+    return std::string{x};
+  }
 
   template <class Int, class = std::enable_if_t<std::is_integral_v<Int>>>
   static std::string to_label(Int x) {
@@ -77,4 +77,4 @@ private:
   std::map<Key, Metric*, std::less<>> children_;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -24,4 +24,4 @@ void latency_batch::reset() {
   count_ = 0;
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

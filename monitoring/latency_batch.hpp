@@ -22,14 +22,22 @@ public:
     observe(static_cast<double>(output_time_ms - event_time_ms) / 1000.0);
   }
 
-  bool empty() const { return count_ == 0; }
+  bool empty() const {
+    return count_ == 0;
+  }
 
-  std::uint64_t count() const { return count_; }
+  std::uint64_t count() const {
+    return count_;
+  }
 
   /// Non-cumulative counts per bucket; the last one is +Inf.
-  const std::vector<double>& increments() const { return increments_; }
+  const std::vector<double>& increments() const {
+    return increments_;
+  }
 
-  double sum() const { return sum_; }
+  double sum() const {
+    return sum_;
+  }
 
   void reset();
 
@@ -40,4 +48,4 @@ private:
   std::uint64_t count_ = 0;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -3,25 +3,23 @@
 #include <cerrno>
 #include <cstring>
 
-#include <netdb.h> // getaddrinfo
+#include <netdb.h>  // getaddrinfo
 #include <netinet/in.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 namespace txstream::monitoring {
 
-std::optional<listen_address> resolve_listen_address(const std::string& host,
-                                                     std::uint16_t port,
-                                                     bool with_ipv6,
-                                                     std::string& why) {
+std::optional<listen_address> resolve_listen_address(const std::string& host, std::uint16_t port,
+                                                     bool with_ipv6, std::string& why) {
   addrinfo hints{};
   hints.ai_family = with_ipv6 ? AF_UNSPEC : AF_INET;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   auto service = std::to_string(port);
-  if (int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(),
-                             service.c_str(), &hints, &found);
+  if (int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints,
+                             &found);
       rc != 0) {
     why = ::gai_strerror(rc);
     return std::nullopt;
@@ -32,9 +30,8 @@ std::optional<listen_address> resolve_listen_address(const std::string& host,
   bool v6 = found->ai_family == AF_INET6;
   ::freeaddrinfo(found);
   char numeric[NI_MAXHOST];
-  if (int rc = ::getnameinfo(reinterpret_cast<sockaddr*>(&result.address),
-                             result.length, numeric, sizeof(numeric), nullptr,
-                             0, NI_NUMERICHOST);
+  if (int rc = ::getnameinfo(reinterpret_cast<sockaddr*>(&result.address), result.length, numeric,
+                             sizeof(numeric), nullptr, 0, NI_NUMERICHOST);
       rc != 0) {
     why = ::gai_strerror(rc);
     return std::nullopt;
@@ -53,9 +50,7 @@ int listen_error(const listen_address& where) {
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   int err = 0;
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&where.address),
-             where.length)
-        != 0
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&where.address), where.length) != 0
       || ::listen(fd, 1) != 0)
     err = errno;
   ::close(fd);
@@ -86,4 +81,4 @@ void knock(const listen_address& where, std::uint16_t port) {
   ::close(fd);
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -22,10 +22,8 @@ struct listen_address {
 /// `port` to the first IPv4 address, or the first address of any family
 /// when `with_ipv6`. nullopt when it cannot, with the resolver's reason in
 /// `why`.
-std::optional<listen_address> resolve_listen_address(const std::string& host,
-                                                     std::uint16_t port,
-                                                     bool with_ipv6,
-                                                     std::string& why);
+std::optional<listen_address> resolve_listen_address(const std::string& host, std::uint16_t port,
+                                                     bool with_ipv6, std::string& why);
 
 /// Why nothing can listen on `where`: binds and listens on a throwaway
 /// socket there and returns its errno, or 0 when that succeeds.
@@ -35,4 +33,4 @@ int listen_error(const listen_address& where);
 /// and closes at once; a failed attempt is ignored.
 void knock(const listen_address& where, std::uint16_t port);
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -51,21 +51,17 @@ spdlog::sink_ptr make_sink(const logging_config& config) {
   else
     sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   if (config.format == log_format::json) {
-    sink->set_formatter(std::make_unique<json_log_formatter>(
-      config.service_name, config.node_id));
+    sink->set_formatter(std::make_unique<json_log_formatter>(config.service_name, config.node_id));
   } else {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>(
-      spdlog::pattern_time_type::utc);
-    formatter->add_flag<ecs_level_flag>('*').set_pattern(
-      "%Y-%m-%dT%H:%M:%S.%eZ %^%*%$ [%n] %v");
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<ecs_level_flag>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%*%$ [%n] %v");
     sink->set_formatter(std::move(formatter));
   }
   return sink;
 }
 
 // Requires state().mutex.
-std::shared_ptr<spdlog::logger> make_logger(logging_state& st,
-                                            const std::string& name) {
+std::shared_ptr<spdlog::logger> make_logger(logging_state& st, const std::string& name) {
   if (!st.sink)
     st.sink = make_sink(logging_config{});
   auto logger = std::make_shared<spdlog::logger>(name, st.sink);
@@ -75,7 +71,7 @@ std::shared_ptr<spdlog::logger> make_logger(logging_state& st,
   return logger;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<spdlog::level::level_enum> parse_log_level(std::string_view x) {
   using namespace spdlog::level;
@@ -105,7 +101,7 @@ std::optional<log_format> parse_log_format(std::string_view x) {
 }
 
 void init_logging(const logging_config& config) {
-  auto sink = make_sink(config); // may throw: keep the old set-up then
+  auto sink = make_sink(config);  // may throw: keep the old set-up then
   auto& st = state();
   std::lock_guard<std::mutex> guard{st.mutex};
   spdlog::drop_all();
@@ -126,9 +122,7 @@ std::shared_ptr<spdlog::logger> actor_logger(std::string_view actor) {
 }
 
 void flush_logging() {
-  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& logger) {
-    logger->flush();
-  });
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& logger) { logger->flush(); });
 }
 
 logging_guard::logging_guard(const logging_config& config) {
@@ -140,4 +134,4 @@ logging_guard::~logging_guard() {
   spdlog::shutdown();
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -11,8 +11,8 @@
 namespace txstream::monitoring {
 
 enum class log_format {
-  json, ///< one ECS JSON object per line, for Filebeat
-  text, ///< human-readable, for a terminal (`--log-format text`)
+  json,  ///< one ECS JSON object per line, for Filebeat
+  text,  ///< human-readable, for a terminal (`--log-format text`)
 };
 
 struct logging_config {
@@ -57,4 +57,4 @@ public:
   logging_guard& operator=(const logging_guard&) = delete;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -28,7 +28,7 @@ double status_bytes(const char* field) {
   return bytes;
 }
 
-} // namespace
+}  // namespace
 
 memory_probe::memory_probe(metrics_registry& registry)
   : registry_(registry),
@@ -76,4 +76,4 @@ void memory_probe::update() {
   peak_resident_.Set(status_bytes("VmHWM:"));
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

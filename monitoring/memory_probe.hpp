@@ -55,4 +55,4 @@ private:
   metrics_registry::hook_id hook_;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -47,8 +47,7 @@ std::string metrics_registry::serialize() const {
   return out.str();
 }
 
-metrics_registry::hook_id
-metrics_registry::add_collect_hook(std::function<void()> hook) {
+metrics_registry::hook_id metrics_registry::add_collect_hook(std::function<void()> hook) {
   std::lock_guard<std::mutex> guard{hooks_mutex_};
   auto id = next_hook_++;
   hooks_.emplace(id, std::move(hook));
@@ -60,4 +59,4 @@ void metrics_registry::remove_collect_hook(hook_id id) {
   hooks_.erase(id);
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

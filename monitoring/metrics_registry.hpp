@@ -29,10 +29,14 @@ public:
   metrics_registry& operator=(const metrics_registry&) = delete;
 
   /// The underlying registry, for probes to build families in.
-  prometheus::Registry& registry() { return *registry_; }
+  prometheus::Registry& registry() {
+    return *registry_;
+  }
 
   /// Shared ownership, for code that needs to keep the registry alive.
-  std::shared_ptr<prometheus::Registry> shared() const { return registry_; }
+  std::shared_ptr<prometheus::Registry> shared() const {
+    return registry_;
+  }
 
   /// Runs the collect hooks, then snapshots all families.
   std::vector<prometheus::MetricFamily> collect() const;
@@ -55,4 +59,4 @@ private:
   hook_id next_hook_ = 1;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

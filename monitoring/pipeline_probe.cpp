@@ -10,9 +10,8 @@ namespace txstream::monitoring {
 const std::vector<double>& pipeline_probe::latency_buckets() {
   // Event time to output spans milliseconds (anomalies) up to a window
   // length plus allowed lateness (windowed totals), hence the wide range.
-  static const std::vector<double> buckets{
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,   2.5,
-    5,     10,   30,    60,   120, 300,  600, 1800};
+  static const std::vector<double> buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,   2.5,
+                                           5,     10,   30,    60,   120, 300,  600, 1800};
   return buckets;
 }
 
@@ -21,9 +20,8 @@ pipeline_probe::pipeline_probe(metrics_registry& registry)
     consumed_(counter_family(registry, "txstream_consumed_total",
                              "Records read from Kafka, by source partition"),
               "partition"),
-    decoded_(counter_family(registry, "txstream_decoded_total",
-                            "Records decoded and validated")
-               .Add({})),
+    decoded_(
+      counter_family(registry, "txstream_decoded_total", "Records decoded and validated").Add({})),
     produced_(counter_family(registry, "txstream_produced_total",
                              "Records acknowledged by Kafka, by output topic"),
               "topic"),
@@ -34,23 +32,21 @@ pipeline_probe::pipeline_probe(metrics_registry& registry)
                                   "Records sent to the dead-letter topic, "
                                   "by reason"),
                    "reason"),
-    anomalies_(counter_family(registry, "txstream_anomalies_total",
-                              "Anomalies flagged, by detection rule"),
-               "rule"),
-    windows_emitted_(counter_family(registry, "txstream_windows_emitted_total",
-                                    "Window aggregates emitted")
-                       .Add({})),
-    totals_emitted_(counter_family(registry, "txstream_totals_emitted_total",
-                                   "Running totals emitted")
-                      .Add({})),
-    late_(counter_family(registry, "txstream_late_total",
-                         "Records that arrived behind the watermark")
-            .Add({})),
+    anomalies_(
+      counter_family(registry, "txstream_anomalies_total", "Anomalies flagged, by detection rule"),
+      "rule"),
+    windows_emitted_(
+      counter_family(registry, "txstream_windows_emitted_total", "Window aggregates emitted")
+        .Add({})),
+    totals_emitted_(
+      counter_family(registry, "txstream_totals_emitted_total", "Running totals emitted").Add({})),
+    late_(
+      counter_family(registry, "txstream_late_total", "Records that arrived behind the watermark")
+        .Add({})),
     shard_records_(counter_family(registry, "txstream_shard_records_total",
                                   "Records aggregated, by virtual merchant shard"),
                    "shard"),
-    latency_(histogram_family(registry,
-                              "txstream_event_to_output_latency_seconds",
+    latency_(histogram_family(registry, "txstream_event_to_output_latency_seconds",
                               "Event time to output produced, in seconds")
                .Add({}, latency_buckets())),
     watermark_lag_(gauge_family(registry, "txstream_watermark_lag_seconds",
@@ -91,9 +87,7 @@ void pipeline_probe::forget_shard(std::uint32_t shard) {
 
 void pipeline_probe::update_watermark_lag() {
   using namespace std::chrono;
-  auto now_ms = duration_cast<milliseconds>(
-                  system_clock::now().time_since_epoch())
-                  .count();
+  auto now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   double lag = 0;
   {
     std::lock_guard<std::mutex> guard{watermarks_mutex_};
@@ -107,4 +101,4 @@ void pipeline_probe::update_watermark_lag() {
   watermark_lag_.Set(lag);
 }
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

@@ -74,7 +74,9 @@ public:
   }
 
   /// Records that arrived behind the watermark.
-  void late(std::uint64_t n) { late_.Increment(static_cast<double>(n)); }
+  void late(std::uint64_t n) {
+    late_.Increment(static_cast<double>(n));
+  }
 
   /// Records a merchant-aggregator shard took in (a virtual shard, 0 ..
   /// aggregation.shards - 1: a bounded label).
@@ -141,4 +143,4 @@ private:
   metrics_registry::hook_id hook_;
 };
 
-} // namespace txstream::monitoring
+}  // namespace txstream::monitoring

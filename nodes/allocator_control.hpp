@@ -15,4 +15,4 @@ struct allocator_control {
   std::function<void(bool)> set_tight;
 };
 
-} // namespace txstream
+}  // namespace txstream

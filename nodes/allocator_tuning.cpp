@@ -22,9 +22,9 @@ allocator_control tune_allocator() {
     mi_option_set(mi_option_decommit_delay, 1000);
   const auto delay = mi_option_get(mi_option_decommit_delay);
   const auto v = mi_version();
-  control.description = "mimalloc " + std::to_string(v / 100) + "."
-                        + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10)
-                        + ", decommit delay " + std::to_string(delay) + " ms";
+  control.description = "mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10)
+                        + "." + std::to_string(v % 10) + ", decommit delay " + std::to_string(delay)
+                        + " ms";
   // Near its memory budget a node gives freed pages back at once, trading
   // the faults above for staying inside the budget (nodes/memory_governor).
   control.set_tight = [delay](bool tight) {
@@ -35,4 +35,4 @@ allocator_control tune_allocator() {
   return control;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -11,4 +11,4 @@ namespace txstream {
 /// to make it return freed memory at once.
 allocator_control tune_allocator();
 
-} // namespace txstream
+}  // namespace txstream

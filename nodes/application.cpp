@@ -18,7 +18,7 @@ bool is_subcommand(const CLI::App& app, const std::string& name) {
   return false;
 }
 
-} // namespace
+}  // namespace
 
 int application::run(int argc, char** argv) {
   CLI::App app{"txstream: a distributed, actor-based, real-time processor for "
@@ -58,4 +58,4 @@ int application::run(int argc, char** argv) {
   }
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -19,8 +19,7 @@ class application {
 public:
   /// `allocator`: what the memory allocator is (`txstream version`) and how
   /// a node steers it.
-  explicit application(allocator_control allocator = {})
-    : allocator_(std::move(allocator)) {
+  explicit application(allocator_control allocator = {}) : allocator_(std::move(allocator)) {
     // nop
   }
 
@@ -31,4 +30,4 @@ private:
   allocator_control allocator_;
 };
 
-} // namespace txstream
+}  // namespace txstream

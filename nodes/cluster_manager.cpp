@@ -41,7 +41,7 @@ kafka::settings with(kafka::settings base, const kafka::settings& own) {
   return s;
 }
 
-} // namespace
+}  // namespace
 
 cluster_manager::cluster_manager(const node_config& cfg, kafka::settings client,
                                  std::string version)
@@ -50,8 +50,7 @@ cluster_manager::cluster_manager(const node_config& cfg, kafka::settings client,
     version_(std::move(version)),
     started_ms_(wall_ms()),
     roles_(role_names(cfg.cluster.roles)),
-    view_(cluster_view_config{cfg.node_id, cfg.aggregation.shards,
-                              cfg.cluster.node_timeout_ms,
+    view_(cluster_view_config{cfg.node_id, cfg.aggregation.shards, cfg.cluster.node_timeout_ms,
                               2 * cfg.cluster.heartbeat_ms, 5000}) {
   if (client_.empty() || client_.front().first != "bootstrap.servers")
     throw std::invalid_argument("cluster_manager: bootstrap.servers must come first");
@@ -87,16 +86,15 @@ void cluster_manager::start() {
     throw std::runtime_error("cannot read the control topic " + topic + ": "
                              + rd_kafka_err2str(err));
   auto* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, topic.c_str(), 0)->offset
-    = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_topic_partition_list_add(parts, topic.c_str(), 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
   err = rd_kafka_assign(tail_.get(), parts);
   rd_kafka_topic_partition_list_destroy(parts);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error("cannot read the control topic " + topic + ": "
                              + rd_kafka_err2str(err));
   caught_up_ = catch_up_to_ <= low;
-  producer_ = kafka::make_c_client(RD_KAFKA_PRODUCER, with(client_, {{"acks", "all"},
-                                                                    {"linger.ms", "0"}}));
+  producer_ = kafka::make_c_client(RD_KAFKA_PRODUCER,
+                                   with(client_, {{"acks", "all"}, {"linger.ms", "0"}}));
   // The member the group gives the control topic's only partition leads.
   // Its session timeout bounds how long a dead leader keeps leading.
   group_ = std::make_unique<kafka::consumer>(
@@ -204,9 +202,8 @@ void cluster_manager::send_heartbeat(node_state state) {
   const auto key = heartbeat_key(hb.id);
   const auto value = encode(hb);
   auto err = rd_kafka_producev(
-    producer_.get(), RD_KAFKA_V_TOPIC(cfg_.topics.control.name.c_str()),
-    RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-    RD_KAFKA_V_KEY(key.data(), key.size()),
+    producer_.get(), RD_KAFKA_V_TOPIC(cfg_.topics.control.name.c_str()), RD_KAFKA_V_PARTITION(0),
+    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
     RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     spdlog::warn("cluster: cannot send a heartbeat: {}", rd_kafka_err2str(err));
@@ -313,8 +310,8 @@ void cluster_manager::run() {
     if (publish) {
       const auto key = shard_map_key();
       const auto value = encode(*publish);
-      spdlog::info("cluster: publishing shard map {} for {} aggregate nodes",
-                   publish->version, publish->nodes.size());
+      spdlog::info("cluster: publishing shard map {} for {} aggregate nodes", publish->version,
+                   publish->nodes.size());
       auto err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(cfg_.topics.control.name.c_str()),
         RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -332,4 +329,4 @@ void cluster_manager::run() {
   }
 }
 
-} // namespace txstream
+}  // namespace txstream

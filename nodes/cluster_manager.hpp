@@ -87,7 +87,9 @@ public:
   /// heartbeat that came back from the log, plus the node timeout. A node
   /// frozen for longer may have been replaced; it writes nothing until its
   /// view is current again. Revoked when a new map is adopted.
-  const std::atomic<std::int64_t>& lease_until_ms() const noexcept { return lease_until_ms_; }
+  const std::atomic<std::int64_t>& lease_until_ms() const noexcept {
+    return lease_until_ms_;
+  }
 
 private:
   void run();
@@ -112,14 +114,14 @@ private:
   std::deque<std::pair<std::int64_t, std::int64_t>> sent_;  // sent_ms -> steady ms
   std::atomic<std::int64_t> lease_until_ms_{0};
 
-  kafka::handle_ptr tail_;      // reads the control topic, no group
-  kafka::handle_ptr producer_;  // writes heartbeats and maps
+  kafka::handle_ptr tail_;                  // reads the control topic, no group
+  kafka::handle_ptr producer_;              // writes heartbeats and maps
   std::unique_ptr<kafka::consumer> group_;  // member of the control group
-  std::int64_t catch_up_to_ = 0;  // the log's end when the node started
+  std::int64_t catch_up_to_ = 0;            // the log's end when the node started
 
   std::atomic<bool> stop_{false};
   std::atomic<bool> leaving_{false};
   std::thread thread_;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -35,7 +35,8 @@ public:
             break;
           caf::anon_send(whom, poll_atom::value);
         }
-      }) {}
+      }) {
+  }
 
   ~ticker() {
     {
@@ -58,22 +59,20 @@ std::vector<std::uint32_t> shards_for(const shard_map& map, const std::string& i
                                       const std::string& incarnation) {
   std::vector<std::uint32_t> out;
   for (std::uint32_t s = 0; s < map.shards(); ++s)
-    if (const auto* n = map.owner_of(s); n != nullptr && n->id == id
-                                         && n->incarnation == incarnation)
+    if (const auto* n = map.owner_of(s);
+        n != nullptr && n->id == id && n->incarnation == incarnation)
       out.push_back(s);
   return out;
 }
 
 bool lists(const shard_map& map, const std::string& id, const std::string& incarnation) {
-  return std::any_of(map.nodes.begin(), map.nodes.end(), [&](const map_node& n) {
-    return n.id == id && n.incarnation == incarnation;
-  });
+  return std::any_of(map.nodes.begin(), map.nodes.end(),
+                     [&](const map_node& n) { return n.id == id && n.incarnation == incarnation; });
 }
 
 bool every_shard_owned(const shard_map& map) {
-  return map.shards() > 0 && std::all_of(map.owner.begin(), map.owner.end(), [](auto o) {
-           return o != no_owner;
-         });
+  return map.shards() > 0
+         && std::all_of(map.owner.begin(), map.owner.end(), [](auto o) { return o != no_owner; });
 }
 
 /// This node's routes for `shards`: the i-th on host i mod hosts, with as
@@ -83,8 +82,7 @@ shard_routes own_routes(const aggregator_config& cfg, std::uint64_t version,
   shard_routes r;
   r.epoch = version;
   r.host_of.assign(shard_count, no_host);
-  r.hosts = static_cast<std::uint32_t>(
-    std::min<std::size_t>(aggregator_count(cfg), shards.size()));
+  r.hosts = static_cast<std::uint32_t>(std::min<std::size_t>(aggregator_count(cfg), shards.size()));
   for (std::size_t i = 0; i < shards.size(); ++i)
     r.host_of[shards[i]] = static_cast<std::uint32_t>(i % r.hosts);
   return r;
@@ -99,7 +97,7 @@ struct peer {
   std::vector<caf::actor> hosts;
 };
 
-} // namespace
+}  // namespace
 
 cluster_supervisor::cluster_supervisor(caf::actor_system& sys, const node_config& cfg,
                                        pipeline_context& ctx, cluster_manager& manager,
@@ -175,9 +173,9 @@ std::optional<shard_map> cluster_supervisor::await_map() {
       if (map->version != waiting_for) {
         waiting_for = map->version;
         spdlog::info("cluster: map {} adopted; waiting for {}", map->version,
-                     !placed                      ? "a map that places this node"
+                     !placed                    ? "a map that places this node"
                      : !every_shard_owned(*map) ? "an aggregate node"
-                                                  : "every node to route by it");
+                                                : "every node to route by it");
       }
       // An aggregate node the maps keep leaving out (the leader took an
       // incarnation of it for dead) rejoins as a new one.
@@ -185,10 +183,10 @@ std::optional<shard_map> cluster_supervisor::await_map() {
         excluded_since.reset();
       } else if (!excluded_since) {
         excluded_since = clock::now();
-      } else if (clock::now() - *excluded_since
-                 > milliseconds(2 * cfg_.cluster.node_timeout_ms)) {
+      } else if (clock::now() - *excluded_since > milliseconds(2 * cfg_.cluster.node_timeout_ms)) {
         spdlog::warn("cluster: left out of shard maps for {} ms, rejoining as a new "
-                     "incarnation", 2 * cfg_.cluster.node_timeout_ms);
+                     "incarnation",
+                     2 * cfg_.cluster.node_timeout_ms);
         manager_.next_generation();
         excluded_since.reset();
       }
@@ -207,8 +205,8 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
     auto adopted = manager_.adopted();
     return adopted && adopted->version == version;
   };
-  spdlog::info("cluster: running shard map {}: {} shards on {} hosts here", version,
-               mine.size(), own.hosts);
+  spdlog::info("cluster: running shard map {}: {} shards on {} hosts here", version, mine.size(),
+               own.hosts);
   metrics_.shard_map_version(version);
   pipeline_actors p;
   std::vector<peer> peers;
@@ -325,8 +323,7 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
                 report(version, mine, drain_stage::committed, true);
               }
             } else if (!counts_as_failure(dm.reason) || !current()) {
-              spdlog::info("cluster: pipeline of map {} ends: {}", version,
-                           sys_.render(dm.reason));
+              spdlog::info("cluster: pipeline of map {} ends: {}", version, sys_.render(dm.reason));
               end = map_end::map_changed;
               running = false;
             } else {
@@ -347,8 +344,7 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
         },
         [&](poll_atom) {
           update_metrics();
-          report(version, mine, input_done ? drain_stage::committed : drain_stage::none,
-                 false);
+          report(version, mine, input_done ? drain_stage::committed : drain_stage::none, false);
           if (!current()) {
             end = map_end::map_changed;
             running = false;
@@ -363,7 +359,7 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
     }
   }
   health_.set_ready(false, end == map_end::failed ? "restarting after a failure"
-                                                   : "the shard map changed");
+                                                  : "the shard map changed");
   caf::anon_send(directory_, hosts_atom::value, std::uint64_t{0}, shard_routes{},
                  std::vector<caf::actor>{});
   for (const auto& x : peers)
@@ -384,12 +380,9 @@ pipeline_outcome cluster_supervisor::run() {
     if (!map)
       return finish(pipeline_outcome::stopped);
     switch (run_map(self, *map)) {
-      case map_end::map_changed:
-        break;
-      case map_end::stopped:
-        return finish(pipeline_outcome::stopped);
-      case map_end::drained:
-        return finish(pipeline_outcome::drained);
+      case map_end::map_changed: break;
+      case map_end::stopped: return finish(pipeline_outcome::stopped);
+      case map_end::drained: return finish(pipeline_outcome::drained);
       case map_end::failed:
         if (stop_.load())
           return finish(pipeline_outcome::stopped);
@@ -403,4 +396,4 @@ pipeline_outcome cluster_supervisor::run() {
   }
 }
 
-} // namespace txstream
+}  // namespace txstream

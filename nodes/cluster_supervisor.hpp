@@ -42,7 +42,9 @@ public:
   /// (a "left" heartbeat) before it returns.
   pipeline_outcome run();
 
-  int restarts() const noexcept { return budget_.restarts(); }
+  int restarts() const noexcept {
+    return budget_.restarts();
+  }
 
 private:
   enum class map_end { map_changed, failed, stopped, drained };
@@ -72,4 +74,4 @@ private:
   node_activity activity_;  // as last reported
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -25,12 +25,14 @@ constexpr const char* key_key = "cluster.tls.key";
 
 template <class T, void (*Free)(T*)>
 struct openssl_deleter {
-  void operator()(T* ptr) const { Free(ptr); }
+  void operator()(T* ptr) const {
+    Free(ptr);
+  }
 };
 
 using ssl_ctx_ptr = std::unique_ptr<SSL_CTX, openssl_deleter<SSL_CTX, SSL_CTX_free>>;
-using store_ctx_ptr
-  = std::unique_ptr<X509_STORE_CTX, openssl_deleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
+using store_ctx_ptr =
+  std::unique_ptr<X509_STORE_CTX, openssl_deleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
 using pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_deleter<EVP_PKEY, EVP_PKEY_free>>;
 using bio_ptr = std::unique_ptr<BIO, openssl_deleter<BIO, BIO_free_all>>;
 
@@ -101,16 +103,16 @@ std::string verify_as(SSL_CTX* ctx, const char* role) {
   return X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx.get()));
 }
 
-} // namespace
+}  // namespace
 
 void validate_cluster_tls(const cluster_tls& tls) {
   if (!tls.enabled())
     return;
   std::vector<std::string> unset;
   std::vector<std::string> set;
-  for (auto [key, value] : {std::pair{ca_key, &tls.ca},
-                            std::pair{certificate_key, &tls.certificate},
-                            std::pair{key_key, &tls.key}})
+  for (auto [key, value] :
+       {std::pair{ca_key, &tls.ca}, std::pair{certificate_key, &tls.certificate},
+        std::pair{key_key, &tls.key}})
     (value->empty() ? unset : set).emplace_back(key);
   if (!unset.empty()) {
     auto list = [](const std::vector<std::string>& keys) {
@@ -137,8 +139,7 @@ void validate_cluster_tls(const cluster_tls& tls) {
          "not a usable PEM certificate (" + openssl_reasons() + ")");
   auto key = read_private_key(tls.key);
   if (!key)
-    fail(key_key, tls.key,
-         "not an unencrypted PEM private key (" + openssl_reasons() + ")");
+    fail(key_key, tls.key, "not an unencrypted PEM private key (" + openssl_reasons() + ")");
   if (SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1
       || SSL_CTX_check_private_key(ctx.get()) != 1) {
     ERR_clear_error();
@@ -157,4 +158,4 @@ void validate_cluster_tls(const cluster_tls& tls) {
   }
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -29,4 +29,4 @@ struct cluster_tls {
 /// cannot use them; so a node calls this before its actor system exists.
 void validate_cluster_tls(const cluster_tls& tls);
 
-} // namespace txstream
+}  // namespace txstream

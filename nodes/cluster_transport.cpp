@@ -120,7 +120,7 @@ bool already_down(caf::scoped_actor& self, const caf::actor& remote) {
   return down;
 }
 
-} // namespace
+}  // namespace
 
 void configure_transport(caf::actor_system_config& cfg, const cluster_tls& tls,
                          std::chrono::milliseconds heartbeat_interval,
@@ -153,8 +153,7 @@ caf::expected<std::uint16_t> publish_node(caf::actor_system& sys, const caf::act
   // the old sockets' TIME_WAIT.
   self
     ->request(transport_actor(sys, tls), caf::infinite, caf::publish_atom_v, port,
-              caf::actor_cast<caf::strong_actor_ptr>(whom), sys.message_types(whom), host,
-              true)
+              caf::actor_cast<caf::strong_actor_ptr>(whom), sys.message_types(whom), host, true)
     .receive([&](std::uint16_t bound) { result = bound; },
              [&](caf::error& err) { result = std::move(err); });
   return result;
@@ -191,4 +190,4 @@ caf::expected<caf::actor> connect_node(caf::actor_system& sys, const std::string
   }
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -57,4 +57,4 @@ caf::expected<std::uint16_t> publish_node(caf::actor_system& sys, const caf::act
 caf::expected<caf::actor> connect_node(caf::actor_system& sys, const std::string& host,
                                        std::uint16_t port, const cluster_tls& tls);
 
-} // namespace txstream
+}  // namespace txstream

@@ -8,7 +8,7 @@
 
 namespace CLI {
 class App;
-}
+}  // namespace CLI
 
 namespace txstream {
 
@@ -18,13 +18,11 @@ using command_action = std::function<int()>;
 /// Each add_* registers one subcommand on `app` and stores its action in
 /// `action` when that subcommand is selected.
 /// `allocator` describes the memory allocator in use.
-void add_version_command(CLI::App& app, command_action& action,
-                         const std::string& allocator);
+void add_version_command(CLI::App& app, command_action& action, const std::string& allocator);
 void add_topics_command(CLI::App& app, command_action& action);
 void add_generate_command(CLI::App& app, command_action& action);
 void add_verify_command(CLI::App& app, command_action& action);
 void add_status_command(CLI::App& app, command_action& action);
-void add_node_command(CLI::App& app, command_action& action,
-                      const allocator_control& allocator);
+void add_node_command(CLI::App& app, command_action& action, const allocator_control& allocator);
 
-} // namespace txstream
+}  // namespace txstream

@@ -10,7 +10,7 @@
 
 namespace CLI {
 class App;
-}
+}  // namespace CLI
 
 namespace txstream {
 
@@ -28,4 +28,4 @@ void add_config_options(CLI::App& cmd, config_options& opts);
 /// something is invalid. Commands apply their own flags to the result.
 node_config load_config(const config_options& opts, const env_map& env);
 
-} // namespace txstream
+}  // namespace txstream

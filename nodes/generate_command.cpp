@@ -145,8 +145,7 @@ void send_next(run_state& s) {
   auto event_time = wall_clock_ms();
   if (s.plan.start_time_ms >= 0) {
     auto index = s.gen.generated();
-    event_time = s.plan.start_time_ms
-                 + static_cast<std::int64_t>(index * 1000 / s.plan.event_rate);
+    event_time = s.plan.start_time_ms + static_cast<std::int64_t>(index * 1000 / s.plan.event_rate);
     s.virtual_now_ms = event_time;
   }
   send_generated(s, s.gen.next(event_time));
@@ -167,8 +166,9 @@ void send_run(run_state& s) {
   auto limit = s.plan.count > 0 ? s.plan.count : std::numeric_limits<std::uint64_t>::max();
   auto deadline = steady_clock::time_point::max();
   if (s.plan.duration_s > 0) {
-    deadline = s.t0 + std::chrono::duration_cast<steady_clock::duration>(
-                        std::chrono::duration<double>(s.plan.duration_s));
+    deadline = s.t0
+               + std::chrono::duration_cast<steady_clock::duration>(
+                 std::chrono::duration<double>(s.plan.duration_s));
     // Exactly rate x duration records are due before the deadline.
     if (s.plan.rate > 0)
       limit = std::min(limit, static_cast<std::uint64_t>(s.plan.duration_s * s.plan.rate));
@@ -199,13 +199,14 @@ void drain_scenarios(run_state& s) {
     return;
   const bool live = s.plan.start_time_ms < 0;
   const auto from = live ? wall_clock_ms() : s.virtual_now_ms;
-  const auto span_s = static_cast<long long>(std::ceil(std::max<std::int64_t>(0, *last - from) / 1000.0));
+  const auto span_s = static_cast<long long>(
+    std::ceil(std::max<std::int64_t>(0, *last - from) / 1000.0));
   std::fprintf(stderr,
                "generate: finishing %zu started fraud instances (%zu transactions), %s "
                "%lld s%s; --no-drain-scenarios to stop at once, a signal (Ctrl-C) "
                "stops it now\n",
-               s.gen.unfinished_instances(), s.gen.pending(), live ? "up to" : "over",
-               span_s, live ? "" : " of event time");
+               s.gen.unfinished_instances(), s.gen.pending(), live ? "up to" : "over", span_s,
+               live ? "" : " of event time");
   std::fflush(stderr);
   const auto signals_at_drain = stop_signals;
   while (auto due = s.gen.next_due_ms()) {
@@ -262,8 +263,7 @@ void announce_pace(const generate_plan& plan) {
                "generate: %" PRIu64 " users at %" PRIu64 " records per second of event "
                "time: %.2f transactions per user and hour\n",
                plan.gen.users, plan.event_rate,
-               static_cast<double>(plan.event_rate) * 3600.0
-                 / static_cast<double>(plan.gen.users));
+               static_cast<double>(plan.event_rate) * 3600.0 / static_cast<double>(plan.gen.users));
 }
 
 int run_generate(const generate_flags& flags) {
@@ -281,9 +281,9 @@ int run_generate(const generate_flags& flags) {
   std::optional<monitoring::http_endpoint> http;
   if (flags.metrics_port) {
     try {
-      http.emplace(
-        monitoring::http_endpoint_config{"0.0.0.0", static_cast<std::uint16_t>(*flags.metrics_port)},
-        registry, health.checks());
+      http.emplace(monitoring::http_endpoint_config{"0.0.0.0", static_cast<std::uint16_t>(
+                                                                 *flags.metrics_port)},
+                   registry, health.checks());
     } catch (const std::exception& e) {
       std::cerr << "txstream: error: cannot serve metrics: " << e.what() << "\n";
       return exit_failure;
@@ -308,8 +308,8 @@ int run_generate(const generate_flags& flags) {
   generator_state gen{plan.gen};
   run_state s{plan, gen, out, {}, 0, {}, rate_limiter{plan.rate, steady_clock::now()}, 0, {}};
   if (plan.pregenerate) {
-    auto total =
-      plan.count > 0 ? plan.count : static_cast<std::uint64_t>(plan.duration_s * plan.rate);
+    auto total = plan.count > 0 ? plan.count
+                                : static_cast<std::uint64_t>(plan.duration_s * plan.rate);
     if (!pregenerate(gen, total, plan.rate, s.ahead))
       return exit_failure;
   }
@@ -328,12 +328,12 @@ int run_generate(const generate_flags& flags) {
   return report(s, generate_seconds);
 }
 
-} // namespace
+}  // namespace
 
 void add_generate_command(CLI::App& app, command_action& action) {
-  auto* cmd = app.add_subcommand(
-    "generate", "Produce synthetic transactions with labelled fraud scenarios to "
-                "Kafka at a target rate");
+  auto* cmd = app.add_subcommand("generate",
+                                 "Produce synthetic transactions with labelled fraud scenarios to "
+                                 "Kafka at a target rate");
   // Lives as long as the App.
   static generate_flags opt;
   static bool drain = false;
@@ -347,19 +347,17 @@ void add_generate_command(CLI::App& app, command_action& action) {
     ->check([](const std::string& s) -> std::string {
       if (s == "max")
         return {};
-      if (s.empty() || s.size() > 10
-          || s.find_first_not_of("0123456789") != std::string::npos
+      if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos
           || std::stoull(s) == 0)
         return "must be a positive integer or 'max'";
       return {};
     })
     ->capture_default_str();
-  auto* count = cmd->add_option("--count", opt.count,
-                                "Stop after this many records (default: no limit)")
+  auto* count = cmd
+                  ->add_option("--count", opt.count,
+                               "Stop after this many records (default: no limit)")
                   ->check(CLI::PositiveNumber);
-  cmd
-    ->add_option("--duration", opt.duration_s,
-                 "Stop after this many seconds (default: no limit)")
+  cmd->add_option("--duration", opt.duration_s, "Stop after this many seconds (default: no limit)")
     ->check(CLI::PositiveNumber)
     ->excludes(count);
   cmd->add_option("--seed", opt.gen.seed, "PRNG seed")->capture_default_str();
@@ -373,8 +371,9 @@ void add_generate_command(CLI::App& app, command_action& action) {
   cmd->add_option("--merchants", opt.gen.merchants, "Distinct merchants")
     ->check(CLI::Range(1u, 10000000u))
     ->capture_default_str();
-  cmd->add_option("--fraud-rate", opt.gen.fraud_rate,
-                  "Fraction of records that start a fraud scenario")
+  cmd
+    ->add_option("--fraud-rate", opt.gen.fraud_rate,
+                 "Fraction of records that start a fraud scenario")
     ->check(CLI::Range(0.0, 1.0))
     ->capture_default_str();
   cmd
@@ -419,4 +418,4 @@ void add_generate_command(CLI::App& app, command_action& action) {
   });
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -39,4 +39,4 @@ generate_plan plan_generate(const generate_flags& flags, const node_config& cfg)
   return p;
 }
 
-} // namespace txstream
+}  // namespace txstream

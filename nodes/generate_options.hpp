@@ -40,7 +40,7 @@ struct generate_flags {
 struct generate_plan {
   kafka_config kafka;
   std::string topic;
-  std::uint64_t rate = 0;  // records per second; 0: as fast as the broker takes them
+  std::uint64_t rate = 0;   // records per second; 0: as fast as the broker takes them
   std::uint64_t count = 0;  // 0: no limit
   double duration_s = 0;    // 0: no limit
   /// Event time of the first record with a virtual clock, -1: the wall clock.
@@ -68,4 +68,4 @@ std::string generate_usage_error(const generate_flags& flags);
 /// --pregenerate. Call after generate_usage_error() found nothing.
 generate_plan plan_generate(const generate_flags& flags, const node_config& cfg);
 
-} // namespace txstream
+}  // namespace txstream

@@ -31,7 +31,7 @@ kafka::settings producer_settings(const generate_plan& plan, const kafka::settin
   return s;
 }
 
-} // namespace
+}  // namespace
 
 generate_sender::generate_sender(const generate_plan& plan, const kafka::settings& client)
   : topic_name_(plan.topic),
@@ -53,8 +53,9 @@ std::string generate_sender::open() {
   // Before the first record: records of an unknown topic wait for
   // librdkafka's once-a-second topic scan (the first second's latency).
   if (!producer_.prepare_topics({topic_name_}, 10000).empty())
-    std::fprintf(stderr, "txstream: warning: no metadata for topic %s yet; the first "
-                         "records may wait for it\n",
+    std::fprintf(stderr,
+                 "txstream: warning: no metadata for topic %s yet; the first "
+                 "records may wait for it\n",
                  topic_name_.c_str());
   topic_ = producer_.topic(topic_name_);
   if (topic_ == nullptr)
@@ -98,8 +99,7 @@ void generate_sender::progress(clock::time_point now, const char* what) {
   std::fprintf(stderr,
                "\r%s: rate %8" PRIu64 "/s  sent %10" PRIu64 "  delivered %10" PRIu64
                "  errors %" PRIu64 "\033[K",
-               what, counts_.sent - last_sent_, counts_.sent, counts_.delivered,
-               counts_.failed);
+               what, counts_.sent - last_sent_, counts_.sent, counts_.delivered, counts_.failed);
   last_sent_ = counts_.sent;
   next_progress_ = now + std::chrono::seconds(1);
 }
@@ -109,8 +109,8 @@ void generate_sender::finish_flush() {
     std::fputs("\r\033[K", stderr);
   if (auto left = producer_.in_flight(); left > 0) {
     counts_.failed += static_cast<std::uint64_t>(left);
-    counts_.errors["not delivered (flush timed out or interrupted)"] +=
-      static_cast<std::uint64_t>(left);
+    counts_.errors["not delivered (flush timed out or interrupted)"] += static_cast<std::uint64_t>(
+      left);
   }
   report_metrics();
 }
@@ -122,4 +122,4 @@ std::string generate_sender::instances_summary() const {
   return out.empty() ? " none" : out;
 }
 
-} // namespace txstream
+}  // namespace txstream

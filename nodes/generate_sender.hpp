@@ -21,9 +21,9 @@ public:
   using clock = std::chrono::steady_clock;
 
   struct counters {
-    std::uint64_t sent = 0;       // enqueued in librdkafka
-    std::uint64_t delivered = 0;  // acknowledged by the broker
-    std::uint64_t failed = 0;     // rejected by produce() or failed delivery
+    std::uint64_t sent = 0;                       // enqueued in librdkafka
+    std::uint64_t delivered = 0;                  // acknowledged by the broker
+    std::uint64_t failed = 0;                     // rejected by produce() or failed delivery
     std::map<std::string, std::uint64_t> errors;  // text -> occurrences
   };
 
@@ -95,4 +95,4 @@ private:
   std::uint64_t reported_failed_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

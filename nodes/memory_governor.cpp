@@ -31,8 +31,7 @@ std::size_t resident_bytes() {
   return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
-memory_governor::memory_governor(std::size_t budget_bytes,
-                                 std::function<void(bool)> set_tight,
+memory_governor::memory_governor(std::size_t budget_bytes, std::function<void(bool)> set_tight,
                                  std::chrono::milliseconds period)
   : budget_(budget_bytes), set_tight_(std::move(set_tight)), period_(period) {
   if (budget_ > 0 && set_tight_)
@@ -73,4 +72,4 @@ void memory_governor::run() {
   }
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -15,8 +15,7 @@ namespace txstream {
 /// (tight) rather than after the allocator's usual delay: tight above 7/8
 /// of the budget, relaxed again below 3/4 (hysteresis, so a process near
 /// the line does not flap).
-bool allocator_should_be_tight(bool tight, std::size_t resident_bytes,
-                               std::size_t budget_bytes);
+bool allocator_should_be_tight(bool tight, std::size_t resident_bytes, std::size_t budget_bytes);
 
 /// The process's resident memory now, from /proc/self/statm (0 if unknown).
 std::size_t resident_bytes();
@@ -36,7 +35,9 @@ public:
   memory_governor(const memory_governor&) = delete;
   memory_governor& operator=(const memory_governor&) = delete;
 
-  bool tight() const noexcept { return tight_.load(std::memory_order_relaxed); }
+  bool tight() const noexcept {
+    return tight_.load(std::memory_order_relaxed);
+  }
 
 private:
   void run();
@@ -51,4 +52,4 @@ private:
   std::thread thread_;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -26,11 +26,11 @@
 #include "monitoring/memory_probe.hpp"
 #include "monitoring/metrics_registry.hpp"
 #include "nodes/application.hpp"
-#include "nodes/commands.hpp"
-#include "nodes/node_options.hpp"
-#include "nodes/memory_governor.hpp"
 #include "nodes/cluster_supervisor.hpp"
 #include "nodes/cluster_transport.hpp"
+#include "nodes/commands.hpp"
+#include "nodes/memory_governor.hpp"
+#include "nodes/node_options.hpp"
 #include "nodes/pipeline_parts.hpp"
 #include "nodes/pipeline_supervisor.hpp"
 
@@ -84,9 +84,8 @@ run_cluster_node(caf::actor_system& sys, const node_config& cfg, pipeline_contex
   spdlog::info("node {} listens for peers on {} (advertised as {}{})", cfg.node_id,
                cfg.cluster.listen, cfg.cluster.advertised(), tls.enabled() ? ", TLS" : "");
   ctx.lease_until_ms = &manager.lease_until_ms();
-  cluster_supervisor supervisor{sys,          cfg,           ctx,    manager,
-                                directory,    tls,           until_drained,
-                                stop_requested, health,      metrics};
+  cluster_supervisor supervisor{
+    sys, cfg, ctx, manager, directory, tls, until_drained, stop_requested, health, metrics};
   const auto outcome = supervisor.run();
   ctx.lease_until_ms = nullptr;
   caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
@@ -112,14 +111,14 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
   monitoring::health_state health;
   std::optional<monitoring::http_endpoint> http;
   try {
-    http.emplace(monitoring::http_endpoint_config{cfg.metrics.bind, cfg.metrics.port},
-                 registry, health.checks());
+    http.emplace(monitoring::http_endpoint_config{cfg.metrics.bind, cfg.metrics.port}, registry,
+                 health.checks());
   } catch (const std::exception& e) {
     spdlog::error("cannot serve metrics: {}", e.what());
     return exit_failure;
   }
-  spdlog::info("node {} starting: kafka {}, metrics on port {}", cfg.node_id,
-               cfg.kafka.bootstrap, http->port());
+  spdlog::info("node {} starting: kafka {}, metrics on port {}", cfg.node_id, cfg.kafka.bootstrap,
+               http->port());
   if (!cfg.kafka.client.empty()) {
     // Names only: values may be secrets.
     std::string names;
@@ -140,9 +139,8 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
   memory_metrics.budget("pool", static_cast<std::int64_t>(plan.pool));
   memory_metrics.sample("in_flight", [&memory] { return memory.in_flight(); });
   memory_metrics.sample("output", [&memory] { return memory.output(); });
-  memory_metrics.sample("pool", [&raw_batches] {
-    return static_cast<std::int64_t>(raw_batches.kept_bytes());
-  });
+  memory_metrics.sample(
+    "pool", [&raw_batches] { return static_cast<std::int64_t>(raw_batches.kept_bytes()); });
   pipeline_context ctx;
   ctx.raw_batches = &raw_batches;
   ctx.memory = &memory;
@@ -193,8 +191,7 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
   pipeline_outcome outcome;
   int restarts = 0;
   if (cfg.cluster.enabled()) {
-    auto run = run_cluster_node(sys, cfg, ctx, tls, opts.until_drained, health,
-                                cluster_metrics);
+    auto run = run_cluster_node(sys, cfg, ctx, tls, opts.until_drained, health, cluster_metrics);
     if (!run)
       return exit_failure;
     std::tie(outcome, restarts) = *run;
@@ -206,40 +203,36 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
     ctx.partitions_changed = [&cluster_metrics](const std::vector<std::int32_t>& parts) {
       cluster_metrics.partitions_owned(static_cast<std::int64_t>(parts.size()));
     };
-    pipeline_supervisor supervisor{sys, cfg, ctx, opts.until_drained, stop_requested,
-                                   health};
+    pipeline_supervisor supervisor{sys, cfg, ctx, opts.until_drained, stop_requested, health};
     outcome = supervisor.run();
     restarts = supervisor.restarts();
   }
   switch (outcome) {
     case pipeline_outcome::drained:
       spdlog::info("node {}: input drained, every output delivered, offsets "
-                   "committed", cfg.node_id);
+                   "committed",
+                   cfg.node_id);
       return exit_ok;
-    case pipeline_outcome::stopped:
-      spdlog::info("node {}: stopped", cfg.node_id);
-      return exit_ok;
+    case pipeline_outcome::stopped: spdlog::info("node {}: stopped", cfg.node_id); return exit_ok;
     case pipeline_outcome::escalated:
-      spdlog::critical("node {}: restart budget exhausted after {} restarts",
-                       cfg.node_id, restarts);
+      spdlog::critical("node {}: restart budget exhausted after {} restarts", cfg.node_id,
+                       restarts);
       return 3;
   }
   return exit_failure;
 }
 
-} // namespace
+}  // namespace
 
-void add_node_command(CLI::App& app, command_action& action,
-                      const allocator_control& allocator) {
+void add_node_command(CLI::App& app, command_action& action, const allocator_control& allocator) {
   auto* cmd = app.add_subcommand("node", "Run a txstream node (the pipeline)");
   static node_options opts;
   add_node_options(*cmd, opts);
   cmd->add_flag("--until-drained", opts.until_drained,
                 "Exit 0 once all input is processed, every window flushed, "
                 "outputs delivered and offsets committed");
-  cmd->callback([&action, &allocator] {
-    action = [&allocator] { return run_node(opts, allocator); };
-  });
+  cmd->callback(
+    [&action, &allocator] { action = [&allocator] { return run_node(opts, allocator); }; });
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -45,4 +45,4 @@ node_config load_config(const node_options& opts) {
   return cfg;
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -9,7 +9,7 @@
 
 namespace CLI {
 class App;
-}
+}  // namespace CLI
 
 namespace txstream {
 
@@ -32,4 +32,4 @@ void add_node_options(CLI::App& cmd, node_options& opts);
 /// config_error naming the key when something is invalid.
 node_config load_config(const node_options& opts);
 
-} // namespace txstream
+}  // namespace txstream

@@ -48,14 +48,12 @@ void spawn_sinks(caf::actor_system& sys, const node_config& cfg, const pipeline_
     return {{"queue.buffering.max.kbytes",
              std::to_string(std::max<std::size_t>(1024, plan.output / divisor / 1024))}};
   };
-  p.sink = sys.spawn<caf::detached>(kafka::sink_actor, client_settings(cfg, queue_kbytes(2)),
-                                    std::vector<std::string>{ctx.topics.aggregates.name,
-                                                             ctx.topics.deadletter.name},
-                                    &ctx);
+  p.sink = sys.spawn<caf::detached>(
+    kafka::sink_actor, client_settings(cfg, queue_kbytes(2)),
+    std::vector<std::string>{ctx.topics.aggregates.name, ctx.topics.deadletter.name}, &ctx);
   auto alert_settings = queue_kbytes(16);
   alert_settings.emplace_back("linger.ms", "0");
-  p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor,
-                                          client_settings(cfg, alert_settings),
+  p.alert_sink = sys.spawn<caf::detached>(kafka::sink_actor, client_settings(cfg, alert_settings),
                                           std::vector<std::string>{ctx.topics.anomalies.name},
                                           &ctx);
 }
@@ -78,14 +76,13 @@ void spawn_hosts(caf::actor_system& sys, const pipeline_context& ctx, const shar
     }
   spdlog::info("supervisor: {} hosts restored {} running totals", own.hosts, restored);
   for (std::uint32_t h = 0; h < own.hosts; ++h)
-    p.hosts.push_back(sys.spawn(merchant_aggregator_actor, h, p.sink, &ctx,
-                                std::move(per_host[h]), own.epoch));
+    p.hosts.push_back(
+      sys.spawn(merchant_aggregator_actor, h, p.sink, &ctx, std::move(per_host[h]), own.epoch));
 }
 
 void spawn_ingress(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
-                   bool until_drained, const std::atomic<bool>& stop,
-                   const shard_routes& routes, const std::vector<caf::actor>& hosts,
-                   pipeline_actors& p) {
+                   bool until_drained, const std::atomic<bool>& stop, const shard_routes& routes,
+                   const std::vector<caf::actor>& hosts, pipeline_actors& p) {
   const auto plan = plan_memory(cfg);
   kafka::ingress_config in;
   in.consumer = client_settings(
@@ -108,9 +105,9 @@ void tear_down(caf::scoped_actor& self, const pipeline_actors& p, std::size_t al
   for (const auto& a : all)
     self->send_exit(a, caf::exit_reason::user_shutdown);
   std::size_t down = already_down;
-  self->receive_while([&] { return down < all.size(); })(
-    [&](caf::down_msg&) { ++down; },
-    caf::after(std::chrono::seconds(10)) >> [&] { down = all.size(); });
+  self->receive_while([&] { return down < all.size(); })([&](caf::down_msg&) { ++down; },
+                                                         caf::after(std::chrono::seconds(10)) >>
+                                                           [&] { down = all.size(); });
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -35,8 +35,7 @@ kafka::settings client_settings(const node_config& cfg, kafka::settings own = {}
 
 /// The latest running total of every merchant x currency in the aggregates
 /// topic (what restarting hosts restore).
-std::vector<running_total> read_running_totals(const node_config& cfg,
-                                               const pipeline_context& ctx);
+std::vector<running_total> read_running_totals(const node_config& cfg, const pipeline_context& ctx);
 
 /// Spawns the sink of aggregates and dead letters and the alert sink.
 void spawn_sinks(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
@@ -50,12 +49,11 @@ void spawn_hosts(caf::actor_system& sys, const pipeline_context& ctx, const shar
 
 /// Spawns the ingress, routing by `routes` to `hosts` (the cluster's).
 void spawn_ingress(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
-                   bool until_drained, const std::atomic<bool>& stop,
-                   const shard_routes& routes, const std::vector<caf::actor>& hosts,
-                   pipeline_actors& p);
+                   bool until_drained, const std::atomic<bool>& stop, const shard_routes& routes,
+                   const std::vector<caf::actor>& hosts, pipeline_actors& p);
 
 /// Stops every actor of `p` and waits until all are gone (at most 10 s);
 /// `already_down` of them are known to be gone. `self` monitors them all.
 void tear_down(caf::scoped_actor& self, const pipeline_actors& p, std::size_t already_down);
 
-} // namespace txstream
+}  // namespace txstream

@@ -27,12 +27,10 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   return p;
 }
 
-} // namespace
+}  // namespace
 
-pipeline_supervisor::pipeline_supervisor(caf::actor_system& sys,
-                                         const node_config& cfg,
-                                         pipeline_context& ctx,
-                                         bool until_drained,
+pipeline_supervisor::pipeline_supervisor(caf::actor_system& sys, const node_config& cfg,
+                                         pipeline_context& ctx, bool until_drained,
                                          const std::atomic<bool>& stop,
                                          monitoring::health_state& health)
   : sys_(sys),
@@ -66,8 +64,7 @@ pipeline_outcome pipeline_supervisor::run() {
         ++down;
         if (dm.source != p.ingress || dm.reason)
           failure = dm.reason ? dm.reason
-                              : caf::make_error(caf::sec::runtime_error,
-                                                "pipeline actor ended");
+                              : caf::make_error(caf::sec::runtime_error, "pipeline actor ended");
       });
       health_.set_ready(false, failure ? "restarting after a failure" : "stopping");
       tear_down(self, p, down);
@@ -84,4 +81,4 @@ pipeline_outcome pipeline_supervisor::run() {
   }
 }
 
-} // namespace txstream
+}  // namespace txstream

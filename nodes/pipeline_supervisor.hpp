@@ -24,16 +24,17 @@ enum class pipeline_outcome {
 
 class pipeline_supervisor {
 public:
-  pipeline_supervisor(caf::actor_system& sys, const node_config& cfg,
-                      pipeline_context& ctx, bool until_drained,
-                      const std::atomic<bool>& stop,
+  pipeline_supervisor(caf::actor_system& sys, const node_config& cfg, pipeline_context& ctx,
+                      bool until_drained, const std::atomic<bool>& stop,
                       monitoring::health_state& health);
 
   /// Runs (and re-runs after failures) until drained, stopped or escalated.
   pipeline_outcome run();
 
   /// Restarts so far.
-  int restarts() const noexcept { return budget_.restarts(); }
+  int restarts() const noexcept {
+    return budget_.restarts();
+  }
 
 private:
   caf::actor_system& sys_;
@@ -45,4 +46,4 @@ private:
   restart_budget budget_;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -13,7 +13,7 @@ bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
-} // namespace
+}  // namespace
 
 void pregenerated_input::reserve(std::size_t records, std::size_t bytes_per_record) {
   entries_.reserve(records);
@@ -26,8 +26,7 @@ bool pregenerated_input::add(std::string_view key, std::string_view payload,
   if (at == std::string_view::npos)
     return false;
   auto digits = at + time_key.size();
-  if (digits + time_digits > payload.size()
-      || digits > std::numeric_limits<std::uint16_t>::max()
+  if (digits + time_digits > payload.size() || digits > std::numeric_limits<std::uint16_t>::max()
       || payload.size() > std::numeric_limits<std::uint32_t>::max()
       || key.size() > std::numeric_limits<std::uint8_t>::max()
       || label.size() > std::numeric_limits<std::uint8_t>::max())
@@ -51,8 +50,7 @@ bool pregenerated_input::add(std::string_view key, std::string_view payload,
   return true;
 }
 
-pregenerated_input::record pregenerated_input::at(std::size_t i,
-                                                  std::int64_t event_time_ms) {
+pregenerated_input::record pregenerated_input::at(std::size_t i, std::int64_t event_time_ms) {
   const auto& e = entries_[i];
   char* key = arena_.data() + e.offset;
   char* payload = key + e.key_size;
@@ -67,4 +65,4 @@ pregenerated_input::record pregenerated_input::at(std::size_t i,
   return {{key, e.key_size}, {payload, e.payload_size}, {label, e.label_size}};
 }
 
-} // namespace txstream
+}  // namespace txstream

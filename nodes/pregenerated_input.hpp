@@ -48,7 +48,7 @@ public:
 
 private:
   struct entry {
-    std::uint64_t offset;       // key, then payload, then label, in arena_
+    std::uint64_t offset;  // key, then payload, then label, in arena_
     std::uint32_t payload_size;
     std::uint16_t time_offset;  // first digit of transactionTime in payload
     std::uint8_t key_size;
@@ -59,4 +59,4 @@ private:
   std::vector<entry> entries_;
 };
 
-} // namespace txstream
+}  // namespace txstream

@@ -4,8 +4,7 @@
 
 namespace txstream {
 
-rate_limiter::rate_limiter(std::uint64_t rate, clock::time_point start,
-                           clock::duration max_backlog)
+rate_limiter::rate_limiter(std::uint64_t rate, clock::time_point start, clock::duration max_backlog)
   : rate_(rate), start_(start), max_backlog_(max_backlog) {
   // nop
 }
@@ -37,4 +36,4 @@ std::uint64_t rate_limiter::available(clock::time_point now, std::uint64_t limit
   return std::min(due_count - taken_, limit);
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -51,4 +51,4 @@ private:
   std::uint64_t taken_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

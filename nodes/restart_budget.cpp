@@ -44,4 +44,4 @@ bool restart_budget::restart(pipeline_context& ctx) {
   return true;
 }
 
-} // namespace txstream
+}  // namespace txstream

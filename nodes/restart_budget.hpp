@@ -31,7 +31,9 @@ public:
   bool restart(pipeline_context& ctx);
 
   /// Restarts so far.
-  int restarts() const noexcept { return restarts_; }
+  int restarts() const noexcept {
+    return restarts_;
+  }
 
 private:
   supervision_config cfg_;
@@ -40,4 +42,4 @@ private:
   int restarts_ = 0;
 };
 
-} // namespace txstream
+}  // namespace txstream

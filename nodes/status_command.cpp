@@ -41,9 +41,8 @@ int run_status(const status_flags& opt) {
   control_snapshot snap;
   {
     kafka::topic_reader reader{cfg.kafka.bootstrap, properties};
-    auto res = reader.read(settings.control_topic, [&](const kafka::topic_record& r) {
-      snap.add(r.key, r.value);
-    });
+    auto res = reader.read(settings.control_topic,
+                           [&](const kafka::topic_record& r) { snap.add(r.key, r.value); });
     if (!res.complete())
       std::cerr << "warning: " << settings.control_topic
                 << " was not read to its end: " << res.error << "\n";
@@ -76,7 +75,7 @@ int run_status(const status_flags& opt) {
   return status.ok() ? exit_ok : exit_failure;
 }
 
-} // namespace
+}  // namespace
 
 void add_status_command(CLI::App& app, command_action& action) {
   auto* cmd = app.add_subcommand(
@@ -96,12 +95,13 @@ void add_status_command(CLI::App& app, command_action& action) {
   // Lives as long as the App.
   static status_flags opt;
   add_config_options(*cmd, opt.config);
-  cmd->add_option("--node-timeout-ms", opt.node_timeout_ms,
-                  "A node whose latest heartbeat is this old or older is not live")
+  cmd
+    ->add_option("--node-timeout-ms", opt.node_timeout_ms,
+                 "A node whose latest heartbeat is this old or older is not live")
     ->check(CLI::PositiveNumber)
     ->capture_default_str();
   cmd->add_flag("--json", opt.json, "Print one JSON object");
   cmd->callback([&action] { action = [] { return run_status(opt); }; });
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -123,7 +123,7 @@ std::string no_leader_reason(const cluster_status& s) {
   return "no leader: no live node claims leadership (" + count_of(live, "node") + " live)";
 }
 
-} // namespace
+}  // namespace
 
 void control_snapshot::add(std::string_view key, std::string_view value) {
   ++records;
@@ -164,8 +164,7 @@ void control_snapshot::add(std::string_view key, std::string_view value) {
       map = std::move(*m);
       return;
     }
-    case control_key_kind::unknown:
-      break;
+    case control_key_kind::unknown: break;
   }
   unreadable_record("not a control record key");
 }
@@ -181,8 +180,7 @@ std::string_view node_status::status() const noexcept {
 }
 
 cluster_status summarize(const control_snapshot& snap, const status_settings& settings,
-                         std::int64_t now_ms,
-                         std::optional<std::vector<input_partition>> input,
+                         std::int64_t now_ms, std::optional<std::vector<input_partition>> input,
                          std::string input_error) {
   cluster_status s;
   s.settings = settings;
@@ -241,8 +239,7 @@ std::string format_text(const cluster_status& s) {
   std::ostringstream out;
   out << "control topic " << s.settings.control_topic << ": " << count_of(s.records, "record")
       << ", " << count_of(s.nodes.size(), "node") << ", "
-      << (s.map ? "shard map version " + std::to_string(s.map->version) : "no shard map")
-      << "\n";
+      << (s.map ? "shard map version " + std::to_string(s.map->version) : "no shard map") << "\n";
   if (s.unreadable > 0)
     out << "warning: " << s.unreadable << " records are not control records we can read ("
         << s.first_problem << ")\n";
@@ -252,13 +249,12 @@ std::string format_text(const cluster_status& s) {
                  "MAP", "SHARDS", "PARTITIONS", "DRAIN", "INCARNATION"}};
     for (const auto& n : s.nodes) {
       const auto& hb = n.heartbeat;
-      nodes.add({hb.id, std::string{n.status()},
-                 hb.leader ? "epoch " + std::to_string(hb.leader_epoch) : "-",
-                 std::to_string(n.age_ms), hb.endpoint, joined(hb.roles), hb.version,
-                 std::to_string(hb.map_version), with_count(hb.shards),
-                 joined_numbers(hb.partitions),
-                 hb.drain == drain_stage::none ? "-" : std::string{to_string(hb.drain)},
-                 hb.incarnation});
+      nodes.add(
+        {hb.id, std::string{n.status()},
+         hb.leader ? "epoch " + std::to_string(hb.leader_epoch) : "-", std::to_string(n.age_ms),
+         hb.endpoint, joined(hb.roles), hb.version, std::to_string(hb.map_version),
+         with_count(hb.shards), joined_numbers(hb.partitions),
+         hb.drain == drain_stage::none ? "-" : std::string{to_string(hb.drain)}, hb.incarnation});
     }
     out << nodes.str();
   }
@@ -275,10 +271,9 @@ std::string format_text(const cluster_status& s) {
   out << "\n";
   if (s.map) {
     const auto& m = *s.map;
-    out << "shard map version " << m.version << " by " << m.leader << " (epoch "
-        << m.leader_epoch << "), made " << (s.now_ms - m.made_ms)
-        << " ms ago: " << count_of(m.shards(), "shard") << " on "
-        << count_of(m.nodes.size(), "node") << "\n";
+    out << "shard map version " << m.version << " by " << m.leader << " (epoch " << m.leader_epoch
+        << "), made " << (s.now_ms - m.made_ms) << " ms ago: " << count_of(m.shards(), "shard")
+        << " on " << count_of(m.nodes.size(), "node") << "\n";
     table owners{{"NODE", "INCARNATION", "ENDPOINT", "SHARDS"}};
     for (std::uint32_t i = 0; i < m.nodes.size(); ++i)
       owners.add({m.nodes[i].id, m.nodes[i].incarnation, m.nodes[i].endpoint,
@@ -292,8 +287,7 @@ std::string format_text(const cluster_status& s) {
   }
   out << "\n";
   if (!s.input_error.empty()) {
-    out << "input " << s.settings.input_topic << ": positions unknown (" << s.input_error
-        << ")\n";
+    out << "input " << s.settings.input_topic << ": positions unknown (" << s.input_error << ")\n";
   } else if (!s.input) {
     out << "input " << s.settings.input_topic << " does not exist\n";
   } else {
@@ -305,8 +299,8 @@ std::string format_text(const cluster_status& s) {
                  p.committed >= 0 ? std::to_string(p.committed) : "-", std::to_string(p.end),
                  std::to_string(p.lag())});
     }
-    out << "input " << s.settings.input_topic << ", group " << s.settings.group << ": lag "
-        << total << "\n"
+    out << "input " << s.settings.input_topic << ", group " << s.settings.group << ": lag " << total
+        << "\n"
         << parts.str();
   }
   out << "\n";
@@ -395,4 +389,4 @@ std::string format_json(const cluster_status& s) {
   return j.dump(-1, ' ', false, ordered::error_handler_t::replace);
 }
 
-} // namespace txstream
+}  // namespace txstream

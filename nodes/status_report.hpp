@@ -71,18 +71,19 @@ struct cluster_status {
   /// with the highest epoch (then the lowest id).
   std::optional<std::string> leader;
   std::uint64_t leader_epoch = 0;
-  std::vector<std::string> claimants;  // every live node that says leader
-  std::string no_leader_reason;        // when there is none
+  std::vector<std::string> claimants;                 // every live node that says leader
+  std::string no_leader_reason;                       // when there is none
   std::optional<std::vector<input_partition>> input;  // nullopt: no such topic
-  std::string input_error;  // why the input's positions are unknown
+  std::string input_error;                            // why the input's positions are unknown
 
-  bool ok() const noexcept { return leader.has_value(); }
+  bool ok() const noexcept {
+    return leader.has_value();
+  }
 };
 
 /// Judges `snap` at `now_ms` (wall clock, epoch ms).
 cluster_status summarize(const control_snapshot& snap, const status_settings& settings,
-                         std::int64_t now_ms,
-                         std::optional<std::vector<input_partition>> input,
+                         std::int64_t now_ms, std::optional<std::vector<input_partition>> input,
                          std::string input_error = {});
 
 /// Tables for people; the last line says who leads, or why no one does.
@@ -94,4 +95,4 @@ std::string format_json(const cluster_status& s);
 /// "0-3,7,9-10": ascending runs of `values` (sorted here), "-" when empty.
 std::string format_ranges(std::vector<std::uint32_t> values);
 
-} // namespace txstream
+}  // namespace txstream

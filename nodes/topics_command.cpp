@@ -25,9 +25,7 @@ int create_topics(const kafka_config& k, const topics_config& topics) {
   auto admin = admin_of(k);
   for (const auto& c : admin.create(topics.all()))
     std::cout << std::left << std::setw(26) << c.name << " "
-              << (c.result == kafka::topic_creation::outcome::created
-                    ? "created"
-                    : "exists")
+              << (c.result == kafka::topic_creation::outcome::created ? "created" : "exists")
               << " (replication " << c.replication << ")\n";
   return 0;
 }
@@ -35,8 +33,9 @@ int create_topics(const kafka_config& k, const topics_config& topics) {
 int describe_topics(const kafka_config& k, const topics_config& topics) {
   auto admin = admin_of(k);
   int missing = 0;
-  std::cout << std::left << std::setw(26) << "TOPIC" << std::setw(12)
-            << "PARTITIONS" << std::setw(13) << "REPLICATION" << "CONFIGS\n";
+  std::cout << std::left << std::setw(26) << "TOPIC" << std::setw(12) << "PARTITIONS"
+            << std::setw(13) << "REPLICATION"
+            << "CONFIGS\n";
   for (const auto& d : admin.describe(topics.all())) {
     std::cout << std::left << std::setw(26) << d.name << " ";
     if (!d.exists) {
@@ -47,13 +46,13 @@ int describe_topics(const kafka_config& k, const topics_config& topics) {
     std::ostringstream configs;
     for (const auto& [k, v] : d.configs)
       configs << k << "=" << v << " ";
-    std::cout << std::setw(12) << d.partitions << std::setw(13) << d.replication
-              << configs.str() << "\n";
+    std::cout << std::setw(12) << d.partitions << std::setw(13) << d.replication << configs.str()
+              << "\n";
   }
   return missing == 0 ? 0 : 1;
 }
 
-} // namespace
+}  // namespace
 
 void add_topics_command(CLI::App& app, command_action& action) {
   auto* cmd = app.add_subcommand("topics", "Create or describe txstream's topics");
@@ -61,9 +60,9 @@ void add_topics_command(CLI::App& app, command_action& action) {
   // Shared by both subcommands; lives as long as the App. Topic names and
   // sizes come from the node config (file and TXSTREAM_* environment).
   static config_options opts;
-  auto* create = cmd->add_subcommand(
-    "create", "Create missing topics with their partitions, replication "
-              "(capped at the broker count) and retention; idempotent");
+  auto* create = cmd->add_subcommand("create",
+                                     "Create missing topics with their partitions, replication "
+                                     "(capped at the broker count) and retention; idempotent");
   add_config_options(*create, opts);
   create->callback([&action] {
     action = [] {
@@ -82,4 +81,4 @@ void add_topics_command(CLI::App& app, command_action& action) {
   });
 }
 
-} // namespace txstream
+}  // namespace txstream

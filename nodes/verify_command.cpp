@@ -35,8 +35,8 @@ int run_verify(const verify_flags& opt) {
       std::string text = topic + ": not read to the high watermark";
       for (const auto& p : res.partitions)
         if (!p.complete)
-          text += " [partition " + std::to_string(p.partition) + " at "
-                  + std::to_string(p.next) + " of " + std::to_string(p.high) + "]";
+          text += " [partition " + std::to_string(p.partition) + " at " + std::to_string(p.next)
+                  + " of " + std::to_string(p.high) + "]";
       if (!res.error.empty())
         text += ": " + res.error;
       checker.add_read_error(std::move(text));
@@ -47,17 +47,14 @@ int run_verify(const verify_flags& opt) {
   // The input first: dead letters written meanwhile may name records past
   // its snapshot, which the report then lists as unknown rather than lost.
   read(topics.transactions.name, [&](const kafka::topic_record& r) {
-    checker.add_input(r.partition, r.offset, r.key, r.value,
-                      header_or_empty(r, fraud_header));
+    checker.add_input(r.partition, r.offset, r.key, r.value, header_or_empty(r, fraud_header));
   });
   read(topics.deadletter.name, [&](const kafka::topic_record& r) {
-    checker.add_dead_letter(header_or_empty(r, error_header),
-                            header_or_empty(r, source_header));
+    checker.add_dead_letter(header_or_empty(r, error_header), header_or_empty(r, source_header));
   });
   read(topics.aggregates.name,
        [&](const kafka::topic_record& r) { checker.add_aggregate(r.value); });
-  read(topics.anomalies.name,
-       [&](const kafka::topic_record& r) { checker.add_anomaly(r.value); });
+  read(topics.anomalies.name, [&](const kafka::topic_record& r) { checker.add_anomaly(r.value); });
   auto report = checker.finish();
   if (opt.json)
     std::cout << format_json(report, checks) << "\n";
@@ -66,7 +63,7 @@ int run_verify(const verify_flags& opt) {
   return report.ok() ? exit_ok : exit_failure;
 }
 
-} // namespace
+}  // namespace
 
 void add_verify_command(CLI::App& app, command_action& action) {
   auto* cmd = app.add_subcommand(
@@ -90,12 +87,14 @@ void add_verify_command(CLI::App& app, command_action& action) {
   cmd->add_flag("--require-all-windows", opt.checks.require_all_windows,
                 "Open windows count as missing (the pipeline was drained and "
                 "flushed)");
-  cmd->add_option("--min-recall", opt.checks.min_recall,
-                  "Least recall of every scenario with complete instances")
+  cmd
+    ->add_option("--min-recall", opt.checks.min_recall,
+                 "Least recall of every scenario with complete instances")
     ->check(CLI::Range(0.0, 1.0))
     ->capture_default_str();
-  cmd->add_option("--min-precision", opt.checks.min_precision,
-                  "Least precision of every rule with anomalies")
+  cmd
+    ->add_option("--min-precision", opt.checks.min_precision,
+                 "Least precision of every rule with anomalies")
     ->check(CLI::Range(0.0, 1.0))
     ->capture_default_str();
   cmd->add_flag("--merchant-totals", opt.checks.merchant_totals,
@@ -105,7 +104,8 @@ void add_verify_command(CLI::App& app, command_action& action) {
                 "the input; no windows, running totals or fraud");
   cmd->add_flag("--json", opt.json, "Print the report as one JSON document");
   // The topics' defaults: topics.*.name of the config.
-  cmd->add_option("--input-topic", opt.input_topic, "Input topic (default: topics.transactions.name)");
+  cmd->add_option("--input-topic", opt.input_topic,
+                  "Input topic (default: topics.transactions.name)");
   cmd->add_option("--deadletter-topic", opt.deadletter_topic,
                   "Dead-letter topic (default: topics.deadletter.name)");
   cmd->add_option("--aggregates-topic", opt.aggregates_topic,
@@ -115,4 +115,4 @@ void add_verify_command(CLI::App& app, command_action& action) {
   cmd->callback([&action] { action = [] { return run_verify(opt); }; });
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -85,8 +85,8 @@ std::optional<std::int64_t> money(const json& j, const char* name) {
 }
 
 // "topic/partition/offset"; topic names cannot contain '/'.
-bool parse_source(std::string_view s, std::string_view& topic,
-                  std::int32_t& partition, std::int64_t& offset) {
+bool parse_source(std::string_view s, std::string_view& topic, std::int32_t& partition,
+                  std::int64_t& offset) {
   auto last = s.rfind('/');
   if (last == std::string_view::npos || last == 0)
     return false;
@@ -113,7 +113,7 @@ bool parse_source(std::string_view s, std::string_view& topic,
   return !topic.empty();
 }
 
-} // namespace
+}  // namespace
 
 void window_values::add(std::int64_t amount_cents, bool is_refund) {
   if (count == 0) {
@@ -159,16 +159,14 @@ bool verify_report::merchant_totals_ok() const {
 }
 
 bool verify_report::fraud_ok() const {
-  return recall_failures == 0 && precision_failures == 0
-         && malformed_anomalies == 0;
+  return recall_failures == 0 && precision_failures == 0 && malformed_anomalies == 0;
 }
 
 verify_checker::verify_checker(verify_options opts) : opts_(std::move(opts)) {
   // nop
 }
 
-std::uint32_t verify_checker::intern(const std::string& merchant,
-                                     const std::string& currency) {
+std::uint32_t verify_checker::intern(const std::string& merchant, const std::string& currency) {
   std::string k = merchant;
   k += '\0';
   k += currency;
@@ -178,9 +176,8 @@ std::uint32_t verify_checker::intern(const std::string& merchant,
   return i->second;
 }
 
-void verify_checker::add_input(std::int32_t partition, std::int64_t offset,
-                               std::string_view key, std::string_view payload,
-                               std::string_view fraud_label) {
+void verify_checker::add_input(std::int32_t partition, std::int64_t offset, std::string_view key,
+                               std::string_view payload, std::string_view fraud_label) {
   auto res = decoder_.decode(payload, txn_);
   if (!res.ok()) {
     invalid_.push_back(invalid{partition, offset, res.reason, txstream::describe(res)});
@@ -218,8 +215,7 @@ void verify_checker::add_dead_letter(std::string_view error, std::string_view so
     d.error = std::string{error};
 }
 
-void verify_checker::malformed_aggregate(std::string_view json_text,
-                                         const std::string& why) {
+void verify_checker::malformed_aggregate(std::string_view json_text, const std::string& why) {
   ++malformed_aggregates_;
   if (malformed_examples_.size() < opts_.max_examples)
     malformed_examples_.push_back(why + ": " + std::string{json_text.substr(0, 300)});
@@ -238,7 +234,8 @@ void verify_checker::add_aggregate(std::string_view json_text) {
     auto count = integer(j, "transactionCount");
     auto* amount = member(j, "totalAmount");
     if (!merchant || !count || amount == nullptr || !amount->is_number()) {
-      malformed_aggregate(json_text, "not a merchant total (merchantId, totalAmount, transactionCount)");
+      malformed_aggregate(json_text,
+                          "not a merchant total (merchantId, totalAmount, transactionCount)");
       return;
     }
     ++merchant_totals_read_;
@@ -275,23 +272,21 @@ void verify_checker::add_aggregate(std::string_view json_text) {
       malformed_aggregate(json_text, "a window field is missing or has the wrong type");
       return;
     }
-    if (*end - *start != opts_.window_ms
-        || window_start_of(*start, opts_.window_ms) != *start) {
-      malformed_aggregate(json_text, "not an aligned window of "
-                                       + std::to_string(opts_.window_ms) + " ms");
+    if (*end - *start != opts_.window_ms || window_start_of(*start, opts_.window_ms) != *start) {
+      malformed_aggregate(json_text,
+                          "not an aligned window of " + std::to_string(opts_.window_ms) + " ms");
       return;
     }
     windows_.push_back(emitted_window{intern(*merchant, *currency), *start,
-                                      window_values{*count, *purchase, *refund, *min,
-                                                    *max}});
+                                      window_values{*count, *purchase, *refund, *min, *max}});
   } else if (*type == "total") {
     auto last = integer(j, "lastWindowEnd");
     if (!last) {
       malformed_aggregate(json_text, "lastWindowEnd is missing or not an integer");
       return;
     }
-    totals_.push_back(emitted_total{intern(*merchant, *currency), *last, *count,
-                                    *purchase, *refund});
+    totals_.push_back(
+      emitted_total{intern(*merchant, *currency), *last, *count, *purchase, *refund});
   } else {
     malformed_aggregate(json_text, "unknown type '" + *type + "'");
   }
@@ -346,8 +341,7 @@ private:
 };
 
 std::string verify_checker::where(const position& pos) const {
-  return opts_.input_topic + "/" + std::to_string(pos.first) + "/"
-         + std::to_string(pos.second);
+  return opts_.input_topic + "/" + std::to_string(pos.first) + "/" + std::to_string(pos.second);
 }
 
 std::string verify_checker::window_name(const window_id& w) const {
@@ -397,9 +391,9 @@ void verify_checker::check_merchant_totals(verify_report& r, problem_log& proble
     auto got = merchant_newest_.find(merchant);
     if (got == merchant_newest_.end()) {
       ++r.merchants_missing;
-      problems.add("missing merchant total", merchant + ": no total, expected count="
-                                               + std::to_string(want.count)
-                                               + " amount=" + cents(want.cents));
+      problems.add("missing merchant total",
+                   merchant + ": no total, expected count=" + std::to_string(want.count)
+                     + " amount=" + cents(want.cents));
     } else if (got->second.count != want.count || got->second.cents != want.cents) {
       ++r.merchants_mismatched;
       problems.add("wrong merchant total",
@@ -466,8 +460,7 @@ verify_checker::recompute_windows(verify_report& r, std::vector<position>& posit
 
 /// Dead letters that name no input record, or come more than once; the
 /// warnings about the input.
-void verify_checker::check_dead_letters(std::vector<position>& positions,
-                                        verify_report& r) const {
+void verify_checker::check_dead_letters(std::vector<position>& positions, verify_report& r) const {
   std::sort(positions.begin(), positions.end());
   std::vector<std::string> unknown;
   for (const auto& [pos, d] : dead_letters_) {
@@ -480,8 +473,8 @@ void verify_checker::check_dead_letters(std::vector<position>& positions,
   }
   r.unknown_dead_letters += unparsable_sources_;
   for (const auto& s : unparsable_examples_)
-    r.warnings.push_back("dead letter with a source outside " + opts_.input_topic
-                         + ": '" + s + "'");
+    r.warnings.push_back("dead letter with a source outside " + opts_.input_topic + ": '" + s
+                         + "'");
   for (const auto& s : unknown)
     r.warnings.push_back("dead letter names " + s + ", which is not in the input read");
   if (r.reason_disagreements > 0)
@@ -517,9 +510,8 @@ verify_checker::window_map verify_checker::check_emissions(verify_report& r,
       ++r.duplicate_emissions;
     } else {
       ++r.conflicting_emissions;
-      problems.add("conflicting emission", window_name(id) + " emitted as "
-                                             + describe(i->second) + " and as "
-                                             + describe(w.values));
+      problems.add("conflicting emission", window_name(id) + " emitted as " + describe(i->second)
+                                             + " and as " + describe(w.values));
     }
   }
   r.malformed_aggregates = malformed_aggregates_;
@@ -548,16 +540,14 @@ void verify_checker::check_windows(const recomputed& expected, const window_map&
       if (with == values) {
         ++r.windows_counting_dead_letters;
         problems.add("dead-lettered and counted",
-                     window_name(id) + " counts "
-                       + std::to_string(d->second.count)
+                     window_name(id) + " counts " + std::to_string(d->second.count)
                        + " dead-lettered record(s): " + describe(values));
         continue;
       }
     }
     if (e == expected.counted.end()) {
       ++r.windows_unexpected;
-      problems.add("unexpected window", window_name(id) + " emitted ("
-                                          + describe(values)
+      problems.add("unexpected window", window_name(id) + " emitted (" + describe(values)
                                           + ") but no counted input record is in it");
     } else {
       ++r.windows_mismatched;
@@ -574,8 +564,8 @@ void verify_checker::check_windows(const recomputed& expected, const window_map&
       continue;
     }
     ++r.windows_missing;
-    problems.add("missing window", window_name(id) + " not emitted; recomputed "
-                                     + describe(values));
+    problems.add("missing window",
+                 window_name(id) + " not emitted; recomputed " + describe(values));
   }
 }
 
@@ -621,20 +611,18 @@ void verify_checker::check_totals(const window_map& emitted, verify_report& r,
     ++r.totals_mismatched;
     problems.add("wrong total",
                  name + " total (lastWindowEnd " + std::to_string(t->last_window_end)
-                   + ") count=" + std::to_string(t->count) + " purchase="
-                   + cents(t->purchase) + " refund=" + cents(t->refund)
-                   + ", its emitted windows (last end "
-                   + std::to_string(last_end[key]) + ") sum to count="
-                   + std::to_string(s.count) + " purchase=" + cents(s.purchase)
-                   + " refund=" + cents(s.refund));
+                   + ") count=" + std::to_string(t->count) + " purchase=" + cents(t->purchase)
+                   + " refund=" + cents(t->refund) + ", its emitted windows (last end "
+                   + std::to_string(last_end[key]) + ") sum to count=" + std::to_string(s.count)
+                   + " purchase=" + cents(s.purchase) + " refund=" + cents(s.refund));
   }
   for (const auto& [key, s] : sums) {
     if (latest.count(key) != 0)
       continue;
     ++r.totals_missing;
     const auto& [merchant, currency] = keys_[key];
-    problems.add("missing total", merchant + "/" + currency
-                                    + " has emitted windows but no running total");
+    problems.add("missing total",
+                 merchant + "/" + currency + " has emitted windows but no running total");
   }
 }
 
@@ -664,18 +652,16 @@ void verify_checker::check_fraud(verify_report& r, problem_log& problems) const 
   for (const auto& s : r.fraud) {
     if (s.instances > 0 && s.recall() < opts_.min_recall) {
       ++r.recall_failures;
-      std::snprintf(buf, sizeof buf, "%s: recall %.4f < %.4f (%" PRIu64 " of %" PRIu64
-                                     " instances detected)",
-                    s.scenario.c_str(), s.recall(), opts_.min_recall,
-                    s.detected_instances, s.instances);
+      std::snprintf(
+        buf, sizeof buf, "%s: recall %.4f < %.4f (%" PRIu64 " of %" PRIu64 " instances detected)",
+        s.scenario.c_str(), s.recall(), opts_.min_recall, s.detected_instances, s.instances);
       problems.add("low recall", buf);
     }
     if (s.anomalies > 0 && s.precision() < opts_.min_precision) {
       ++r.precision_failures;
-      std::snprintf(buf, sizeof buf, "%s: precision %.4f < %.4f (%" PRIu64 " of %" PRIu64
-                                     " anomalies true)",
-                    s.scenario.c_str(), s.precision(), opts_.min_precision,
-                    s.true_positives, s.anomalies);
+      std::snprintf(
+        buf, sizeof buf, "%s: precision %.4f < %.4f (%" PRIu64 " of %" PRIu64 " anomalies true)",
+        s.scenario.c_str(), s.precision(), opts_.min_precision, s.true_positives, s.anomalies);
       problems.add("low precision", buf);
     }
   }
@@ -683,8 +669,7 @@ void verify_checker::check_fraud(verify_report& r, problem_log& problems) const 
 
 namespace {
 
-void row(std::string& out, const char* label, std::uint64_t value,
-         const char* note = "") {
+void row(std::string& out, const char* label, std::uint64_t value, const char* note = "") {
   char line[160];
   std::snprintf(line, sizeof line, "  %-34s %12" PRIu64 "%s%s\n", label, value,
                 *note != '\0' ? "  " : "", note);
@@ -695,7 +680,7 @@ const char* verdict(bool ok) {
   return ok ? "ok" : "FAILED";
 }
 
-} // namespace
+}  // namespace
 
 std::string format_text(const verify_report& r, const verify_options& opts) {
   std::string out;
@@ -709,8 +694,7 @@ std::string format_text(const verify_report& r, const verify_options& opts) {
   for (const auto& [reason, n] : r.dead_lettered_by_reason)
     row(out, ("  " + reason).c_str(), n);
   row(out, "counted (valid, not dead-lettered)", r.counted_records);
-  row(out, "lost (invalid, not dead-lettered)", r.lost_records,
-      r.lost_records > 0 ? "ERROR" : "");
+  row(out, "lost (invalid, not dead-lettered)", r.lost_records, r.lost_records > 0 ? "ERROR" : "");
   row(out, "dead letters read", r.dead_letters);
   row(out, "duplicate dead letters", r.duplicate_dead_letters, "(at-least-once)");
   row(out, "dead letters of unknown records", r.unknown_dead_letters);
@@ -758,8 +742,7 @@ std::string format_text(const verify_report& r, const verify_options& opts) {
     row(out, "conflicting", r.totals_conflicting, r.totals_conflicting ? "ERROR" : "");
 
     char line[200];
-    std::snprintf(line, sizeof line,
-                  "\nFRAUD (min recall %.4f, min precision %.4f)         %s\n",
+    std::snprintf(line, sizeof line, "\nFRAUD (min recall %.4f, min precision %.4f)         %s\n",
                   opts.min_recall, opts.min_precision, verdict(r.fraud_ok()));
     out += line;
     row(out, "labelled input records", r.labelled_records);
@@ -824,12 +807,9 @@ std::string format_json(const verify_report& r, const verify_options& opts) {
                   {"duplicateEmissions", r.duplicate_emissions},
                   {"conflictingEmissions", r.conflicting_emissions},
                   {"malformed", r.malformed_aggregates}};
-  j["totals"] = {{"ok", r.totals_ok()},
-                 {"keys", r.totals_checked},
-                 {"matched", r.totals_matched},
-                 {"mismatched", r.totals_mismatched},
-                 {"missing", r.totals_missing},
-                 {"conflicting", r.totals_conflicting}};
+  j["totals"] = {{"ok", r.totals_ok()},         {"keys", r.totals_checked},
+                 {"matched", r.totals_matched}, {"mismatched", r.totals_mismatched},
+                 {"missing", r.totals_missing}, {"conflicting", r.totals_conflicting}};
   auto scenarios = nlohmann::ordered_json::array();
   for (const auto& s : r.fraud)
     scenarios.push_back({{"scenario", s.scenario},
@@ -842,12 +822,9 @@ std::string format_json(const verify_report& r, const verify_options& opts) {
                          {"incomplete", s.incomplete},
                          {"incompleteDetected", s.incomplete_detected}});
   if (opts.merchant_totals)
-    j["merchantTotals"] = {{"ok", r.merchant_totals_ok()},
-                           {"read", r.merchant_totals_read},
-                           {"merchants", r.merchants_expected},
-                           {"matched", r.merchants_matched},
-                           {"mismatched", r.merchants_mismatched},
-                           {"missing", r.merchants_missing},
+    j["merchantTotals"] = {{"ok", r.merchant_totals_ok()},         {"read", r.merchant_totals_read},
+                           {"merchants", r.merchants_expected},    {"matched", r.merchants_matched},
+                           {"mismatched", r.merchants_mismatched}, {"missing", r.merchants_missing},
                            {"unexpected", r.merchants_unexpected}};
   j["fraud"] = {{"ok", r.fraud_ok()},
                 {"labelledRecords", r.labelled_records},
@@ -864,4 +841,4 @@ std::string format_json(const verify_report& r, const verify_options& opts) {
   return j.dump(2);
 }
 
-} // namespace txstream
+}  // namespace txstream

@@ -50,8 +50,8 @@ struct window_values {
 };
 
 inline bool operator==(const window_values& a, const window_values& b) {
-  return a.count == b.count && a.purchase == b.purchase && a.refund == b.refund
-         && a.min == b.min && a.max == b.max;
+  return a.count == b.count && a.purchase == b.purchase && a.refund == b.refund && a.min == b.min
+         && a.max == b.max;
 }
 
 inline bool operator!=(const window_values& a, const window_values& b) {
@@ -65,10 +65,10 @@ struct verify_report {
   std::uint64_t input_records = 0;
   std::uint64_t valid_records = 0;
   std::uint64_t invalid_records = 0;
-  std::uint64_t counted_records = 0;  // valid and not dead-lettered
-  std::uint64_t lost_records = 0;     // invalid and not dead-lettered: error
-  std::uint64_t key_mismatches = 0;   // Kafka key != userId: warning
-  std::uint64_t dead_letters = 0;     // records on the dead-letter topic
+  std::uint64_t counted_records = 0;        // valid and not dead-lettered
+  std::uint64_t lost_records = 0;           // invalid and not dead-lettered: error
+  std::uint64_t key_mismatches = 0;         // Kafka key != userId: warning
+  std::uint64_t dead_letters = 0;           // records on the dead-letter topic
   std::uint64_t dead_lettered_records = 0;  // distinct input records
   std::map<std::string, std::uint64_t> dead_lettered_by_reason;
   std::uint64_t duplicate_dead_letters = 0;  // extra copies (at-least-once)
@@ -76,7 +76,7 @@ struct verify_report {
   std::uint64_t reason_disagreements = 0;    // warning
 
   // a. windows
-  std::int64_t watermark_ms = 0;  // windows ending after it may be open
+  std::int64_t watermark_ms = 0;       // windows ending after it may be open
   std::uint64_t windows_expected = 0;  // recomputed from counted records
   std::uint64_t windows_emitted = 0;   // distinct merchant/currency/start
   std::uint64_t windows_matched = 0;
@@ -85,8 +85,8 @@ struct verify_report {
   std::uint64_t windows_open = 0;  // not emitted, may not have closed yet
   std::uint64_t windows_unexpected = 0;
   std::uint64_t windows_counting_dead_letters = 0;  // dead-lettered and counted
-  std::uint64_t duplicate_emissions = 0;    // identical re-emissions
-  std::uint64_t conflicting_emissions = 0;  // same key, other values: error
+  std::uint64_t duplicate_emissions = 0;            // identical re-emissions
+  std::uint64_t conflicting_emissions = 0;          // same key, other values: error
   std::uint64_t malformed_aggregates = 0;
 
   // b. running totals
@@ -113,7 +113,7 @@ struct verify_report {
   std::uint64_t recall_failures = 0;
   std::uint64_t precision_failures = 0;
 
-  std::vector<std::string> read_errors;  // incomplete reads: error
+  std::vector<std::string> read_errors;                       // incomplete reads: error
   std::vector<std::pair<std::string, std::string>> problems;  // kind, text
   std::vector<std::string> warnings;
 
@@ -125,8 +125,8 @@ struct verify_report {
 
   /// All checks hold.
   bool ok() const {
-    return read_errors.empty() && input_ok() && windows_ok() && totals_ok()
-           && fraud_ok() && merchant_totals_ok();
+    return read_errors.empty() && input_ok() && windows_ok() && totals_ok() && fraud_ok()
+           && merchant_totals_ok();
   }
 };
 
@@ -160,7 +160,7 @@ public:
 
 private:
   class problem_log;  // example problems, at most max_examples per kind
-  using position = std::pair<std::int32_t, std::int64_t>;  // partition, offset
+  using position = std::pair<std::int32_t, std::int64_t>;    // partition, offset
   using window_id = std::pair<std::uint32_t, std::int64_t>;  // key, start
   using window_map = std::map<window_id, window_values>;
   /// The windows as the input says they must be.
@@ -180,8 +180,7 @@ private:
   window_map check_emissions(verify_report& r, problem_log& problems) const;
   void check_windows(const recomputed& expected, const window_map& emitted, verify_report& r,
                      problem_log& problems) const;
-  void check_totals(const window_map& emitted, verify_report& r,
-                    problem_log& problems) const;
+  void check_totals(const window_map& emitted, verify_report& r, problem_log& problems) const;
   void check_fraud(verify_report& r, problem_log& problems) const;
 
   std::string where(const position& pos) const;
@@ -255,4 +254,4 @@ std::string format_text(const verify_report& r, const verify_options& opts);
 /// The report as one JSON document (for --json).
 std::string format_json(const verify_report& r, const verify_options& opts);
 
-} // namespace txstream
+}  // namespace txstream

@@ -11,9 +11,9 @@ verify_plan plan_verify(const verify_flags& flags, const node_config& cfg) {
   // Dead letters name their source by the input topic's name.
   p.checks.input_topic = p.topics.transactions.name;
   p.checks.window_ms = flags.window_ms.value_or(cfg.aggregation.window_ms);
-  p.checks.allowed_lateness_ms =
-    flags.allowed_lateness_ms.value_or(cfg.aggregation.allowed_lateness_ms);
+  p.checks.allowed_lateness_ms = flags.allowed_lateness_ms.value_or(
+    cfg.aggregation.allowed_lateness_ms);
   return p;
 }
 
-} // namespace txstream
+}  // namespace txstream

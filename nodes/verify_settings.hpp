@@ -36,4 +36,4 @@ struct verify_plan {
 /// flag when given.
 verify_plan plan_verify(const verify_flags& flags, const node_config& cfg);
 
-} // namespace txstream
+}  // namespace txstream

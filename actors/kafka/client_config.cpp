@@ -7,13 +7,11 @@
 namespace txstream::kafka {
 
 std::unique_ptr<RdKafka::Conf> make_conf(const settings& s) {
-  std::unique_ptr<RdKafka::Conf> conf{
-    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  std::unique_ptr<RdKafka::Conf> conf{RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
   std::string err;
   for (const auto& [key, value] : s)
     if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK)
-      throw std::invalid_argument("kafka setting " + key + "=" + value + ": "
-                                  + err);
+      throw std::invalid_argument("kafka setting " + key + "=" + value + ": " + err);
   return conf;
 }
 
@@ -21,8 +19,8 @@ settings client_properties(const std::map<std::string, std::string>& client) {
   settings s;
   if (client.empty())
     return s;
-  std::unique_ptr<rd_kafka_conf_t, void (*)(rd_kafka_conf_t*)> scratch{
-    rd_kafka_conf_new(), rd_kafka_conf_destroy};
+  std::unique_ptr<rd_kafka_conf_t, void (*)(rd_kafka_conf_t*)> scratch{rd_kafka_conf_new(),
+                                                                       rd_kafka_conf_destroy};
   char err[512];
   for (const auto& [property, value] : client) {
     if (rd_kafka_conf_set(scratch.get(), property.c_str(), value.c_str(), err, sizeof err)
@@ -38,11 +36,9 @@ handle_ptr make_c_client(rd_kafka_type_t type, const settings& s) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   for (const auto& [key, value] : s) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err)
-        != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
-      throw std::invalid_argument("kafka setting " + key + "=" + value + ": "
-                                  + err);
+      throw std::invalid_argument("kafka setting " + key + "=" + value + ": " + err);
     }
   }
   // On success rd_kafka_new owns conf; on failure we still do.
@@ -54,4 +50,4 @@ handle_ptr make_c_client(rd_kafka_type_t type, const settings& s) {
   return handle_ptr{rk};
 }
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

@@ -28,7 +28,9 @@ settings client_properties(const std::map<std::string, std::string>& client);
 
 /// Deleter so C handles can live in std::unique_ptr.
 struct handle_deleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_t* rk) const {
+    rd_kafka_destroy(rk);
+  }
 };
 using handle_ptr = std::unique_ptr<rd_kafka_t, handle_deleter>;
 
@@ -36,4 +38,4 @@ using handle_ptr = std::unique_ptr<rd_kafka_t, handle_deleter>;
 /// std::runtime_error with librdkafka's message when creation fails.
 handle_ptr make_c_client(rd_kafka_type_t type, const settings& s);
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

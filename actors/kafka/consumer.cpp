@@ -6,7 +6,8 @@ namespace txstream::kafka {
 
 class consumer::rebalance_adapter : public RdKafka::RebalanceCb {
 public:
-  explicit rebalance_adapter(rebalance_callback cb) : cb_(std::move(cb)) {}
+  explicit rebalance_adapter(rebalance_callback cb) : cb_(std::move(cb)) {
+  }
 
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& parts) override {
@@ -41,8 +42,7 @@ consumer::consumer(const settings& s, const std::vector<std::string>& topics,
   : adapter_(std::make_unique<rebalance_adapter>(std::move(on_rebalance))) {
   auto conf = make_conf(s);
   std::string err;
-  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(adapter_.get()),
-                err)
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(adapter_.get()), err)
       != RdKafka::Conf::CONF_OK)
     throw std::invalid_argument("rebalance_cb: " + err);
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
@@ -64,8 +64,7 @@ std::unique_ptr<RdKafka::Message> consumer::consume(int timeout_ms) {
   return msg;
 }
 
-const std::vector<rd_kafka_message_t*>& consumer::poll_some(int timeout_ms,
-                                                            std::size_t max) {
+const std::vector<rd_kafka_message_t*>& consumer::poll_some(int timeout_ms, std::size_t max) {
   release_batch();
   auto* rk = consumer_->c_ptr();
   while (batch_.size() < max) {
@@ -91,4 +90,4 @@ void consumer::close() {
   }
 }
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

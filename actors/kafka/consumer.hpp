@@ -45,7 +45,9 @@ public:
   /// Leaves the group cleanly (commits nothing by itself). Idempotent.
   void close();
 
-  RdKafka::KafkaConsumer& handle() { return *consumer_; }
+  RdKafka::KafkaConsumer& handle() {
+    return *consumer_;
+  }
 
 private:
   class rebalance_adapter;
@@ -57,4 +59,4 @@ private:
   void release_batch();
 };
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

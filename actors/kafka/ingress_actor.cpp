@@ -38,14 +38,12 @@ constexpr int log_end_query_timeout_ms = 1000;
 constexpr auto wake_interval = std::chrono::milliseconds(20);
 
 std::int64_t elapsed_ms(clock::time_point since) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since)
-    .count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since).count();
 }
 
 /// Milliseconds of the monotonic clock, ingress_state's time.
 std::int64_t mono_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now().time_since_epoch())
     .count();
 }
 
@@ -54,8 +52,7 @@ struct partition_list_deleter {
     rd_kafka_topic_partition_list_destroy(l);
   }
 };
-using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t,
-                                       partition_list_deleter>;
+using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t, partition_list_deleter>;
 
 ingress_limits limits_of(const ingress_config& cfg, const pipeline_context& ctx) {
   ingress_limits l;
@@ -111,9 +108,8 @@ public:
     s.emplace_back("partition.assignment.strategy", "roundrobin");
     s.emplace_back("enable.partition.eof", "true");
     s.emplace_back("isolation.level", "read_committed");
-    consumer_ = std::make_unique<consumer>(
-      s, std::vector<std::string>{topic_},
-      [this](const rebalance_event& ev) { on_rebalance(ev); });
+    consumer_ = std::make_unique<consumer>(s, std::vector<std::string>{topic_},
+                                           [this](const rebalance_event& ev) { on_rebalance(ev); });
   }
 
   /// Runs until drained, stopped or failed; returns the exit reason.
@@ -136,8 +132,7 @@ public:
         last_commit = clock::now();
       }
       switch (state_.drain(mono_ms())) {
-        case ingress_state::drain_step::none:
-          break;
+        case ingress_state::drain_step::none: break;
         case ingress_state::drain_step::flush:
           // End of input: each consumer tells every host after its last
           // batch; hosts close every window once all partitions ended, so
@@ -178,18 +173,17 @@ private:
   void log_drained(clock::time_point flush_started) const {
     std::int64_t settled_ns = 0;
     for (const auto& [p, c] : consumers_)
-      settled_ns = std::max(settled_ns,
-                            c.load->settled_at_ns.load(std::memory_order_acquire));
+      settled_ns = std::max(settled_ns, c.load->settled_at_ns.load(std::memory_order_acquire));
     const auto settled = clock::time_point{clock::duration{settled_ns}};
     const auto first = first_record_at_.value_or(assigned_at_);
     using std::chrono::duration_cast;
     using std::chrono::microseconds;
     // The flush overlaps the processing when that lagged past the idle
     // wait; only the part after the last settling adds to the work.
-    const auto flush = duration_cast<microseconds>(
-      clock::now() - std::max(flush_started, settled));
+    const auto flush = duration_cast<microseconds>(clock::now() - std::max(flush_started, settled));
     const auto work = duration_cast<microseconds>(
-      std::max(settled - first, clock::duration::zero())) + flush;
+                        std::max(settled - first, clock::duration::zero()))
+                      + flush;
     const auto first_wait = duration_cast<microseconds>(first - assigned_at_);
     rusage use{};
     getrusage(RUSAGE_SELF, &use);
@@ -225,8 +219,7 @@ private:
       case RD_KAFKA_RESP_ERR__PARTITION_EOF:
         state_.on_end_of_partition(msg.partition, msg.offset);
         return;
-      case RD_KAFKA_RESP_ERR__TIMED_OUT:
-        return;
+      case RD_KAFKA_RESP_ERR__TIMED_OUT: return;
       default:
         // librdkafka recovers from transient errors by itself; a fatal
         // one ends the pipeline so the supervisor can restart it.
@@ -291,8 +284,8 @@ private:
       if (rd_kafka_get_watermark_offsets(rk, topic_.c_str(), p, &low, &high)
             == RD_KAFKA_RESP_ERR_NO_ERROR
           && high > state_.next_offset(p))
-        rd_kafka_topic_partition_list_add(waiting.get(), topic_.c_str(), p)->offset
-          = RD_KAFKA_OFFSET_END;
+        rd_kafka_topic_partition_list_add(waiting.get(), topic_.c_str(), p)->offset =
+          RD_KAFKA_OFFSET_END;
     }
     // One request per leader; the answer itself is not needed.
     if (waiting->cnt > 0)
@@ -310,15 +303,14 @@ private:
       return;
     partition_list list{rd_kafka_topic_partition_list_new(static_cast<int>(due_.size()))};
     for (auto p : due_)
-      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p)->offset
-        = RD_KAFKA_OFFSET_END;  // as a timestamp: "the latest"
-    auto err = rd_kafka_offsets_for_times(log_ends_.get(), list.get(),
-                                          log_end_query_timeout_ms);
+      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_END;  // as a timestamp: "the latest"
+    auto err = rd_kafka_offsets_for_times(log_ends_.get(), list.get(), log_end_query_timeout_ms);
     const auto now = mono_ms();
     for (int i = 0; i < list->cnt; ++i) {
       const auto& tp = list->elems[i];
-      const bool known = err == RD_KAFKA_RESP_ERR_NO_ERROR
-                         && tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0;
+      const bool known = err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.err == RD_KAFKA_RESP_ERR_NO_ERROR
+                         && tp.offset >= 0;
       state_.on_log_end(tp.partition, known ? tp.offset : -1, now);
       spdlog::debug("ingress: partition {} log end {}, read to {}", tp.partition,
                     known ? tp.offset : -1, state_.next_offset(tp.partition));
@@ -373,19 +365,17 @@ private:
 
   void serve_mailbox() {
     while (!self_->mailbox().empty()) {
-      self_->receive(
-        [&](commit_atom, std::int32_t p, std::int64_t offset, std::string& meta) {
-          state_.on_commit_point(p, offset, std::move(meta));
-        },
-        [&](caf::down_msg& dm) {
-          if (dm.reason)
-            failure_ = dm.reason;
-        },
-        [&](caf::exit_msg& em) {
-          failure_ = em.reason ? em.reason
-                               : caf::make_error(caf::exit_reason::user_shutdown);
-        },
-        caf::after(std::chrono::seconds(0)) >> [] {});
+      self_->receive([&](commit_atom, std::int32_t p, std::int64_t offset,
+                         std::string& meta) { state_.on_commit_point(p, offset, std::move(meta)); },
+                     [&](caf::down_msg& dm) {
+                       if (dm.reason)
+                         failure_ = dm.reason;
+                     },
+                     [&](caf::exit_msg& em) {
+                       failure_ = em.reason ? em.reason
+                                            : caf::make_error(caf::exit_reason::user_shutdown);
+                     },
+                     caf::after(std::chrono::seconds(0)) >> [] {});
     }
   }
 
@@ -421,8 +411,8 @@ private:
       std::int64_t low = 0;
       std::int64_t high = 0;
       const auto next = state_.next_offset(p);
-      if (rd_kafka_get_watermark_offsets(consumer_->handle().c_ptr(), topic_.c_str(),
-                                         p, &low, &high)
+      if (rd_kafka_get_watermark_offsets(consumer_->handle().c_ptr(), topic_.c_str(), p, &low,
+                                         &high)
             == RD_KAFKA_RESP_ERR_NO_ERROR
           && high >= 0 && next >= 0)
         ctx_->metrics->consumer_lag(p, std::max<std::int64_t>(0, high - next));
@@ -458,19 +448,18 @@ private:
       // held by a long-polling fetch for half a second per request.
       std::int64_t low = 0;
       std::int64_t high = 0;
-      rd_kafka_query_watermark_offsets(log_ends_.get(), topic_.c_str(), tp.partition,
-                                       &low, &high, 10000);
+      rd_kafka_query_watermark_offsets(log_ends_.get(), topic_.c_str(), tp.partition, &low, &high,
+                                       10000);
       if (resume.offset < 0)
         resume.offset = low;
       partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1};
       auto load = std::make_shared<partition_load>();
-      auto actor = self_->spawn(partition_consumer_actor, tp.partition, restore, routes_,
-                                hosts_, sink_, alert_sink_, caf::actor{self_}, load, ctx_);
+      auto actor = self_->spawn(partition_consumer_actor, tp.partition, restore, routes_, hosts_,
+                                sink_, alert_sink_, caf::actor{self_}, load, ctx_);
       self_->monitor(actor);
       state_.assign(tp.partition, resume.offset, load, now);
       consumers_[tp.partition] = consumer_ref{actor, load};
-      spdlog::info("ingress: assigned partition {} from offset {}", tp.partition,
-                   resume.offset);
+      spdlog::info("ingress: assigned partition {} from offset {}", tp.partition, resume.offset);
     }
     assigned_at_ = clock::now();
     first_record_at_.reset();
@@ -547,8 +536,8 @@ private:
   ingress_state state_;
   std::map<std::int32_t, consumer_ref> consumers_;
   std::unique_ptr<consumer> consumer_;
-  handle_ptr log_ends_;  // asks the broker for partitions' log ends
-  clock::time_point assigned_at_ = clock::now();  // of the last assignment
+  handle_ptr log_ends_;                               // asks the broker for partitions' log ends
+  clock::time_point assigned_at_ = clock::now();      // of the last assignment
   std::optional<clock::time_point> first_record_at_;  // since then
   caf::error failure_;
   clock::time_point last_wake_;  // of the fetcher, by wake_fetcher()
@@ -560,11 +549,11 @@ private:
   std::vector<ingress_commit> commits_;
 };
 
-} // namespace
+}  // namespace
 
 void ingress_actor(caf::blocking_actor* self, ingress_config cfg, shard_routes routes,
-                   std::vector<caf::actor> hosts, caf::actor sink,
-                   caf::actor alert_sink, const pipeline_context* ctx) {
+                   std::vector<caf::actor> hosts, caf::actor sink, caf::actor alert_sink,
+                   const pipeline_context* ctx) {
   ingress in{self,
              std::move(cfg),
              std::move(routes),
@@ -576,4 +565,4 @@ void ingress_actor(caf::blocking_actor* self, ingress_config cfg, shard_routes r
     self->fail_state(std::move(err));
 }
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

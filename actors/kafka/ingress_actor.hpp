@@ -37,7 +37,7 @@ struct ingress_config {
 /// never delay an alert). Ends normally when drained or stopped; ends with
 /// an error when a partition-consumer (or its detector) fails.
 void ingress_actor(caf::blocking_actor* self, ingress_config cfg, shard_routes routes,
-                   std::vector<caf::actor> hosts, caf::actor sink,
-                   caf::actor alert_sink, const pipeline_context* ctx);
+                   std::vector<caf::actor> hosts, caf::actor sink, caf::actor alert_sink,
+                   const pipeline_context* ctx);
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

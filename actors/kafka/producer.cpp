@@ -6,7 +6,8 @@ namespace txstream::kafka {
 
 class producer::report_adapter : public RdKafka::DeliveryReportCb {
 public:
-  explicit report_adapter(delivery_callback cb) : cb_(std::move(cb)) {}
+  explicit report_adapter(delivery_callback cb) : cb_(std::move(cb)) {
+  }
 
   void dr_cb(RdKafka::Message& msg) override {
     delivery_report r;
@@ -27,8 +28,7 @@ producer::producer(const settings& s, delivery_callback on_delivery)
   : adapter_(std::make_unique<report_adapter>(std::move(on_delivery))) {
   auto conf = make_conf(s);
   std::string err;
-  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(adapter_.get()),
-                err)
+  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(adapter_.get()), err)
       != RdKafka::Conf::CONF_OK)
     throw std::invalid_argument("dr_cb: " + err);
   producer_.reset(RdKafka::Producer::create(conf.get(), err));
@@ -64,9 +64,8 @@ std::string producer::produce(const std::string& topic, std::int32_t partition,
   return produce(rkt, partition, key, value, headers, opaque);
 }
 
-std::string producer::produce(rd_kafka_topic_t* rkt, std::int32_t partition,
-                              std::string_view key, std::string_view value,
-                              const header_list* headers, void* opaque) {
+std::string producer::produce(rd_kafka_topic_t* rkt, std::int32_t partition, std::string_view key,
+                              std::string_view value, const header_list* headers, void* opaque) {
   for (;;) {
     rd_kafka_vu_t vu[7];
     std::size_t n = 0;
@@ -140,4 +139,4 @@ int producer::in_flight() const {
   return producer_->outq_len();
 }
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

@@ -39,15 +39,13 @@ public:
   /// Enqueues one record (partition -1 = partitioner by key). Waits, polling,
   /// while librdkafka's queue is full. Returns an error text on failure, or
   /// an empty string; a failure here never reaches the delivery callback.
-  std::string produce(rd_kafka_topic_t* topic, std::int32_t partition,
-                      std::string_view key, std::string_view value,
-                      const header_list* headers = nullptr,
+  std::string produce(rd_kafka_topic_t* topic, std::int32_t partition, std::string_view key,
+                      std::string_view value, const header_list* headers = nullptr,
                       void* opaque = nullptr);
 
   /// produce() to the topic named `topic` (looked up among the handles).
-  std::string produce(const std::string& topic, std::int32_t partition,
-                      std::string_view key, std::string_view value,
-                      const header_list* headers = nullptr,
+  std::string produce(const std::string& topic, std::int32_t partition, std::string_view key,
+                      std::string_view value, const header_list* headers = nullptr,
                       void* opaque = nullptr);
 
   /// The handle of topic `name`, created on first use and kept for the
@@ -61,8 +59,7 @@ public:
   /// topic scan (once a second) before the topic's metadata is even
   /// requested: up to a second of latency at the start of a run. Returns
   /// the topics that could not be described within `timeout_ms` each.
-  std::vector<std::string> prepare_topics(const std::vector<std::string>& topics,
-                                          int timeout_ms);
+  std::vector<std::string> prepare_topics(const std::vector<std::string>& topics, int timeout_ms);
 
   /// Serves delivery callbacks; returns how many ran.
   int poll(int timeout_ms);
@@ -73,7 +70,9 @@ public:
   /// Records enqueued or in flight, not yet reported.
   int in_flight() const;
 
-  RdKafka::Producer& handle() { return *producer_; }
+  RdKafka::Producer& handle() {
+    return *producer_;
+  }
 
 private:
   class report_adapter;
@@ -83,4 +82,4 @@ private:
   std::vector<std::pair<std::string, std::unique_ptr<RdKafka::Topic>>> topics_;
 };
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

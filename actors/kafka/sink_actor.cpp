@@ -45,8 +45,7 @@ bool produce(sink_actor_ptr self, const pipeline_context* ctx, const output_batc
                                reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)));
     if (!err.empty()) {
       if (ctx->metrics != nullptr) {
-        ctx->metrics->produced(batch.topic, static_cast<std::uint64_t>(
-                                              &r - batch.records.data()));
+        ctx->metrics->produced(batch.topic, static_cast<std::uint64_t>(&r - batch.records.data()));
         ctx->metrics->produce_errors(batch.topic);
       }
       self->quit(caf::make_error(caf::sec::runtime_error, "kafka produce failed: " + err));
@@ -74,7 +73,7 @@ bool produce_held(sink_actor_ptr self, const pipeline_context* ctx) {
   return true;
 }
 
-} // namespace
+}  // namespace
 
 sink_actor_state::~sink_actor_state() {
   closing = true;
@@ -89,8 +88,7 @@ sink_actor_state::~sink_actor_state() {
   out.reset();
 }
 
-caf::behavior sink_actor(sink_actor_ptr self, settings s,
-                         std::vector<std::string> topics,
+caf::behavior sink_actor(sink_actor_ptr self, settings s, std::vector<std::string> topics,
                          const pipeline_context* ctx) {
   self->state.ctx_for_held = ctx;
   s.emplace_back("enable.idempotence", "true");
@@ -119,14 +117,14 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
       it->second.promise.deliver(delivered_atom::value);
       st.requests.erase(it);
     }
-    (void) ctx;
+    (void)ctx;
   });
   for (const auto& t : self->state.out->prepare_topics(topics, 5000))
     spdlog::warn("sink: no metadata for topic {} yet; its first records may wait for it", t);
   auto check_failure = [self] {
     if (!self->state.failure.empty())
-      self->quit(caf::make_error(caf::sec::runtime_error,
-                                 "kafka delivery failed: " + self->state.failure));
+      self->quit(
+        caf::make_error(caf::sec::runtime_error, "kafka delivery failed: " + self->state.failure));
   };
   return {
     [=](output_batch& batch) -> caf::result<delivered_atom> {
@@ -174,4 +172,4 @@ caf::behavior sink_actor(sink_actor_ptr self, settings s,
   };
 }
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

@@ -20,7 +20,8 @@
 namespace txstream::kafka {
 
 struct sink_actor_state {
-  explicit sink_actor_state(caf::local_actor*) {}
+  explicit sink_actor_state(caf::local_actor*) {
+  }
   /// Flushes what is queued while the rest of the state is still alive:
   /// the producer's destructor serves delivery callbacks that touch it.
   ~sink_actor_state();
@@ -45,7 +46,7 @@ struct sink_actor_state {
   std::uint64_t next_request = 1;
   std::string failure;  // first failed delivery; fatal
   bool polling = false;
-  bool closing = false;  // in the destructor: nobody to answer any more
+  bool closing = false;                            // in the destructor: nobody to answer any more
   const pipeline_context* ctx_for_held = nullptr;  // the lease, for held batches
   std::unique_ptr<producer> out;
   static inline const char* name = "kafka_sink";
@@ -62,8 +63,7 @@ using sink_actor_ptr = caf::stateful_actor<sink_actor_state>*;
 /// pipeline from committed offsets.
 /// `topics`, the topics it will write, are described at start, so the first
 /// outputs do not wait for librdkafka to discover them.
-caf::behavior sink_actor(sink_actor_ptr self, settings s,
-                         std::vector<std::string> topics,
+caf::behavior sink_actor(sink_actor_ptr self, settings s, std::vector<std::string> topics,
                          const pipeline_context* ctx);
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

@@ -13,22 +13,27 @@ namespace {
 
 template <class T, void (*Destroy)(T*)>
 struct c_deleter {
-  void operator()(T* x) const { Destroy(x); }
+  void operator()(T* x) const {
+    Destroy(x);
+  }
 };
-using queue_ptr
-  = std::unique_ptr<rd_kafka_queue_t, c_deleter<rd_kafka_queue_t, rd_kafka_queue_destroy>>;
-using event_ptr
-  = std::unique_ptr<rd_kafka_event_t, c_deleter<rd_kafka_event_t, rd_kafka_event_destroy>>;
+using queue_ptr =
+  std::unique_ptr<rd_kafka_queue_t, c_deleter<rd_kafka_queue_t, rd_kafka_queue_destroy>>;
+using event_ptr =
+  std::unique_ptr<rd_kafka_event_t, c_deleter<rd_kafka_event_t, rd_kafka_event_destroy>>;
 using partitions_ptr = std::unique_ptr<
   rd_kafka_topic_partition_list_t,
   c_deleter<rd_kafka_topic_partition_list_t, rd_kafka_topic_partition_list_destroy>>;
 using options_ptr = std::unique_ptr<
-  rd_kafka_AdminOptions_t,
-  c_deleter<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
+  rd_kafka_AdminOptions_t, c_deleter<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
 
-void metadata_destroy(const rd_kafka_metadata_t* md) { rd_kafka_metadata_destroy(md); }
+void metadata_destroy(const rd_kafka_metadata_t* md) {
+  rd_kafka_metadata_destroy(md);
+}
 struct metadata_deleter {
-  void operator()(const rd_kafka_metadata_t* md) const { metadata_destroy(md); }
+  void operator()(const rd_kafka_metadata_t* md) const {
+    metadata_destroy(md);
+  }
 };
 using metadata_ptr = std::unique_ptr<const rd_kafka_metadata_t, metadata_deleter>;
 
@@ -36,8 +41,7 @@ metadata_ptr fetch_metadata(rd_kafka_t* rk, int timeout_ms) {
   const rd_kafka_metadata_t* md = nullptr;
   auto err = rd_kafka_metadata(rk, 1, nullptr, &md, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-    throw std::runtime_error(std::string{"cannot read cluster metadata: "}
-                             + rd_kafka_err2str(err));
+    throw std::runtime_error(std::string{"cannot read cluster metadata: "} + rd_kafka_err2str(err));
   return metadata_ptr{md};
 }
 
@@ -74,8 +78,7 @@ options_ptr make_options(rd_kafka_t* rk, rd_kafka_admin_op_t op, int timeout_ms)
   const bool controller_op = op == RD_KAFKA_ADMIN_OP_CREATETOPICS
                              || op == RD_KAFKA_ADMIN_OP_DELETETOPICS;
   if (controller_op
-      && rd_kafka_AdminOptions_set_operation_timeout(opts.get(), timeout_ms, err,
-                                                     sizeof err)
+      && rd_kafka_AdminOptions_set_operation_timeout(opts.get(), timeout_ms, err, sizeof err)
            != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error(err);
   return opts;
@@ -87,8 +90,7 @@ event_ptr await_result(rd_kafka_queue_t* q, int timeout_ms, const char* what) {
   if (!ev)
     throw std::runtime_error(std::string{what} + ": no answer from the cluster");
   if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR)
-    throw std::runtime_error(std::string{what} + ": "
-                             + rd_kafka_event_error_string(ev.get()));
+    throw std::runtime_error(std::string{what} + ": " + rd_kafka_event_error_string(ev.get()));
   return ev;
 }
 
@@ -98,7 +100,7 @@ settings admin_settings(const std::string& bootstrap, const settings& extra) {
   return s;
 }
 
-} // namespace
+}  // namespace
 
 topic_admin::topic_admin(const std::string& bootstrap, int timeout_ms, const settings& extra)
   : settings_(admin_settings(bootstrap, extra)),
@@ -108,8 +110,7 @@ topic_admin::topic_admin(const std::string& bootstrap, int timeout_ms, const set
   try {
     fetch_metadata(rk_.get(), timeout_ms_);
   } catch (const std::exception& e) {
-    throw std::runtime_error("kafka at " + bootstrap + " is not reachable ("
-                             + e.what() + ")");
+    throw std::runtime_error("kafka at " + bootstrap + " is not reachable (" + e.what() + ")");
   }
 }
 
@@ -117,19 +118,15 @@ int topic_admin::broker_count() {
   return fetch_metadata(rk_.get(), timeout_ms_)->broker_cnt;
 }
 
-std::vector<topic_creation>
-topic_admin::create(const std::vector<topic_spec>& specs) {
+std::vector<topic_creation> topic_admin::create(const std::vector<topic_spec>& specs) {
   const int brokers = broker_count();
   std::vector<rd_kafka_NewTopic_t*> topics;
   std::vector<topic_creation> out;
   char err[256];
-  auto cleanup = [&] {
-    rd_kafka_NewTopic_destroy_array(topics.data(), topics.size());
-  };
+  auto cleanup = [&] { rd_kafka_NewTopic_destroy_array(topics.data(), topics.size()); };
   for (const auto& spec : specs) {
     int rf = std::min<int>(spec.replication, brokers);
-    auto* nt = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, rf,
-                                     err, sizeof err);
+    auto* nt = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, rf, err, sizeof err);
     if (nt == nullptr) {
       cleanup();
       throw std::runtime_error("topic " + spec.name + ": " + err);
@@ -141,18 +138,16 @@ topic_admin::create(const std::vector<topic_spec>& specs) {
   }
   queue_ptr q{rd_kafka_queue_new(rk_.get())};
   auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms_);
-  rd_kafka_CreateTopics(rk_.get(), topics.data(), topics.size(), opts.get(),
-                        q.get());
+  rd_kafka_CreateTopics(rk_.get(), topics.data(), topics.size(), opts.get(), q.get());
   cleanup();
   auto ev = await_result(q.get(), timeout_ms_, "create topics");
   size_t n = 0;
-  auto* results = rd_kafka_CreateTopics_result_topics(
-    rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  auto* results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()),
+                                                      &n);
   for (size_t i = 0; i < n; ++i) {
     std::string name = rd_kafka_topic_result_name(results[i]);
     auto code = rd_kafka_topic_result_error(results[i]);
-    auto it = std::find_if(out.begin(), out.end(),
-                           [&](const auto& c) { return c.name == name; });
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& c) { return c.name == name; });
     if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
       if (it != out.end())
         it->result = topic_creation::outcome::already_existed;
@@ -172,8 +167,7 @@ topic_admin::create(const std::vector<topic_spec>& specs) {
   return out;
 }
 
-std::vector<topic_description>
-topic_admin::describe(const std::vector<topic_spec>& specs) {
+std::vector<topic_description> topic_admin::describe(const std::vector<topic_spec>& specs) {
   std::vector<topic_description> out;
   auto md = fetch_metadata(rk_.get(), timeout_ms_);
   std::vector<rd_kafka_ConfigResource_t*> resources;
@@ -189,16 +183,14 @@ topic_admin::describe(const std::vector<topic_spec>& specs) {
       }
     }
     if (d.exists)
-      resources.push_back(
-        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, spec.name.c_str()));
+      resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, spec.name.c_str()));
     out.push_back(std::move(d));
   }
   if (resources.empty())
     return out;
   queue_ptr q{rd_kafka_queue_new(rk_.get())};
   auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms_);
-  rd_kafka_DescribeConfigs(rk_.get(), resources.data(), resources.size(),
-                           opts.get(), q.get());
+  rd_kafka_DescribeConfigs(rk_.get(), resources.data(), resources.size(), opts.get(), q.get());
   rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
   auto ev = await_result(q.get(), timeout_ms_, "describe topic configs");
   size_t n = 0;
@@ -206,8 +198,7 @@ topic_admin::describe(const std::vector<topic_spec>& specs) {
     rd_kafka_event_DescribeConfigs_result(ev.get()), &n);
   for (size_t i = 0; i < n; ++i) {
     std::string name = rd_kafka_ConfigResource_name(res[i]);
-    auto it = std::find_if(out.begin(), out.end(),
-                           [&](const auto& d) { return d.name == name; });
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& d) { return d.name == name; });
     auto spec = std::find_if(specs.begin(), specs.end(),
                              [&](const auto& s) { return s.name == name; });
     if (it == out.end() || spec == specs.end())
@@ -231,20 +222,17 @@ void topic_admin::remove(const std::vector<std::string>& names) {
     topics.push_back(rd_kafka_DeleteTopic_new(name.c_str()));
   queue_ptr q{rd_kafka_queue_new(rk_.get())};
   auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout_ms_);
-  rd_kafka_DeleteTopics(rk_.get(), topics.data(), topics.size(), opts.get(),
-                        q.get());
+  rd_kafka_DeleteTopics(rk_.get(), topics.data(), topics.size(), opts.get(), q.get());
   rd_kafka_DeleteTopic_destroy_array(topics.data(), topics.size());
   auto ev = await_result(q.get(), timeout_ms_, "delete topics");
   size_t n = 0;
-  auto* results = rd_kafka_DeleteTopics_result_topics(
-    rd_kafka_event_DeleteTopics_result(ev.get()), &n);
+  auto* results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev.get()),
+                                                      &n);
   for (size_t i = 0; i < n; ++i) {
     auto code = rd_kafka_topic_result_error(results[i]);
-    if (code != RD_KAFKA_RESP_ERR_NO_ERROR
-        && code != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-      throw std::runtime_error(std::string{"delete topic "}
-                               + rd_kafka_topic_result_name(results[i]) + ": "
-                               + rd_kafka_err2str(code));
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+      throw std::runtime_error(std::string{"delete topic "} + rd_kafka_topic_result_name(results[i])
+                               + ": " + rd_kafka_err2str(code));
   }
 }
 
@@ -287,8 +275,8 @@ std::vector<std::string> topic_admin::remove_groups(const std::vector<std::strin
   rd_kafka_DeleteGroup_destroy_array(groups.data(), groups.size());
   auto ev = await_result(q.get(), timeout_ms_, "delete consumer groups");
   size_t n = 0;
-  const auto** results =
-    rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev.get()), &n);
+  const auto** results = rd_kafka_DeleteGroups_result_groups(
+    rd_kafka_event_DeleteGroups_result(ev.get()), &n);
   for (size_t i = 0; i < n; ++i) {
     const auto* err = rd_kafka_group_result_error(results[i]);
     const auto code = err != nullptr ? rd_kafka_error_code(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -326,8 +314,8 @@ std::vector<partition_position> topic_admin::group_positions(const std::string& 
     auto err = rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), x.partition, &x.low,
                                                 &x.high, timeout_ms_);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-      throw std::runtime_error("watermarks of " + topic + "/" + std::to_string(x.partition)
-                               + ": " + rd_kafka_err2str(err));
+      throw std::runtime_error("watermarks of " + topic + "/" + std::to_string(x.partition) + ": "
+                               + rd_kafka_err2str(err));
   }
   partitions_ptr wanted{rd_kafka_topic_partition_list_new(static_cast<int>(out.size()))};
   for (const auto& x : out)
@@ -343,8 +331,7 @@ std::vector<partition_position> topic_admin::group_positions(const std::string& 
   auto err = rd_kafka_committed(consumer.get(), wanted.get(), timeout_ms_);
   rd_kafka_consumer_close(consumer.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-    throw std::runtime_error("committed offsets of group " + group + ": "
-                             + rd_kafka_err2str(err));
+    throw std::runtime_error("committed offsets of group " + group + ": " + rd_kafka_err2str(err));
   for (int j = 0; j < wanted->cnt; ++j) {
     const auto& tp = wanted->elems[j];
     if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0)
@@ -356,4 +343,4 @@ std::vector<partition_position> topic_admin::group_positions(const std::string& 
   return out;
 }
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

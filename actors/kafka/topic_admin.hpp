@@ -16,7 +16,7 @@ struct topic_description {
   std::string name;
   bool exists = false;
   int partitions = 0;
-  int replication = 0;  // replicas of partition 0
+  int replication = 0;                         // replicas of partition 0
   std::map<std::string, std::string> configs;  // the keys txstream manages
 };
 
@@ -87,4 +87,4 @@ private:
   int timeout_ms_;
 };
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

@@ -16,8 +16,8 @@ struct metadata_error : std::runtime_error {
 };
 
 // Partition ids of `topic`; throws when it does not exist.
-std::vector<std::int32_t> partitions_of(RdKafka::KafkaConsumer& c,
-                                        const std::string& topic, int timeout_ms) {
+std::vector<std::int32_t> partitions_of(RdKafka::KafkaConsumer& c, const std::string& topic,
+                                        int timeout_ms) {
   RdKafka::Metadata* raw = nullptr;
   auto err = c.metadata(true, nullptr, &raw, timeout_ms);
   std::unique_ptr<RdKafka::Metadata> md{raw};
@@ -33,8 +33,9 @@ std::vector<std::int32_t> partitions_of(RdKafka::KafkaConsumer& c,
       result.push_back(p->id());
     return result;
   }
-  throw std::runtime_error("topic " + topic + " does not exist (run 'txstream "
-                           "topics create')");
+  throw std::runtime_error("topic " + topic
+                           + " does not exist (run 'txstream "
+                             "topics create')");
 }
 
 // The partition's low and high watermarks. A topic created a moment ago may
@@ -42,8 +43,7 @@ std::vector<std::int32_t> partitions_of(RdKafka::KafkaConsumer& c,
 // (within timeout_ms) instead of failing the read, and with it the
 // pipeline's start.
 RdKafka::ErrorCode watermarks_of(RdKafka::KafkaConsumer& c, const std::string& topic,
-                                 std::int32_t partition, partition_extent& x,
-                                 int timeout_ms) {
+                                 std::int32_t partition, partition_extent& x, int timeout_ms) {
   const auto deadline = steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     auto err = c.query_watermark_offsets(topic, partition, &x.low, &x.high, timeout_ms);
@@ -62,7 +62,7 @@ struct partition_list {
   }
 };
 
-} // namespace
+}  // namespace
 
 const std::string* topic_record::header(std::string_view name) const {
   for (auto i = headers.rbegin(); i != headers.rend(); ++i)
@@ -78,17 +78,13 @@ bool topic_read_result::complete() const {
   return true;
 }
 
-topic_reader::topic_reader(const std::string& bootstrap, const settings& extra,
-                           int idle_timeout_ms)
+topic_reader::topic_reader(const std::string& bootstrap, const settings& extra, int idle_timeout_ms)
   : bootstrap_(bootstrap), idle_timeout_ms_(idle_timeout_ms) {
   // A group id is mandatory for KafkaConsumer, but with assign() and no
   // commits the reader never joins or changes that group.
-  settings s{{"bootstrap.servers", bootstrap},
-             {"group.id", "txstream-topic-reader"},
-             {"enable.auto.commit", "false"},
-             {"enable.auto.offset.store", "false"},
-             {"enable.partition.eof", "true"},
-             {"auto.offset.reset", "earliest"},
+  settings s{{"bootstrap.servers", bootstrap},     {"group.id", "txstream-topic-reader"},
+             {"enable.auto.commit", "false"},      {"enable.auto.offset.store", "false"},
+             {"enable.partition.eof", "true"},     {"auto.offset.reset", "earliest"},
              {"isolation.level", "read_committed"}};
   s.insert(s.end(), extra.begin(), extra.end());
   auto conf = make_conf(s);
@@ -105,17 +101,15 @@ topic_reader::~topic_reader() {
   }
 }
 
-topic_read_result topic_reader::read(
-  const std::string& topic,
-  const std::function<void(const topic_record&)>& on_record) {
+topic_read_result topic_reader::read(const std::string& topic,
+                                     const std::function<void(const topic_record&)>& on_record) {
   topic_read_result result;
   result.topic = topic;
   std::vector<std::int32_t> ids;
   try {
     ids = partitions_of(*consumer_, topic, std::min(idle_timeout_ms_, 10000));
   } catch (const metadata_error& e) {
-    throw std::runtime_error("kafka at " + bootstrap_ + " is not reachable ("
-                             + e.what() + ")");
+    throw std::runtime_error("kafka at " + bootstrap_ + " is not reachable (" + e.what() + ")");
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string{"reading "} + topic + ": " + e.what());
   }
@@ -126,8 +120,8 @@ topic_read_result topic_reader::read(
     x.partition = id;
     auto err = watermarks_of(*consumer_, topic, id, x, idle_timeout_ms_);
     if (err != RdKafka::ERR_NO_ERROR)
-      throw std::runtime_error("watermarks of " + topic + "/" + std::to_string(id)
-                               + ": " + RdKafka::err2str(err));
+      throw std::runtime_error("watermarks of " + topic + "/" + std::to_string(id) + ": "
+                               + RdKafka::err2str(err));
     x.next = x.low;
     x.complete = x.low >= x.high;
     if (!x.complete) {
@@ -161,10 +155,8 @@ topic_read_result topic_reader::read(
       continue;
     switch (msg->err()) {
       case RdKafka::ERR_NO_ERROR:
-      case RdKafka::ERR__PARTITION_EOF:
-        break;
-      case RdKafka::ERR__TIMED_OUT:
-        continue;
+      case RdKafka::ERR__PARTITION_EOF: break;
+      case RdKafka::ERR__TIMED_OUT: continue;
       case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
       case RdKafka::ERR__UNKNOWN_TOPIC:
       case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
@@ -203,17 +195,15 @@ topic_read_result topic_reader::read(
     rec.has_key = msg->key_pointer() != nullptr;
     rec.key.assign(rec.has_key ? static_cast<const char*>(msg->key_pointer()) : "",
                    rec.has_key ? msg->key_len() : 0);
-    rec.value.assign(msg->payload() != nullptr
-                       ? static_cast<const char*>(msg->payload())
-                       : "",
+    rec.value.assign(msg->payload() != nullptr ? static_cast<const char*>(msg->payload()) : "",
                      msg->len());
     rec.headers.clear();
     if (const auto* hdrs = msg->headers()) {
       for (const auto& h : hdrs->get_all())
-        rec.headers.push_back(kafka_header{
-          h.key(), h.value() != nullptr
-                     ? std::string{static_cast<const char*>(h.value()), h.value_size()}
-                     : std::string{}});
+        rec.headers.push_back(
+          kafka_header{h.key(), h.value() != nullptr
+                                  ? std::string{static_cast<const char*>(h.value()), h.value_size()}
+                                  : std::string{}});
     }
     ++x->records;
     ++result.records;
@@ -228,4 +218,4 @@ topic_read_result topic_reader::read(
   return result;
 }
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

@@ -74,4 +74,4 @@ private:
   int idle_timeout_ms_;
 };
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

@@ -24,7 +24,7 @@ std::int64_t cents_of(const nlohmann::json& j) {
   throw std::invalid_argument("not an amount: " + text);
 }
 
-} // namespace
+}  // namespace
 
 bool parse_running_total(std::string_view json, running_total& out) {
   auto j = nlohmann::json::parse(json, nullptr, false);
@@ -45,8 +45,7 @@ bool parse_running_total(std::string_view json, running_total& out) {
 }
 
 std::vector<running_total> restore_running_totals(const std::string& bootstrap,
-                                                  const std::string& topic,
-                                                  const settings& extra) {
+                                                  const std::string& topic, const settings& extra) {
   std::map<std::pair<std::string, std::string>, running_total> latest;
   running_total rt;
   topic_reader reader{bootstrap, extra};
@@ -58,8 +57,7 @@ std::vector<running_total> restore_running_totals(const std::string& bootstrap,
       slot = rt;
   });
   if (!result.complete())
-    throw std::runtime_error("cannot restore running totals from " + topic + ": "
-                             + result.error);
+    throw std::runtime_error("cannot restore running totals from " + topic + ": " + result.error);
   std::vector<running_total> out;
   out.reserve(latest.size());
   for (auto& [key, total] : latest)
@@ -67,4 +65,4 @@ std::vector<running_total> restore_running_totals(const std::string& bootstrap,
   return out;
 }
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

@@ -22,4 +22,4 @@ std::vector<running_total> restore_running_totals(const std::string& bootstrap,
 /// Parses one "type":"total" record; false for any other record.
 bool parse_running_total(std::string_view json, running_total& out);
 
-} // namespace txstream::kafka
+}  // namespace txstream::kafka

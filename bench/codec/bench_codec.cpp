@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include <sched.h> // sched_setaffinity: one core, as the target is per core
+#include <sched.h>  // sched_setaffinity: one core, as the target is per core
 
 #include <nlohmann/json.hpp>
 
@@ -28,9 +28,11 @@ using namespace txstream;
 namespace {
 
 const char* const cities[] = {
-  "New York", "London", "Paris", "Berlin", "Tokyo", "Sydney", "Toronto",
-  "S\xc3\xa3o Paulo", "Mumbai", "Lagos", "Z\xc3\xbcrich", "Singapore",
-  "Mexico City", "Cairo", "Seoul", "Madrid", "Chicago", "Dubai",
+  "New York",    "London", "Paris",         "Berlin",
+  "Tokyo",       "Sydney", "Toronto",       "S\xc3\xa3o Paulo",
+  "Mumbai",      "Lagos",  "Z\xc3\xbcrich", "Singapore",
+  "Mexico City", "Cairo",  "Seoul",         "Madrid",
+  "Chicago",     "Dubai",
 };
 const char* const currencies[] = {"USD", "EUR", "GBP", "JPY", "CHF", "BRL", "INR", "AUD"};
 
@@ -109,8 +111,7 @@ double thread_cpu_seconds() {
 // Rates per CPU-second of this (pinned) thread, i.e. msgs/s on one core:
 // on a shared machine wall time also counts time spent waiting for the CPU.
 // Wall-clock rates are printed alongside for comparison.
-double median_rate(std::size_t n, int reps, const std::function<void()>& run,
-                   const char* name) {
+double median_rate(std::size_t n, int reps, const std::function<void()>& run, const char* name) {
   std::vector<double> rates;
   for (int r = 0; r < reps; ++r) {
     auto c0 = thread_cpu_seconds();
@@ -119,8 +120,8 @@ double median_rate(std::size_t n, int reps, const std::function<void()>& run,
     std::chrono::duration<double> wall = std::chrono::steady_clock::now() - t0;
     auto cpu = thread_cpu_seconds() - c0;
     rates.push_back(static_cast<double>(n) / cpu);
-    std::printf("  %-16s rep %d: %11.0f msgs/s per CPU-second, %11.0f msgs/s wall\n",
-                name, r + 1, rates.back(), static_cast<double>(n) / wall.count());
+    std::printf("  %-16s rep %d: %11.0f msgs/s per CPU-second, %11.0f msgs/s wall\n", name, r + 1,
+                rates.back(), static_cast<double>(n) / wall.count());
     std::fflush(stdout);
   }
   return bench::median(std::move(rates));
@@ -162,7 +163,7 @@ std::string nlohmann_encode(const transaction& t) {
   return j.dump();
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   std::size_t n = 1'000'000;
@@ -183,8 +184,7 @@ int main(int argc, char** argv) {
     if (sched_setaffinity(0, sizeof(set), &set) != 0)
       std::perror("sched_setaffinity");
   }
-  std::printf("bench_codec: %zu distinct records, %d repetitions, median reported\n",
-              n, reps);
+  std::printf("bench_codec: %zu distinct records, %d repetitions, median reported\n", n, reps);
   auto records = make_records(n);
   payloads in;
   for (const auto& t : records) {
@@ -207,43 +207,55 @@ int main(int argc, char** argv) {
     }
   }
 
-  auto decode = median_rate(n, reps, [&] {
-    std::int64_t sum = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!decoder.decode(in.at(i), t).ok())
-        std::abort();
-      sum += t.amount_cents;
-    }
-    keep(sum);
-  }, "codec decode");
+  auto decode = median_rate(
+    n, reps,
+    [&] {
+      std::int64_t sum = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!decoder.decode(in.at(i), t).ok())
+          std::abort();
+        sum += t.amount_cents;
+      }
+      keep(sum);
+    },
+    "codec decode");
   std::string buf;
-  auto encode = median_rate(n, reps, [&] {
-    std::size_t bytes = 0;
-    for (const auto& x : records) {
-      buf.clear();
-      encode_json(x, buf);
-      bytes += buf.size();
-    }
-    keep(bytes);
-  }, "codec encode");
-  auto n_decode = median_rate(n, reps, [&] {
-    std::int64_t sum = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      nlohmann_decode(in.at(i), t);
-      sum += t.amount_cents;
-    }
-    keep(sum);
-  }, "nlohmann decode");
-  auto n_encode = median_rate(n, reps, [&] {
-    std::size_t bytes = 0;
-    for (const auto& x : records)
-      bytes += nlohmann_encode(x).size();
-    keep(bytes);
-  }, "nlohmann encode");
+  auto encode = median_rate(
+    n, reps,
+    [&] {
+      std::size_t bytes = 0;
+      for (const auto& x : records) {
+        buf.clear();
+        encode_json(x, buf);
+        bytes += buf.size();
+      }
+      keep(bytes);
+    },
+    "codec encode");
+  auto n_decode = median_rate(
+    n, reps,
+    [&] {
+      std::int64_t sum = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        nlohmann_decode(in.at(i), t);
+        sum += t.amount_cents;
+      }
+      keep(sum);
+    },
+    "nlohmann decode");
+  auto n_encode = median_rate(
+    n, reps,
+    [&] {
+      std::size_t bytes = 0;
+      for (const auto& x : records)
+        bytes += nlohmann_encode(x).size();
+      keep(bytes);
+    },
+    "nlohmann encode");
 
-  std::printf("ratios: decode %.1fx nlohmann, encode %.1fx nlohmann\n",
-              decode / n_decode, encode / n_encode);
-  std::printf("codec decode=%.0f encode=%.0f nlohmann_decode=%.0f nlohmann_encode=%.0f\n",
-              decode, encode, n_decode, n_encode);
+  std::printf("ratios: decode %.1fx nlohmann, encode %.1fx nlohmann\n", decode / n_decode,
+              encode / n_encode);
+  std::printf("codec decode=%.0f encode=%.0f nlohmann_decode=%.0f nlohmann_encode=%.0f\n", decode,
+              encode, n_decode, n_encode);
   return 0;
 }

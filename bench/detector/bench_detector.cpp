@@ -84,7 +84,7 @@ double run(const std::vector<transaction>& txs, bool batched) {
          / static_cast<double>(txs.size());
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   const auto o = parse(argc, argv);
@@ -94,10 +94,8 @@ int main(int argc, char** argv) {
   for (int r = 0; r < o.rounds; ++r) {
     single.push_back(run(txs, false));
     batched.push_back(run(txs, true));
-    std::printf("round %d process_ns=%.0f batch_ns=%.0f\n", r + 1, single.back(),
-                batched.back());
+    std::printf("round %d process_ns=%.0f batch_ns=%.0f\n", r + 1, single.back(), batched.back());
   }
-  std::printf("detector records=%zu users=%llu process_ns=%.0f batch_ns=%.0f\n",
-              o.records, static_cast<unsigned long long>(o.users), median(single),
-              median(batched));
+  std::printf("detector records=%zu users=%llu process_ns=%.0f batch_ns=%.0f\n", o.records,
+              static_cast<unsigned long long>(o.users), median(single), median(batched));
 }

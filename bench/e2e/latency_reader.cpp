@@ -48,8 +48,10 @@ struct options {
 };
 
 [[noreturn]] void usage(const char* argv0) {
-  std::fprintf(stderr, "usage: %s --topic T [--bootstrap B] [--min-event-ms MS] [--timeline]\n"
-                       "          [--aggregates [--input-topic T]]\n", argv0);
+  std::fprintf(stderr,
+               "usage: %s --topic T [--bootstrap B] [--min-event-ms MS] [--timeline]\n"
+               "          [--aggregates [--input-topic T]]\n",
+               argv0);
   std::exit(2);
 }
 
@@ -84,8 +86,7 @@ options parse(int argc, char** argv) {
 void set(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
   std::string err;
   if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) {
-    std::fprintf(stderr, "latency_reader: %s=%s: %s\n", key.c_str(), value.c_str(),
-                 err.c_str());
+    std::fprintf(stderr, "latency_reader: %s=%s: %s\n", key.c_str(), value.c_str(), err.c_str());
     std::exit(1);
   }
 }
@@ -127,8 +128,7 @@ double percentile(const std::vector<std::int64_t>& xs, double p) {
 }
 
 /// One part of every sample, sorted.
-std::vector<std::int64_t> sorted_part(const std::vector<sample>& xs,
-                                      std::int64_t sample::*part) {
+std::vector<std::int64_t> sorted_part(const std::vector<sample>& xs, std::int64_t sample::*part) {
   std::vector<std::int64_t> v;
   v.reserve(xs.size());
   for (const auto& x : xs)
@@ -151,7 +151,7 @@ std::string describe_parts(const std::vector<sample>& xs) {
   return line;
 }
 
-} // namespace
+}  // namespace
 
 /// Reads `topic` from its low to its high watermarks at the start, calling
 /// on_message for each record. False when it could not be read to the end.
@@ -183,8 +183,7 @@ bool read_topic(const options& opt, const std::string& topic, F&& on_message) {
     for (const auto* pm : *tm->partitions()) {
       std::int64_t lo = 0;
       std::int64_t hi = 0;
-      if (c->query_watermark_offsets(topic, pm->id(), &lo, &hi, 10000)
-          != RdKafka::ERR_NO_ERROR) {
+      if (c->query_watermark_offsets(topic, pm->id(), &lo, &hi, 10000) != RdKafka::ERR_NO_ERROR) {
         std::fprintf(stderr, "latency_reader: no watermarks for partition %d\n", pm->id());
         return false;
       }
@@ -209,15 +208,9 @@ bool read_topic(const options& opt, const std::string& topic, F&& on_message) {
         on_message(*msg);
         break;
       }
-      case RdKafka::ERR__PARTITION_EOF:
-        high.erase(msg->partition());
-        break;
-      case RdKafka::ERR__TIMED_OUT:
-        ++idle;
-        break;
-      default:
-        std::fprintf(stderr, "latency_reader: %s\n", msg->errstr().c_str());
-        break;
+      case RdKafka::ERR__PARTITION_EOF: high.erase(msg->partition()); break;
+      case RdKafka::ERR__TIMED_OUT: ++idle; break;
+      default: std::fprintf(stderr, "latency_reader: %s\n", msg->errstr().c_str()); break;
     }
   }
   c->close();
@@ -273,9 +266,10 @@ int aggregates_main(const options& opt) {
   auto& xs = windows.empty() ? merchant_totals : windows;
   std::sort(xs.begin(), xs.end());
   std::printf("latency kind=%s n=%zu p50_ms=%.0f p90_ms=%.0f p99_ms=%.0f max_ms=%.0f min_ms=%.0f\n",
-              !windows.empty() ? "windows" : !merchant_totals.empty() ? "merchant_totals" : "none",
-              xs.size(),
-              percentile(xs, 0.50), percentile(xs, 0.90), percentile(xs, 0.99),
+              !windows.empty()           ? "windows"
+              : !merchant_totals.empty() ? "merchant_totals"
+                                         : "none",
+              xs.size(), percentile(xs, 0.50), percentile(xs, 0.90), percentile(xs, 0.99),
               xs.empty() ? 0.0 : double(xs.back()), xs.empty() ? 0.0 : double(xs.front()));
   return complete && !xs.empty() ? 0 : 1;
 }
@@ -311,14 +305,16 @@ int main(int argc, char** argv) {
     ++per_rule[string_field(value, "ruleId")];
   });
   if (unparsable + wrong_timestamp > 0)
-    std::fprintf(stderr, "latency_reader: %" PRIu64 " without eventTime or detectedAt, %" PRIu64
-                 " without CreateTime\n", unparsable, wrong_timestamp);
+    std::fprintf(stderr,
+                 "latency_reader: %" PRIu64 " without eventTime or detectedAt, %" PRIu64
+                 " without CreateTime\n",
+                 unparsable, wrong_timestamp);
   for (const auto& [second, xs] : by_second) {
     const auto total = sorted_part(xs, &sample::total);
     const auto parts = describe_parts(xs);
     std::printf("latency_second %" PRId64 " n=%zu p50_ms=%.0f p99_ms=%.0f max_ms=%" PRId64 " %s\n",
-                second, xs.size(), percentile(total, 0.50), percentile(total, 0.99),
-                total.back(), parts.c_str());
+                second, xs.size(), percentile(total, 0.50), percentile(total, 0.99), total.back(),
+                parts.c_str());
   }
   const auto total = sorted_part(samples, &sample::total);
   std::string rules;

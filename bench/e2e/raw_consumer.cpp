@@ -19,8 +19,8 @@
 // raw limit is the default, which reads as the ingress does.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,10 +46,10 @@ struct options {
   std::uint64_t count = 0;
   int timeout_s = 600;
   bool latency = false;
-  bool timeline = false;            // per-second lines too
+  bool timeline = false;           // per-second lines too
   std::uint64_t latency_skip = 0;  // warm-up: first records not sampled
-  int idle_exit_ms = 0;             // >0: stop this long after the last record
-  bool batch = false;               // take records 256 per call, as the ingress does
+  int idle_exit_ms = 0;            // >0: stop this long after the last record
+  bool batch = false;              // take records 256 per call, as the ingress does
 };
 
 [[noreturn]] void usage(const char* argv0) {
@@ -100,8 +100,7 @@ options parse(int argc, char** argv) {
 void set(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
   std::string err;
   if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) {
-    std::fprintf(stderr, "raw_consumer: %s=%s: %s\n", key.c_str(), value.c_str(),
-                 err.c_str());
+    std::fprintf(stderr, "raw_consumer: %s=%s: %s\n", key.c_str(), value.c_str(), err.c_str());
     std::exit(1);
   }
 }
@@ -167,7 +166,7 @@ void print_timeline(const std::vector<std::int64_t>& times,
   }
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   const auto opt = parse(argc, argv);
@@ -230,11 +229,8 @@ int main(int argc, char** argv) {
           }
         }
         return true;
-      case RdKafka::ERR__PARTITION_EOF:
-        at_eof.insert(partition);
-        return true;
-      case RdKafka::ERR__TIMED_OUT:
-        return true;
+      case RdKafka::ERR__PARTITION_EOF: at_eof.insert(partition); return true;
+      case RdKafka::ERR__TIMED_OUT: return true;
       default:
         std::fprintf(stderr, "raw_consumer: %s\n", std::string{describe_error()}.c_str());
         return err != RdKafka::ERR__FATAL;
@@ -244,8 +240,8 @@ int main(int argc, char** argv) {
   std::vector<rd_kafka_message_t*> batch(256);
   while (n < opt.count || static_cast<int>(at_eof.size()) < partitions) {
     if (clock_type::now() > deadline) {
-      std::fprintf(stderr, "raw_consumer: timed out at %" PRIu64 " of %" PRIu64 " records\n",
-                   n, opt.count);
+      std::fprintf(stderr, "raw_consumer: timed out at %" PRIu64 " of %" PRIu64 " records\n", n,
+                   opt.count);
       rc = 1;
       break;
     }
@@ -267,8 +263,7 @@ int main(int argc, char** argv) {
       continue;
     }
     std::unique_ptr<RdKafka::Message> msg{c->consume(100)};
-    if (!take(msg->err(), msg->partition(),
-              {static_cast<const char*>(msg->payload()), msg->len()},
+    if (!take(msg->err(), msg->partition(), {static_cast<const char*>(msg->payload()), msg->len()},
               [&msg] { return msg->errstr(); }))
       return 1;
   }
@@ -276,8 +271,8 @@ int main(int argc, char** argv) {
     rd_kafka_queue_destroy(queue);
   c->close();
   if (n != opt.count) {
-    std::fprintf(stderr, "raw_consumer: read %" PRIu64 " records, expected %" PRIu64 "\n",
-                 n, opt.count);
+    std::fprintf(stderr, "raw_consumer: read %" PRIu64 " records, expected %" PRIu64 "\n", n,
+                 opt.count);
     rc = 1;
   }
   const double seconds = std::chrono::duration<double>(last - first).count();

@@ -33,7 +33,7 @@ std::vector<std::string> delete_groups(txstream::kafka::topic_admin& admin,
   return busy;
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   std::string bootstrap = "127.0.0.1:9092";

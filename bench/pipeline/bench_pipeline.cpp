@@ -118,7 +118,9 @@ struct round_result {
   std::uint64_t aggregates = 0;  // windows and totals
   std::uint64_t dead = 0;
 
-  std::int64_t total() const { return copy + route + detect + aggregate + bookkeeping; }
+  std::int64_t total() const {
+    return copy + route + detect + aggregate + bookkeeping;
+  }
 };
 
 /// Adds the time since `since` to `into`, restarts the clock.
@@ -170,9 +172,8 @@ using aggregators = std::vector<std::unique_ptr<merchant_aggregator_state>>;
 /// send. The sub-batches die here, as their messages do in the node.
 /// Returns the outputs made.
 std::size_t aggregate(routed_batch& routed, std::int32_t p, std::uint64_t sequence,
-                      const shard_routes& routes, aggregators& aggs,
-                      aggregator_output& out, std::vector<shard_processed>& processed,
-                      std::vector<shard_ack>& acks) {
+                      const shard_routes& routes, aggregators& aggs, aggregator_output& out,
+                      std::vector<shard_processed>& processed, std::vector<shard_ack>& acks) {
   std::size_t made = 0;
   const auto per_host = std::move(routed.per_host);
   for (std::size_t i = 0; i < routed.hosts.size(); ++i) {
@@ -222,10 +223,13 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
   for (const auto& [p, sp] : input) {
     partition_resume_point resume;
     resume.offset = sp.low;
-    partition_run r{p, &sp, 0,
-                    std::make_unique<partition_consumer_state>(
-                      p, topic, cfg.aggregation, routes, resume, cfg.pipeline.max_future_ms),
-                    std::make_unique<fraud_detector_state>(cfg.fraud), {}};
+    partition_run r{p,
+                    &sp,
+                    0,
+                    std::make_unique<partition_consumer_state>(p, topic, cfg.aggregation, routes,
+                                                               resume, cfg.pipeline.max_future_ms),
+                    std::make_unique<fraud_detector_state>(cfg.fraud),
+                    {}};
     r.consumer->recycle_into(&pool);
     for (auto& agg : aggs) {
       partition_checkpoint cp;
@@ -267,8 +271,7 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
 
       std::vector<shard_processed> processed;
       std::vector<shard_ack> acks;
-      res.aggregates +=
-        aggregate(run.routed, run.p, sequence, routes, aggs, out, processed, acks);
+      res.aggregates += aggregate(run.routed, run.p, sequence, routes, aggs, out, processed, acks);
       clock.lap(res.aggregate);
 
       // Everything delivered at once: the acks the actors would send.
@@ -284,7 +287,7 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
       for (std::uint32_t s = 0; s < aggs.size(); ++s)
         progress.holds.push_back({s, aggs[s]->open_min_offset(run.p)});
       run.consumer->on_shard_progress(progress);
-      (void) encode_commit_metadata(run.consumer->commit_point());
+      (void)encode_commit_metadata(run.consumer->commit_point());
       clock.lap(res.bookkeeping);
     }
   }
@@ -303,7 +306,7 @@ round_result run_round(const std::map<std::int32_t, stored_partition>& input,
   return res;
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   const auto o = parse(argc, argv);
@@ -329,9 +332,8 @@ int main(int argc, char** argv) {
     std::printf("round %d copy_ns=%.0f route_ns=%.0f detect_ns=%.0f aggregate_ns=%.0f "
                 "bookkeeping_ns=%.0f total_ns=%.0f anomalies=%llu aggregates=%llu "
                 "dead=%llu\n",
-                r, copy.back(), route.back(), detect.back(), aggregate.back(),
-                bookkeeping.back(), total.back(),
-                static_cast<unsigned long long>(res.anomalies),
+                r, copy.back(), route.back(), detect.back(), aggregate.back(), bookkeeping.back(),
+                total.back(), static_cast<unsigned long long>(res.anomalies),
                 static_cast<unsigned long long>(res.aggregates),
                 static_cast<unsigned long long>(res.dead));
     std::fflush(stdout);
@@ -339,6 +341,6 @@ int main(int argc, char** argv) {
   const auto t = median(total);
   std::printf("pipeline records=%llu copy_ns=%.0f route_ns=%.0f detect_ns=%.0f "
               "aggregate_ns=%.0f bookkeeping_ns=%.0f total_ns=%.0f one_core_rate=%.0f\n",
-              static_cast<unsigned long long>(n), median(copy), median(route),
-              median(detect), median(aggregate), median(bookkeeping), t, 1e9 / t);
+              static_cast<unsigned long long>(n), median(copy), median(route), median(detect),
+              median(aggregate), median(bookkeeping), t, 1e9 / t);
 }

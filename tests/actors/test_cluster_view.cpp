@@ -46,7 +46,7 @@ std::vector<std::uint32_t> shards_of(const shard_map& m, const std::string& id) 
   return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("the leader publishes one map once the aggregate nodes settled", "[actors]") {
   cluster_view v{config("node-1")};
@@ -87,8 +87,7 @@ TEST_CASE("a map that does not come back from the log is published again", "[act
   CHECK(again->version == 1);
 }
 
-TEST_CASE("only non-leaders: no map; a killed node's shards move after the timeout",
-          "[actors]") {
+TEST_CASE("only non-leaders: no map; a killed node's shards move after the timeout", "[actors]") {
   cluster_view leader{config("node-1")};
   cluster_view follower{config("node-2")};
   for (auto* v : {&leader, &follower}) {

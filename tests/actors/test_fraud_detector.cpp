@@ -15,8 +15,7 @@ namespace {
 
 constexpr std::int64_t det_t0 = 1'700'000'000'000;
 
-transaction make_txn(std::uint64_t user, std::int64_t t_ms,
-                     std::int64_t offset) {
+transaction make_txn(std::uint64_t user, std::int64_t t_ms, std::int64_t offset) {
   transaction t;
   t.transaction_id = "tx-" + std::to_string(offset);
   t.user_id = "user_" + std::to_string(user);
@@ -60,10 +59,9 @@ struct twin_detectors {
   }
 };
 
-} // namespace
+}  // namespace
 
-TEST_CASE("idle users are evicted so memory stays bounded",
-          "[actors][fraud]") {
+TEST_CASE("idle users are evicted so memory stays bounded", "[actors][fraud]") {
   fraud_rules_config cfg;
   fraud_detector_state det{cfg};
   std::vector<anomaly> out;
@@ -85,8 +83,7 @@ TEST_CASE("idle users are evicted so memory stays bounded",
   CHECK(out.empty());
 }
 
-TEST_CASE("one user's history is bounded by windows and a hard cap",
-          "[actors][fraud]") {
+TEST_CASE("one user's history is bounded by windows and a hard cap", "[actors][fraud]") {
   fraud_rules_config cfg;
   cfg.high_frequency.enabled = false;
   cfg.max_history_per_user = 64;
@@ -101,8 +98,7 @@ TEST_CASE("one user's history is bounded by windows and a hard cap",
   CHECK(det.buffered_transactions() == 1);
 }
 
-TEST_CASE("users whose id hashes collide keep separate state",
-          "[actors][fraud]") {
+TEST_CASE("users whose id hashes collide keep separate state", "[actors][fraud]") {
   twin_detectors d;
   // 40 users, 9 transactions each within a minute (high_frequency fires
   // once per user), then a gap long enough to evict everyone, twice over.
@@ -124,8 +120,7 @@ TEST_CASE("users whose id hashes collide keep separate state",
   CHECK(d.weak.user_count() == 0);
 }
 
-TEST_CASE("a collided user keeps its state when the hash's holder leaves",
-          "[actors][fraud]") {
+TEST_CASE("a collided user keeps its state when the hash's holder leaves", "[actors][fraud]") {
   // user_1 and user_11 share a weak hash; user_1 holds the index entry,
   // goes idle and is evicted while user_11 stays active and then needs its
   // history (high_frequency over its last eight transactions).
@@ -144,8 +139,7 @@ TEST_CASE("a collided user keeps its state when the hash's holder leaves",
   CHECK(d.b[0].transactions == d.a[0].transactions);
 }
 
-TEST_CASE("the city table fits the detector's 16-bit city index",
-          "[actors][fraud]") {
+TEST_CASE("the city table fits the detector's 16-bit city index", "[actors][fraud]") {
   CHECK(city_count() <= 32767);
 }
 
@@ -153,8 +147,7 @@ namespace {
 
 /// Labels every transaction of instance `n` of `x`: "<prefix>0", "<prefix>1", ...
 void label_instance(fraud_evaluation& ev, fraud_scenario x, std::uint64_t n,
-                    const std::string& prefix,
-                    std::size_t transactions = 0) {
+                    const std::string& prefix, std::size_t transactions = 0) {
   auto count = transactions > 0 ? transactions : scenario_transactions(x);
   for (std::size_t i = 0; i < count; ++i)
     ev.add_label(prefix + std::to_string(i), make_fraud_label(x, n));
@@ -168,10 +161,9 @@ scenario_score row_of(const std::vector<scenario_score>& rows, const char* name)
   return scenario_score{};
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("evaluation counts instances, detections and true positives",
-          "[actors][fraud]") {
+TEST_CASE("evaluation counts instances, detections and true positives", "[actors][fraud]") {
   fraud_evaluation ev;
   label_instance(ev, fraud_scenario::card_testing, 1, "a");
   label_instance(ev, fraud_scenario::card_testing, 2, "b");

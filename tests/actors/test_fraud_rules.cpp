@@ -25,8 +25,8 @@ struct txn_builder {
   transaction make(std::int64_t t_ms, std::int64_t cents,
                    transaction_type type = transaction_type::purchase,
                    const char* city = "New York",
-                   payment_method method = payment_method::credit_card,
-                   bool international = false, const char* currency = "USD") {
+                   payment_method method = payment_method::credit_card, bool international = false,
+                   const char* currency = "USD") {
     transaction t;
     t.transaction_id = "tx-" + std::to_string(++serial);
     t.user_id = user;
@@ -70,10 +70,9 @@ const anomaly_detail* find_detail(const anomaly& a, const char* name) {
   return nullptr;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("high_frequency fires above N transactions within T",
-          "[actors][fraud]") {
+TEST_CASE("high_frequency fires above N transactions within T", "[actors][fraud]") {
   harness h;
   for (int i = 0; i < 7; ++i)
     h.feed(h.b.make(i * 8 * sec, 4000));
@@ -99,8 +98,7 @@ TEST_CASE("high_frequency fires above N transactions within T",
   }
 }
 
-TEST_CASE("high_frequency stays quiet when the first falls out of the window",
-          "[actors][fraud]") {
+TEST_CASE("high_frequency stays quiet when the first falls out of the window", "[actors][fraud]") {
   harness h;
   for (int i = 0; i < 7; ++i)
     h.feed(h.b.make(i * 8 * sec, 4000));
@@ -116,12 +114,10 @@ TEST_CASE("card_testing fires on many small purchases", "[actors][fraud]") {
   h.feed(h.b.make(290 * sec, 199));
   REQUIRE(h.count("card_testing") == 1);
   CHECK(h.out[0].transactions.size() == 5);
-  CHECK(find_detail(h.out[0], "total_usd")->type
-        == anomaly_detail::kind::money);
+  CHECK(find_detail(h.out[0], "total_usd")->type == anomaly_detail::kind::money);
 }
 
-TEST_CASE("card_testing ignores amounts above the small limit",
-          "[actors][fraud]") {
+TEST_CASE("card_testing ignores amounts above the small limit", "[actors][fraud]") {
   harness h;
   for (int i = 0; i < 4; ++i)
     h.feed(h.b.make(i * 30 * sec, 150));
@@ -130,8 +126,7 @@ TEST_CASE("card_testing ignores amounts above the small limit",
   CHECK(h.out.empty());
 }
 
-TEST_CASE("amount_spike compares with the user's own baseline",
-          "[actors][fraud]") {
+TEST_CASE("amount_spike compares with the user's own baseline", "[actors][fraud]") {
   SECTION("20x the baseline fires") {
     harness h;
     for (int i = 0; i < 5; ++i)
@@ -170,8 +165,7 @@ TEST_CASE("amount_spike compares with the user's own baseline",
   }
 }
 
-TEST_CASE("impossible_travel uses great-circle speed between card payments",
-          "[actors][fraud]") {
+TEST_CASE("impossible_travel uses great-circle speed between card payments", "[actors][fraud]") {
   SECTION("New York to London in 30 minutes fires") {
     harness h;
     h.feed(h.b.make(0, 4000, transaction_type::purchase, "New York"));
@@ -190,13 +184,11 @@ TEST_CASE("impossible_travel uses great-circle speed between card payments",
   SECTION("New York to Chicago: 1 h is too fast, 1 h 20 min is not") {
     harness fast;
     fast.feed(fast.b.make(0, 4000, transaction_type::purchase, "New York"));
-    fast.feed(fast.b.make(60 * min, 4000, transaction_type::purchase,
-                          "Chicago"));
+    fast.feed(fast.b.make(60 * min, 4000, transaction_type::purchase, "Chicago"));
     CHECK(fast.count("impossible_travel") == 1);
     harness slow;
     slow.feed(slow.b.make(0, 4000, transaction_type::purchase, "New York"));
-    slow.feed(slow.b.make(80 * min, 4000, transaction_type::purchase,
-                          "Chicago"));
+    slow.feed(slow.b.make(80 * min, 4000, transaction_type::purchase, "Chicago"));
     CHECK(slow.out.empty());
   }
   SECTION("the last card payment counts after it left the history") {
@@ -207,8 +199,7 @@ TEST_CASE("impossible_travel uses great-circle speed between card payments",
     harness h{cfg};
     h.feed(h.b.make(0, 4000, transaction_type::purchase, "New York"));
     for (int i = 1; i <= 3; ++i)
-      h.feed(h.b.make(i * min, 4000, transaction_type::purchase, "London",
-                      payment_method::paypal));
+      h.feed(h.b.make(i * min, 4000, transaction_type::purchase, "London", payment_method::paypal));
     CHECK(h.det.buffered_transactions() == 3);
     h.feed(h.b.make(10 * min, 4000, transaction_type::purchase, "Tokyo",
                     payment_method::credit_card, true, "JPY"));
@@ -224,32 +215,29 @@ TEST_CASE("impossible_travel uses great-circle speed between card payments",
   SECTION("remote payments, nearby and unknown cities are skipped") {
     harness h;
     h.feed(h.b.make(0, 4000, transaction_type::purchase, "New York"));
-    h.feed(h.b.make(5 * min, 4000, transaction_type::purchase, "Tokyo",
-                    payment_method::paypal, true));
+    h.feed(
+      h.b.make(5 * min, 4000, transaction_type::purchase, "Tokyo", payment_method::paypal, true));
     h.feed(h.b.make(10 * min, 4000, transaction_type::purchase, "Boston"));
     h.feed(h.b.make(15 * min, 4000, transaction_type::purchase, "Atlantis"));
     CHECK(h.out.empty());
   }
 }
 
-TEST_CASE("international_high fires from the USD-equivalent threshold",
-          "[actors][fraud]") {
+TEST_CASE("international_high fires from the USD-equivalent threshold", "[actors][fraud]") {
   harness h;
-  h.feed(h.b.make(0, 199999, transaction_type::purchase, "Paris",
-                  payment_method::paypal, true));
-  h.feed(h.b.make(1 * min, 500000, transaction_type::purchase, "Chicago",
-                  payment_method::paypal, false));
+  h.feed(h.b.make(0, 199999, transaction_type::purchase, "Paris", payment_method::paypal, true));
+  h.feed(h.b.make(1 * min, 500000, transaction_type::purchase, "Chicago", payment_method::paypal,
+                  false));
   CHECK(h.out.empty());
   // 1840.00 EUR is 2000 USD at the reference rate.
-  h.feed(h.b.make(2 * min, 184000, transaction_type::purchase, "Paris",
-                  payment_method::paypal, true, "EUR"));
+  h.feed(h.b.make(2 * min, 184000, transaction_type::purchase, "Paris", payment_method::paypal,
+                  true, "EUR"));
   REQUIRE(h.count("international_high") == 1);
   CHECK(find_detail(h.out[0], "amount_usd")->integer == 200000);
   CHECK(h.out[0].score == Approx(0.0));
 }
 
-TEST_CASE("refund_abuse fires on many refunds within the window",
-          "[actors][fraud]") {
+TEST_CASE("refund_abuse fires on many refunds within the window", "[actors][fraud]") {
   SECTION("six refunds within 45 minutes fire") {
     harness h;
     for (int i = 0; i < 5; ++i)
@@ -270,8 +258,7 @@ TEST_CASE("refund_abuse fires on many refunds within the window",
   }
 }
 
-TEST_CASE("a cooldown suppresses repeats of a rule for the same user",
-          "[actors][fraud]") {
+TEST_CASE("a cooldown suppresses repeats of a rule for the same user", "[actors][fraud]") {
   harness h;
   for (int i = 0; i < 20; ++i)
     h.feed(h.b.make(i * 2 * sec, 4000));

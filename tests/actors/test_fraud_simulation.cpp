@@ -24,10 +24,9 @@ std::uint32_t fnv1a(const std::string& s) {
   return h;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("detectors find every scenario on generated traffic",
-          "[actors][fraud][slow]") {
+TEST_CASE("detectors find every scenario on generated traffic", "[actors][fraud][slow]") {
   // 10 tx/s over 10000 users is 3.6 transactions per user and hour, the
   // human pace of human_pace_users(); 300k records span 8.3 h of event
   // time, long enough for idle-user eviction (an instance takes <= 2 min).
@@ -65,9 +64,7 @@ TEST_CASE("detectors find every scenario on generated traffic",
     }
     total += input[p].size();
   }
-  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                            - start)
-                .count();
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Batches (with their prefetching) find exactly the same, in order.
   std::vector<anomaly> batched;
   for (std::size_t p = 0; p < partitions; ++p) {
@@ -85,8 +82,8 @@ TEST_CASE("detectors find every scenario on generated traffic",
   auto rows = ev.results();
   std::printf("fraud simulation: %zu transactions, %llu instances, "
               "%zu anomalies\n%s",
-              total, static_cast<unsigned long long>(gen.scenario_instances()),
-              anomalies.size(), fraud_evaluation::format_table(rows).c_str());
+              total, static_cast<unsigned long long>(gen.scenario_instances()), anomalies.size(),
+              fraud_evaluation::format_table(rows).c_str());
   std::printf("detector throughput: %.0f tx/s on one core (%.3f s), peak "
               "users per partition %zu\n",
               static_cast<double>(total) / secs, secs, peak_users);

@@ -22,8 +22,7 @@ namespace {
 
 constexpr std::int64_t gen_t0 = 1'700'000'000'000;
 
-std::vector<generated_record> generate(const generator_config& cfg,
-                                       std::size_t n,
+std::vector<generated_record> generate(const generator_config& cfg, std::size_t n,
                                        std::int64_t step_ms = 100) {
   generator_state gen{cfg};
   std::vector<generated_record> out;
@@ -33,10 +32,9 @@ std::vector<generated_record> generate(const generator_config& cfg,
   return out;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("same seed gives the same records, another seed differs",
-          "[actors][generator]") {
+TEST_CASE("same seed gives the same records, another seed differs", "[actors][generator]") {
   generator_config cfg;
   cfg.fraud_rate = 0.01;
   auto a = generate(cfg, 20000);
@@ -59,8 +57,7 @@ TEST_CASE("generated fields are valid", "[actors][generator]") {
   auto records = generate(cfg, 50000);
   std::regex user_re{"user_[0-9]{6}"};
   std::regex merchant_re{"merchant_[0-9]{4}"};
-  std::regex uuid_re{
-    "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"};
+  std::regex uuid_re{"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"};
   std::set<std::string> ids;
   std::size_t refunds = 0;
   std::size_t international = 0;
@@ -118,8 +115,7 @@ TEST_CASE("merchants are Zipf-skewed", "[actors][generator]") {
   CHECK(sorted.front() > 50 * sorted[sorted.size() / 2]);
 }
 
-TEST_CASE("fraud instances start at the configured rate and are labelled",
-          "[actors][generator]") {
+TEST_CASE("fraud instances start at the configured rate and are labelled", "[actors][generator]") {
   generator_config cfg;
   generator_state gen{cfg};
   std::int64_t now = gen_t0;
@@ -135,8 +131,7 @@ TEST_CASE("fraud instances start at the configured rate and are labelled",
   }
   auto expected = cfg.fraud_rate * static_cast<double>(n);
   INFO("instances " << gen.scenario_instances() << " expected " << expected);
-  CHECK(static_cast<double>(gen.scenario_instances())
-        == Approx(expected).epsilon(0.15));
+  CHECK(static_cast<double>(gen.scenario_instances()) == Approx(expected).epsilon(0.15));
   CHECK(by_label.size() == gen.scenario_instances());
   std::map<std::string, std::size_t> per_scenario;
   for (const auto& [label, txns] : by_label) {
@@ -206,8 +201,7 @@ TEST_CASE("scenario counts are the ones the plans schedule", "[actors][generator
   CHECK(total == 37);
 }
 
-TEST_CASE("user profiles come from the seed and the user alone",
-          "[actors][generator]") {
+TEST_CASE("user profiles come from the seed and the user alone", "[actors][generator]") {
   generator_config small;
   small.users = 1000;
   generator_config huge = small;
@@ -266,8 +260,7 @@ TEST_CASE("users cost no memory; resting victims are forgotten", "[actors][gener
   CHECK(gen.resting_victims() > 5000);
 }
 
-TEST_CASE("fraud labels parse and reject malformed text",
-          "[actors][generator]") {
+TEST_CASE("fraud labels parse and reject malformed text", "[actors][generator]") {
   auto label = make_fraud_label(fraud_scenario::card_testing, 17);
   CHECK(label == "card_testing:17");
   auto parsed = parse_fraud_label(label);
@@ -283,8 +276,7 @@ TEST_CASE("fraud labels parse and reject malformed text",
     CHECK(parse_fraud_scenario(to_string(x)) == x);
 }
 
-TEST_CASE("the city table holds at least 100 valid cities",
-          "[actors][generator]") {
+TEST_CASE("the city table holds at least 100 valid cities", "[actors][generator]") {
   REQUIRE(city_count() >= 100);
   std::set<std::string_view> names;
   for (std::size_t i = 0; i < city_count(); ++i) {
@@ -333,11 +325,10 @@ TEST_CASE("the precomputed distance of every pair of cities is the computed one"
   CHECK(great_circle_km(paris, london) == great_circle_km(london, paris));
 }
 
-TEST_CASE("user and merchant ids are zero-padded like printf's %0*u",
-          "[actors][generator]") {
+TEST_CASE("user and merchant ids are zero-padded like printf's %0*u", "[actors][generator]") {
   generator_config cfg;
-  cfg.users = 2'000'000;   // 7 digits
-  cfg.merchants = 500;     // the 4-digit minimum
+  cfg.users = 2'000'000;  // 7 digits
+  cfg.merchants = 500;    // the 4-digit minimum
   cfg.seed = 1;
   generator_state gen{cfg};
   for (std::uint32_t i : {0u, 7u, 42u, 999u, 123456u, 1999999u, 4294967295u}) {

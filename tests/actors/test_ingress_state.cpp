@@ -57,7 +57,7 @@ struct one_partition {
 
 using change = std::pair<std::int32_t, bool>;
 
-} // namespace
+}  // namespace
 
 TEST_CASE("the ingress hands over records at once to an idle pipeline and "
           "lingers for a busy one",
@@ -102,8 +102,7 @@ TEST_CASE("a partition with too many batches queued holds its records and "
   CHECK(in.st.room(2) == 2);
 }
 
-TEST_CASE("re-fetched offsets and records of revoked partitions are not taken",
-          "[actors]") {
+TEST_CASE("re-fetched offsets and records of revoked partitions are not taken", "[actors]") {
   one_partition in;
   in.read(100, 0);
   CHECK_FALSE(in.st.on_record(0, 99, "k", "v", -1, 0));   // before the resume offset
@@ -117,8 +116,7 @@ TEST_CASE("re-fetched offsets and records of revoked partitions are not taken",
   CHECK_FALSE(in.st.any_pending());
 }
 
-TEST_CASE("a partition is idle only when silent and confirmed at its log end",
-          "[actors]") {
+TEST_CASE("a partition is idle only when silent and confirmed at its log end", "[actors]") {
   one_partition in;
   in.read(100, 0);
   raw_batch out;

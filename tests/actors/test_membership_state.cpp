@@ -35,7 +35,7 @@ std::vector<std::string> ids(const std::vector<node_heartbeat>& hbs) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("a node is live until its heartbeat is node_timeout_ms old on the receiver's "
           "clock",
@@ -73,8 +73,7 @@ TEST_CASE("aggregate_nodes lists the live aggregate nodes by id", "[actors]") {
   CHECK(m.all().size() == 4);
 }
 
-TEST_CASE("a node that left is gone at once and stays gone until it starts again",
-          "[actors]") {
+TEST_CASE("a node that left is gone at once and stays gone until it starts again", "[actors]") {
   membership_state m{timeout};
   m.on_heartbeat(beat("a", 100), 100);
   auto bye = beat("a", 200);

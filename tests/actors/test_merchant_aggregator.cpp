@@ -10,8 +10,8 @@ using namespace txstream;
 
 namespace {
 
-transaction tx(std::int32_t p, std::int64_t offset, std::string merchant,
-               std::string currency, std::int64_t cents, std::int64_t time,
+transaction tx(std::int32_t p, std::int64_t offset, std::string merchant, std::string currency,
+               std::int64_t cents, std::int64_t time,
                transaction_type type = transaction_type::purchase) {
   transaction t;
   t.merchant_id = std::move(merchant);
@@ -31,14 +31,14 @@ aggregator_config cfg(std::int64_t lateness = 5000) {
   return c;
 }
 
-window_aggregate win(std::string m, std::string c, std::int64_t start,
-                     std::int64_t count, std::int64_t purchase,
-                     std::int64_t refund, std::int64_t min, std::int64_t max) {
-  return window_aggregate{std::move(m), std::move(c), start, start + 60000,
-                          count, purchase, refund, min, max};
+window_aggregate win(std::string m, std::string c, std::int64_t start, std::int64_t count,
+                     std::int64_t purchase, std::int64_t refund, std::int64_t min,
+                     std::int64_t max) {
+  return window_aggregate{std::move(m), std::move(c), start, start + 60000, count, purchase,
+                          refund,       min,          max};
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("a window closes when the watermark reaches its end", "[actors]") {
   merchant_aggregator_state st{cfg()};
@@ -74,8 +74,7 @@ TEST_CASE("a window closes when the watermark reaches its end", "[actors]") {
 TEST_CASE("windows before the epoch close and total correctly", "[actors]") {
   merchant_aggregator_state st{cfg(0)};
   aggregator_output out;
-  st.add(0, {tx(0, 0, "m", "USD", 7, -1), tx(0, 1, "m", "USD", 9, -60000)}, 0,
-         out);
+  st.add(0, {tx(0, 0, "m", "USD", 7, -1), tx(0, 1, "m", "USD", 9, -60000)}, 0, out);
   st.add(0, {tx(0, 2, "m", "USD", 1, 0)}, 0, out);
   REQUIRE(out.windows.size() == 1);
   CHECK(out.windows[0] == win("m", "USD", -60000, 2, 16, 0, 7, 9));
@@ -84,8 +83,7 @@ TEST_CASE("windows before the epoch close and total correctly", "[actors]") {
   CHECK(out.totals[0].as_of_ms == -1);
 }
 
-TEST_CASE("lateness is judged by the record's own partition watermark",
-          "[actors]") {
+TEST_CASE("lateness is judged by the record's own partition watermark", "[actors]") {
   merchant_aggregator_state st{cfg()};
   aggregator_output out;
   st.assign_partition(0, 0);
@@ -114,8 +112,7 @@ TEST_CASE("without assignment a partition's first data may find its window "
   aggregator_output out;
   st.add(0, {tx(0, 0, "m", "USD", 1, 130000)}, 0, out);
   CHECK(st.closed_through() == 125000);
-  st.add(1, {tx(1, 0, "m", "USD", 1, 100000), tx(1, 1, "m", "USD", 1, 121000)},
-         0, out);
+  st.add(1, {tx(1, 0, "m", "USD", 1, 100000), tx(1, 1, "m", "USD", 1, 121000)}, 0, out);
   CHECK(out.late == std::vector<std::size_t>{0});
 }
 
@@ -129,7 +126,7 @@ TEST_CASE("records of an idle partition that come back to a closed window "
   st.add(0, {tx(0, 1, "a", "USD", 1, 200000)}, 5000, out);
   CHECK(out.windows.empty());  // p1 holds the watermark at 5000
   st.tick(1000000, out);
-  CHECK(out.windows.empty());  // silence alone releases nothing
+  CHECK(out.windows.empty());                                    // silence alone releases nothing
   st.on_status(partition_status{1, 10000, true}, 1000001, out);  // p1 idle
   CHECK(st.watermark() == 195000);
   REQUIRE(out.windows.size() == 2);
@@ -198,18 +195,15 @@ TEST_CASE("finished partitions stop holding; all excluded freezes; flush "
 TEST_CASE("re-delivered offsets are skipped, not counted twice", "[actors]") {
   merchant_aggregator_state st{cfg()};
   aggregator_output out;
-  st.add(0, {tx(0, 0, "a", "USD", 1, 1000), tx(0, 1, "a", "USD", 1, 2000)}, 0,
-         out);
-  st.add(0, {tx(0, 1, "a", "USD", 1, 2000), tx(0, 2, "a", "USD", 1, 3000)}, 0,
-         out);
+  st.add(0, {tx(0, 0, "a", "USD", 1, 1000), tx(0, 1, "a", "USD", 1, 2000)}, 0, out);
+  st.add(0, {tx(0, 1, "a", "USD", 1, 2000), tx(0, 2, "a", "USD", 1, 3000)}, 0, out);
   CHECK(out.skipped == 1);
   st.flush_all(out);
   REQUIRE(out.windows.size() == 1);
   CHECK(out.windows[0].transaction_count == 3);
 }
 
-TEST_CASE("after a restore, re-read records of closed windows are skipped",
-          "[actors]") {
+TEST_CASE("after a restore, re-read records of closed windows are skipped", "[actors]") {
   merchant_aggregator_state st{cfg()};
   aggregator_output out;
   partition_checkpoint cp;
@@ -240,12 +234,11 @@ TEST_CASE("after a restart, a merchant's restored total decides which re-read "
   // [60000, 120000), of which only a's window and total arrived before the
   // crash. The commit stayed at offset 2, where the second window began.
   const std::vector<transaction> input = {
-    tx(0, 0, "a", "USD", 10, 10000),  tx(0, 1, "b", "USD", 20, 20000),
-    tx(0, 2, "a", "USD", 5, 70000),   tx(0, 3, "b", "USD", 7, 45000),
-    tx(0, 4, "c", "USD", 3, 80000),   tx(0, 5, "a", "USD", 1, 95000),
-    tx(0, 6, "d", "USD", 2, 130000),  tx(0, 7, "e", "USD", 1, 160000)};
-  auto total = [](std::string m, std::int64_t count, std::int64_t cents,
-                  std::int64_t last_end) {
+    tx(0, 0, "a", "USD", 10, 10000), tx(0, 1, "b", "USD", 20, 20000),
+    tx(0, 2, "a", "USD", 5, 70000),  tx(0, 3, "b", "USD", 7, 45000),
+    tx(0, 4, "c", "USD", 3, 80000),  tx(0, 5, "a", "USD", 1, 95000),
+    tx(0, 6, "d", "USD", 2, 130000), tx(0, 7, "e", "USD", 1, 160000)};
+  auto total = [](std::string m, std::int64_t count, std::int64_t cents, std::int64_t last_end) {
     running_total t;
     t.merchant_id = std::move(m);
     t.currency = "USD";
@@ -285,11 +278,9 @@ TEST_CASE("after a restart, a merchant's restored total decides which re-read "
   CHECK(totals[1].transaction_count == 2);  // b
 }
 
-TEST_CASE("running totals fold each window once, also when it is re-emitted",
-          "[actors]") {
+TEST_CASE("running totals fold each window once, also when it is re-emitted", "[actors]") {
   const std::vector<transaction> first = {tx(0, 0, "a", "USD", 100, 1000),
-                                          tx(0, 1, "a", "USD", 30, 2000,
-                                             transaction_type::refund)};
+                                          tx(0, 1, "a", "USD", 30, 2000, transaction_type::refund)};
   merchant_aggregator_state st{cfg()};
   aggregator_output out;
   st.add(0, first, 0, out);
@@ -317,8 +308,7 @@ TEST_CASE("running totals fold each window once, also when it is re-emitted",
   CHECK(again.totals().size() == 1);
 }
 
-TEST_CASE("the commit frontier follows open windows across partitions",
-          "[actors]") {
+TEST_CASE("the commit frontier follows open windows across partitions", "[actors]") {
   auto c = cfg(30000);
   c.totals_interval_ms = 0;  // every close releases its window at once
   merchant_aggregator_state st{c};
@@ -330,8 +320,7 @@ TEST_CASE("the commit frontier follows open windows across partitions",
          {tx(0, 0, "a", "USD", 1, 10000), tx(0, 1, "b", "USD", 1, 70000),
           tx(0, 2, "a", "USD", 1, 50000)},
          0, out);
-  st.add(1, {tx(1, 0, "a", "USD", 1, 65000), tx(1, 1, "c", "USD", 1, 80000)},
-         0, out);
+  st.add(1, {tx(1, 0, "a", "USD", 1, 65000), tx(1, 1, "c", "USD", 1, 80000)}, 0, out);
   CHECK(st.watermark() == 40000);
   CHECK(st.open_min_offset(0) == 0);
   CHECK(st.open_min_offset(1) == 0);
@@ -342,8 +331,7 @@ TEST_CASE("the commit frontier follows open windows across partitions",
   CHECK(st.open_min_offset(0) == 1);
   CHECK(st.open_min_offset(1) == 0);
   st.add(0, {tx(0, 4, "a", "USD", 1, 125000)}, 0, out);
-  st.add(1, {tx(1, 3, "a", "USD", 1, 130000), tx(1, 4, "a", "USD", 1, 160000)},
-         0, out);
+  st.add(1, {tx(1, 3, "a", "USD", 1, 130000), tx(1, 4, "a", "USD", 1, 160000)}, 0, out);
   CHECK(st.watermark() == 95000);
   st.add(0, {tx(0, 5, "a", "USD", 1, 155000)}, 0, out);
   CHECK(st.watermark() == 125000);  // closes [60000, 120000)
@@ -361,8 +349,9 @@ TEST_CASE("totals of closes within the interval go out together; their "
   merchant_aggregator_state st{cfg()};  // totals at most once per 1000 ms
   aggregator_output out;
   st.assign_partition(0, 0);
-  st.add(0, {tx(0, 0, "a", "USD", 10, 1000), tx(0, 1, "a", "USD", 20, 61000),
-             tx(0, 2, "a", "USD", 30, 126000)},
+  st.add(0,
+         {tx(0, 0, "a", "USD", 10, 1000), tx(0, 1, "a", "USD", 20, 61000),
+          tx(0, 2, "a", "USD", 30, 126000)},
          0, out);
   // Watermark 121000 closed [0, 60000) and [60000, 120000) in one call:
   // one total per key, folding both.
@@ -415,8 +404,7 @@ TEST_CASE("open_min_offset reports only records in open windows", "[actors]") {
   aggregator_output out;
   constexpr auto none = std::numeric_limits<std::int64_t>::max();
   CHECK(st.open_min_offset(0) == none);
-  st.add(0, {tx(0, 3, "a", "USD", 1, 1000), tx(0, 4, "a", "USD", 1, 61000)}, 0,
-         out);
+  st.add(0, {tx(0, 3, "a", "USD", 1, 1000), tx(0, 4, "a", "USD", 1, 61000)}, 0, out);
   CHECK(st.open_min_offset(0) == 3);
   st.add(0, {tx(0, 5, "a", "USD", 1, 66000)}, 0, out);  // closes [0, 60000)
   CHECK(st.open_min_offset(0) == 4);
@@ -424,8 +412,7 @@ TEST_CASE("open_min_offset reports only records in open windows", "[actors]") {
   CHECK(st.open_min_offset(0) == none);
 }
 
-TEST_CASE("re-attaching a partition to a live shard does not count twice",
-          "[actors]") {
+TEST_CASE("re-attaching a partition to a live shard does not count twice", "[actors]") {
   merchant_aggregator_state st{cfg()};
   aggregator_output out;
   const std::vector<transaction> batch = {tx(0, 0, "a", "USD", 1, 1000),
@@ -442,16 +429,15 @@ TEST_CASE("re-attaching a partition to a live shard does not count twice",
   CHECK(out.windows[0].transaction_count == 3);
 }
 
-TEST_CASE("series whose hashes collide keep separate windows and totals",
-          "[actors]") {
+TEST_CASE("series whose hashes collide keep separate windows and totals", "[actors]") {
   // Every series gets the same hash: all but the first live in the
   // collision table. Merchant "m1" in "USD" and merchant "m1U" in "SD" would
   // have the same concatenated name; they are different series.
   auto same_hash = [](std::string_view, std::string_view) -> std::uint64_t { return 7; };
   const std::vector<transaction> input = {
-    tx(0, 0, "m1", "USD", 100, 1000),  tx(0, 1, "m1", "EUR", 5, 2000),
-    tx(0, 2, "m2", "EUR", 70, 3000),   tx(0, 3, "m1U", "SD", 9, 4000),
-    tx(0, 4, "m1", "USD", 20, 5000),   tx(0, 5, "m1U", "SD", 1, 61000),
+    tx(0, 0, "m1", "USD", 100, 1000), tx(0, 1, "m1", "EUR", 5, 2000),
+    tx(0, 2, "m2", "EUR", 70, 3000),  tx(0, 3, "m1U", "SD", 9, 4000),
+    tx(0, 4, "m1", "USD", 20, 5000),  tx(0, 5, "m1U", "SD", 1, 61000),
     tx(0, 6, "m1", "EUR", 3, 62000)};
   merchant_aggregator_state weak{cfg(), same_hash};
   merchant_aggregator_state normal{cfg()};

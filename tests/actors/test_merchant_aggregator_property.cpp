@@ -54,8 +54,7 @@ stream make_stream(std::mt19937_64& rng, int partitions, int per_partition) {
       tx.merchant_id = "merchant_" + std::to_string(merchant(rng));
       tx.currency = currencies[currency(rng)];
       tx.amount_cents = cents(rng);
-      tx.type = pct(rng) < 15 ? transaction_type::refund
-                              : transaction_type::purchase;
+      tx.type = pct(rng) < 15 ? transaction_type::refund : transaction_type::purchase;
       tx.event_time_ms = clock + jitter(rng);
       if (pct(rng) < 3)
         tx.event_time_ms -= 90000;
@@ -86,14 +85,11 @@ oracle expected(const stream& s) {
       max_t = std::max(max_t, tx.event_time_ms);
       auto& w = o.windows[{start + window_ms, tx.merchant_id, tx.currency}];
       if (w.transaction_count == 0) {
-        w = window_aggregate{tx.merchant_id, tx.currency, start,
-                             start + window_ms, 0, 0, 0,
+        w = window_aggregate{tx.merchant_id,  tx.currency,    start, start + window_ms, 0, 0, 0,
                              tx.amount_cents, tx.amount_cents};
       }
       ++w.transaction_count;
-      (tx.type == transaction_type::refund ? w.refund_cents
-                                           : w.purchase_cents) +=
-        tx.amount_cents;
+      (tx.type == transaction_type::refund ? w.refund_cents : w.purchase_cents) += tx.amount_cents;
       w.min_cents = std::min(w.min_cents, tx.amount_cents);
       w.max_cents = std::max(w.max_cents, tx.amount_cents);
     }
@@ -132,8 +128,7 @@ std::vector<delivery> schedule(std::mt19937_64& rng, const stream& s,
         open.push_back(p);
     if (open.empty())
       return all;
-    auto p = open[std::uniform_int_distribution<std::size_t>(
-      0, open.size() - 1)(rng)];
+    auto p = open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(rng)];
     all.push_back(std::move(per[p][next[p]++]));
   }
 }
@@ -196,7 +191,7 @@ std::int64_t max_event_below(const stream& s, std::int32_t p, std::int64_t offse
   return max_t;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("emitted windows and late records do not depend on batching or "
           "interleaving",
@@ -231,9 +226,7 @@ TEST_CASE("emitted windows and late records do not depend on batching or "
 
       // Deterministic emission order: by end, then merchant, then currency.
       CHECK(std::is_sorted(log.windows.begin(), log.windows.end(),
-                           [](const auto& a, const auto& b) {
-                             return key_of(a) < key_of(b);
-                           }));
+                           [](const auto& a, const auto& b) { return key_of(a) < key_of(b); }));
       std::map<window_key, window_aggregate> got;
       std::int64_t counted = 0;
       for (const auto& w : log.windows) {
@@ -242,8 +235,7 @@ TEST_CASE("emitted windows and late records do not depend on batching or "
       }
       CHECK(got == want.windows);
       CHECK(log.late == want.late);
-      CHECK(counted + static_cast<std::int64_t>(log.late.size())
-            == partitions * 1500);
+      CHECK(counted + static_cast<std::int64_t>(log.late.size()) == partitions * 1500);
       check_totals_match(got, st.totals());
       check_totals_match(got, last_emitted(log));
     }
@@ -257,86 +249,82 @@ TEST_CASE("a crash and replay from the commit frontier gives the same "
   // advances 300 ms per batch: closes then hold their windows' offsets back
   // until their totals go out, and a crash may fall in between.
   for (std::int64_t interval : {0, 1000})
-  for (std::uint64_t seed = 100; seed < 130; ++seed) {
-    CAPTURE(interval, seed);
-    std::mt19937_64 rng{seed};
-    const int partitions = 3;
-    auto s = make_stream(rng, partitions, 1200);
-    auto want = expected(s);
-    auto plan = schedule(rng, s, std::vector<std::int64_t>(s.size(), 0));
-    auto crash_at = std::uniform_int_distribution<std::size_t>(
-      0, plan.size())(rng);
-    auto commit_at = std::uniform_int_distribution<std::size_t>(
-      0, crash_at)(rng);
+    for (std::uint64_t seed = 100; seed < 130; ++seed) {
+      CAPTURE(interval, seed);
+      std::mt19937_64 rng{seed};
+      const int partitions = 3;
+      auto s = make_stream(rng, partitions, 1200);
+      auto want = expected(s);
+      auto plan = schedule(rng, s, std::vector<std::int64_t>(s.size(), 0));
+      auto crash_at = std::uniform_int_distribution<std::size_t>(0, plan.size())(rng);
+      auto commit_at = std::uniform_int_distribution<std::size_t>(0, crash_at)(rng);
 
-    // First incarnation: each partition's consumer commits at commit_at
-    // what it may (its next offset, or the lowest one the shard holds in an
-    // open window), and it crashes at crash_at. Output up to the crash has
-    // been delivered.
-    merchant_aggregator_state first{test_config(interval)};
-    for (int p = 0; p < partitions; ++p)
-      first.assign_partition(p, 0);
-    run_log log;
-    aggregator_output out;
-    std::vector<std::int64_t> next(s.size(), 0);  // per partition
-    std::vector<std::int64_t> committed(s.size(), 0);
-    for (std::size_t k = 0; k <= crash_at; ++k) {
-      if (k == commit_at)
-        for (std::size_t p = 0; p < s.size(); ++p)
-          committed[p] = std::min(next[p], first.open_min_offset(static_cast<std::int32_t>(p)));
-      if (k == crash_at)
-        break;
-      first.add(plan[k].partition, plan[k].batch, static_cast<std::int64_t>(k) * 300, out);
-      log.take(&plan[k], out);
-      next[static_cast<std::size_t>(plan[k].partition)] = plan[k].batch.back().source.offset + 1;
-    }
+      // First incarnation: each partition's consumer commits at commit_at
+      // what it may (its next offset, or the lowest one the shard holds in an
+      // open window), and it crashes at crash_at. Output up to the crash has
+      // been delivered.
+      merchant_aggregator_state first{test_config(interval)};
+      for (int p = 0; p < partitions; ++p)
+        first.assign_partition(p, 0);
+      run_log log;
+      aggregator_output out;
+      std::vector<std::int64_t> next(s.size(), 0);  // per partition
+      std::vector<std::int64_t> committed(s.size(), 0);
+      for (std::size_t k = 0; k <= crash_at; ++k) {
+        if (k == commit_at)
+          for (std::size_t p = 0; p < s.size(); ++p)
+            committed[p] = std::min(next[p], first.open_min_offset(static_cast<std::int32_t>(p)));
+        if (k == crash_at)
+          break;
+        first.add(plan[k].partition, plan[k].batch, static_cast<std::int64_t>(k) * 300, out);
+        log.take(&plan[k], out);
+        next[static_cast<std::size_t>(plan[k].partition)] = plan[k].batch.back().source.offset + 1;
+      }
 
-    // Second incarnation, restored as the node restores a shard: the
-    // committed offsets with their metadata, each partition's end, and the
-    // totals read back from the output (their latest lastWindowEnd says
-    // which windows were emitted); then a replay from the committed offsets
-    // with new batching.
-    merchant_aggregator_state second{test_config(interval)};
-    std::int64_t emitted_through = no_event_time;
-    for (const auto& [k, t] : log.totals) {
-      second.restore_total(t);
-      emitted_through = std::max(emitted_through, t.last_window_end_ms);
-    }
-    for (int p = 0; p < partitions; ++p) {
-      const auto i = static_cast<std::size_t>(p);
-      partition_checkpoint cp;
-      cp.resume_offset = committed[i];
-      cp.max_event_time_ms = max_event_below(s, p, committed[i]);
-      cp.last_offset = static_cast<std::int64_t>(s[i].size()) - 1;
-      cp.closed_through_ms = emitted_through;
-      second.restore_partition(p, cp, 0);
-      second.assign_partition(p, 0);
-    }
-    auto from = committed;
-    auto replay = schedule(rng, s, from);
-    std::int64_t now = 0;
-    for (const auto& d : replay) {
-      second.add(d.partition, d.batch, now += 300, out);
-      log.take(&d, out);
-    }
-    second.flush_all(out);
-    log.take(nullptr, out);
+      // Second incarnation, restored as the node restores a shard: the
+      // committed offsets with their metadata, each partition's end, and the
+      // totals read back from the output (their latest lastWindowEnd says
+      // which windows were emitted); then a replay from the committed offsets
+      // with new batching.
+      merchant_aggregator_state second{test_config(interval)};
+      std::int64_t emitted_through = no_event_time;
+      for (const auto& [k, t] : log.totals) {
+        second.restore_total(t);
+        emitted_through = std::max(emitted_through, t.last_window_end_ms);
+      }
+      for (int p = 0; p < partitions; ++p) {
+        const auto i = static_cast<std::size_t>(p);
+        partition_checkpoint cp;
+        cp.resume_offset = committed[i];
+        cp.max_event_time_ms = max_event_below(s, p, committed[i]);
+        cp.last_offset = static_cast<std::int64_t>(s[i].size()) - 1;
+        cp.closed_through_ms = emitted_through;
+        second.restore_partition(p, cp, 0);
+        second.assign_partition(p, 0);
+      }
+      auto from = committed;
+      auto replay = schedule(rng, s, from);
+      std::int64_t now = 0;
+      for (const auto& d : replay) {
+        second.add(d.partition, d.batch, now += 300, out);
+        log.take(&d, out);
+      }
+      second.flush_all(out);
+      log.take(nullptr, out);
 
-    std::map<window_key, window_aggregate> got;
-    for (const auto& w : log.windows) {
-      auto [it, fresh] = got.emplace(key_of(w), w);
-      if (!fresh)
-        CHECK(it->second == w);  // a re-emitted window is identical
+      std::map<window_key, window_aggregate> got;
+      for (const auto& w : log.windows) {
+        auto [it, fresh] = got.emplace(key_of(w), w);
+        if (!fresh)
+          CHECK(it->second == w);  // a re-emitted window is identical
+      }
+      CHECK(got == want.windows);
+      // Every late record was reported at least once; no counted one was.
+      CHECK(std::includes(log.late.begin(), log.late.end(), want.late.begin(), want.late.end()));
+      CHECK(std::includes(want.late.begin(), want.late.end(), log.late.begin(), log.late.end()));
+      check_totals_match(got, second.totals());
+      check_totals_match(got, last_emitted(log));
     }
-    CHECK(got == want.windows);
-    // Every late record was reported at least once; no counted one was.
-    CHECK(std::includes(log.late.begin(), log.late.end(), want.late.begin(),
-                        want.late.end()));
-    CHECK(std::includes(want.late.begin(), want.late.end(), log.late.begin(),
-                        log.late.end()));
-    check_totals_match(got, second.totals());
-    check_totals_match(got, last_emitted(log));
-  }
 }
 
 TEST_CASE("a crash that leaves the latest outputs partly undelivered, replayed "
@@ -347,120 +335,120 @@ TEST_CASE("a crash that leaves the latest outputs partly undelivered, replayed "
   // different point. Nothing after the commit needs to have arrived, and a
   // restarted node knows of the shard only the totals read back.
   for (std::int64_t interval : {0, 1000})
-  for (std::uint64_t seed = 200; seed < 240; ++seed) {
-    CAPTURE(interval, seed);
-    std::mt19937_64 rng{seed};
-    const int partitions = 3;
-    auto s = make_stream(rng, partitions, 1200);
-    auto want = expected(s);
-    auto plan = schedule(rng, s, std::vector<std::int64_t>(s.size(), 0));
-    auto crash_at = std::uniform_int_distribution<std::size_t>(0, plan.size())(rng);
-    auto commit_at = std::uniform_int_distribution<std::size_t>(0, crash_at)(rng);
+    for (std::uint64_t seed = 200; seed < 240; ++seed) {
+      CAPTURE(interval, seed);
+      std::mt19937_64 rng{seed};
+      const int partitions = 3;
+      auto s = make_stream(rng, partitions, 1200);
+      auto want = expected(s);
+      auto plan = schedule(rng, s, std::vector<std::int64_t>(s.size(), 0));
+      auto crash_at = std::uniform_int_distribution<std::size_t>(0, plan.size())(rng);
+      auto commit_at = std::uniform_int_distribution<std::size_t>(0, crash_at)(rng);
 
-    struct emitted {
-      bool after_commit;
-      bool is_total;
-      window_aggregate window;
-      running_total total;
-    };
-    std::vector<emitted> emissions;
-    merchant_aggregator_state first{test_config(interval)};
-    for (int p = 0; p < partitions; ++p)
-      first.assign_partition(p, 0);
-    run_log log;
-    aggregator_output out;
-    std::vector<partition_checkpoint> committed(s.size());
-    std::vector<std::int64_t> next(s.size(), 0);  // per partition
-    // What a consumer commits: its next offset, or the lowest one the shard
-    // holds in an open window, with the max event time below it.
-    auto commit_all = [&] {
-      for (int p = 0; p < partitions; ++p) {
-        const auto i = static_cast<std::size_t>(p);
-        auto& cp = committed[i];
-        cp.resume_offset = std::min(next[i], first.open_min_offset(p));
-        cp.max_event_time_ms = max_event_below(s, p, cp.resume_offset);
+      struct emitted {
+        bool after_commit;
+        bool is_total;
+        window_aggregate window;
+        running_total total;
+      };
+      std::vector<emitted> emissions;
+      merchant_aggregator_state first{test_config(interval)};
+      for (int p = 0; p < partitions; ++p)
+        first.assign_partition(p, 0);
+      run_log log;
+      aggregator_output out;
+      std::vector<partition_checkpoint> committed(s.size());
+      std::vector<std::int64_t> next(s.size(), 0);  // per partition
+      // What a consumer commits: its next offset, or the lowest one the shard
+      // holds in an open window, with the max event time below it.
+      auto commit_all = [&] {
+        for (int p = 0; p < partitions; ++p) {
+          const auto i = static_cast<std::size_t>(p);
+          auto& cp = committed[i];
+          cp.resume_offset = std::min(next[i], first.open_min_offset(p));
+          cp.max_event_time_ms = max_event_below(s, p, cp.resume_offset);
+        }
+      };
+      for (std::size_t k = 0; k < crash_at; ++k) {
+        if (k == commit_at)
+          commit_all();
+        first.add(plan[k].partition, plan[k].batch, static_cast<std::int64_t>(k) * 300, out);
+        next[static_cast<std::size_t>(plan[k].partition)] = plan[k].batch.back().source.offset + 1;
+        for (const auto& w : out.windows)
+          emissions.push_back({k >= commit_at, false, w, {}});
+        for (const auto& t : out.totals)
+          emissions.push_back({k >= commit_at, true, {}, t});
+        log.take(&plan[k], out);
       }
-    };
-    for (std::size_t k = 0; k < crash_at; ++k) {
-      if (k == commit_at)
+      if (commit_at == crash_at)
         commit_all();
-      first.add(plan[k].partition, plan[k].batch, static_cast<std::int64_t>(k) * 300, out);
-      next[static_cast<std::size_t>(plan[k].partition)] = plan[k].batch.back().source.offset + 1;
-      for (const auto& w : out.windows)
-        emissions.push_back({k >= commit_at, false, w, {}});
-      for (const auto& t : out.totals)
-        emissions.push_back({k >= commit_at, true, {}, t});
-      log.take(&plan[k], out);
-    }
-    if (commit_at == crash_at)
-      commit_all();
 
-    // What reached the topic: everything up to the commit, then a prefix of
-    // each merchant's records.
-    std::map<std::string, std::size_t> left;
-    for (const auto& e : emissions)
-      if (e.after_commit) {
+      // What reached the topic: everything up to the commit, then a prefix of
+      // each merchant's records.
+      std::map<std::string, std::size_t> left;
+      for (const auto& e : emissions)
+        if (e.after_commit) {
+          const auto& m = e.is_total ? e.total.merchant_id : e.window.merchant_id;
+          auto& n = left.emplace(m, 0).first->second;
+          ++n;
+        }
+      for (auto& [m, n] : left)
+        n = std::uniform_int_distribution<std::size_t>(0, n)(rng);
+      std::map<window_key, window_aggregate> got;
+      std::map<std::pair<std::string, std::string>, running_total> topic_totals;
+      for (const auto& e : emissions) {
         const auto& m = e.is_total ? e.total.merchant_id : e.window.merchant_id;
-        auto& n = left.emplace(m, 0).first->second;
-        ++n;
+        if (e.after_commit && left[m]-- == 0) {
+          left[m] = 0;
+          continue;
+        }
+        if (e.is_total) {
+          topic_totals[{m, e.total.currency}] = e.total;
+        } else {
+          auto [it, fresh] = got.emplace(key_of(e.window), e.window);
+          if (!fresh)
+            CHECK(it->second == e.window);
+        }
       }
-    for (auto& [m, n] : left)
-      n = std::uniform_int_distribution<std::size_t>(0, n)(rng);
-    std::map<window_key, window_aggregate> got;
-    std::map<std::pair<std::string, std::string>, running_total> topic_totals;
-    for (const auto& e : emissions) {
-      const auto& m = e.is_total ? e.total.merchant_id : e.window.merchant_id;
-      if (e.after_commit && left[m]-- == 0) {
-        left[m] = 0;
-        continue;
+
+      merchant_aggregator_state second{test_config(interval)};
+      for (const auto& [k, t] : topic_totals)
+        second.restore_total(t);
+      std::vector<std::int64_t> from(s.size());
+      for (int p = 0; p < partitions; ++p) {
+        auto cp = committed[static_cast<std::size_t>(p)];
+        cp.closed_through_ms = no_event_time;
+        cp.last_offset = static_cast<std::int64_t>(s[static_cast<std::size_t>(p)].size()) - 1;
+        second.restore_partition(p, cp, 0);
+        from[static_cast<std::size_t>(p)] = cp.resume_offset;
       }
-      if (e.is_total) {
-        topic_totals[{m, e.total.currency}] = e.total;
-      } else {
-        auto [it, fresh] = got.emplace(key_of(e.window), e.window);
+      run_log replayed;
+      auto replay = schedule(rng, s, from);
+      std::int64_t now = 0;
+      for (const auto& d : replay) {
+        second.add(d.partition, d.batch, now += 300, out);
+        replayed.take(&d, out);
+      }
+      second.flush_all(out);
+      replayed.take(nullptr, out);
+
+      for (const auto& w : replayed.windows) {
+        auto [it, fresh] = got.emplace(key_of(w), w);
         if (!fresh)
-          CHECK(it->second == e.window);
+          CHECK(it->second == w);  // a re-emitted window is identical
       }
+      CHECK(got == want.windows);
+      for (const auto& [k, t] : replayed.totals)
+        topic_totals[k] = t;
+      std::vector<running_total> last;
+      for (const auto& [k, t] : topic_totals)
+        last.push_back(t);
+      check_totals_match(got, second.totals());
+      check_totals_match(got, last);
+      // No counted record is reported late.
+      CHECK(std::includes(want.late.begin(), want.late.end(), replayed.late.begin(),
+                          replayed.late.end()));
     }
-
-    merchant_aggregator_state second{test_config(interval)};
-    for (const auto& [k, t] : topic_totals)
-      second.restore_total(t);
-    std::vector<std::int64_t> from(s.size());
-    for (int p = 0; p < partitions; ++p) {
-      auto cp = committed[static_cast<std::size_t>(p)];
-      cp.closed_through_ms = no_event_time;
-      cp.last_offset = static_cast<std::int64_t>(s[static_cast<std::size_t>(p)].size()) - 1;
-      second.restore_partition(p, cp, 0);
-      from[static_cast<std::size_t>(p)] = cp.resume_offset;
-    }
-    run_log replayed;
-    auto replay = schedule(rng, s, from);
-    std::int64_t now = 0;
-    for (const auto& d : replay) {
-      second.add(d.partition, d.batch, now += 300, out);
-      replayed.take(&d, out);
-    }
-    second.flush_all(out);
-    replayed.take(nullptr, out);
-
-    for (const auto& w : replayed.windows) {
-      auto [it, fresh] = got.emplace(key_of(w), w);
-      if (!fresh)
-        CHECK(it->second == w);  // a re-emitted window is identical
-    }
-    CHECK(got == want.windows);
-    for (const auto& [k, t] : replayed.totals)
-      topic_totals[k] = t;
-    std::vector<running_total> last;
-    for (const auto& [k, t] : topic_totals)
-      last.push_back(t);
-    check_totals_match(got, second.totals());
-    check_totals_match(got, last);
-    // No counted record is reported late.
-    CHECK(std::includes(want.late.begin(), want.late.end(), replayed.late.begin(),
-                        replayed.late.end()));
-  }
 }
 
 TEST_CASE("add() throughput", "[actors][slow]") {

@@ -16,8 +16,7 @@ namespace {
 
 constexpr std::int64_t t0 = 1'700'000'000'000;
 
-std::string payload(const std::string& merchant, std::int64_t time_ms,
-                    std::int64_t cents = 1234) {
+std::string payload(const std::string& merchant, std::int64_t time_ms, std::int64_t cents = 1234) {
   transaction t;
   t.transaction_id = "tx-" + std::to_string(time_ms);
   t.user_id = "user_1";
@@ -40,7 +39,7 @@ aggregator_config config() {
   return cfg;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("route splits valid records by host, grouped by shard, and "
           "dead-letters bad ones",
@@ -103,8 +102,7 @@ TEST_CASE("route splits valid records by host, grouped by shard, and "
   CHECK(st.in_flight() == 1);
 }
 
-TEST_CASE("the commit point waits for every shard and the detector",
-          "[actors]") {
+TEST_CASE("the commit point waits for every shard and the detector", "[actors]") {
   auto cfg = config();
   partition_consumer_state st{0, "in", cfg, local_routes(cfg),
                               partition_resume_point{0, no_event_time}};
@@ -136,8 +134,7 @@ TEST_CASE("the commit point waits for every shard and the detector",
   CHECK(st.in_flight() == 0);
 }
 
-TEST_CASE("raw batches go back to the pool once their payloads are not needed",
-          "[actors]") {
+TEST_CASE("raw batches go back to the pool once their payloads are not needed", "[actors]") {
   auto cfg = config();
   raw_batch_pool pool{2};
   partition_consumer_state st{0, "in", cfg, local_routes(cfg),
@@ -186,14 +183,14 @@ TEST_CASE("events far ahead of their Kafka timestamp are dead-lettered as "
   auto cfg = config();
   constexpr std::int64_t limit = 600'000;
   constexpr std::int64_t year_2999 = 32'503'679'999'000;
-  partition_consumer_state st{0, "in", cfg, local_routes(cfg),
-                              partition_resume_point{0, no_event_time}, limit};
+  partition_consumer_state st{
+    0, "in", cfg, local_routes(cfg), partition_resume_point{0, no_event_time}, limit};
   raw_batch raw;
   raw.partition = 0;
-  raw.add(0, "k", payload("m", year_2999), t0);        // a broken clock
-  raw.add(1, "k", payload("m", t0 + limit), t0);       // at the limit: fine
-  raw.add(2, "k", payload("m", t0 + limit + 1), t0);   // one ms beyond it
-  raw.add(3, "k", payload("m", year_2999), -1);        // no timestamp: unchecked
+  raw.add(0, "k", payload("m", year_2999), t0);       // a broken clock
+  raw.add(1, "k", payload("m", t0 + limit), t0);      // at the limit: fine
+  raw.add(2, "k", payload("m", t0 + limit + 1), t0);  // one ms beyond it
+  raw.add(3, "k", payload("m", year_2999), -1);       // no timestamp: unchecked
   routed_batch out;
   st.route(std::move(raw), true, out);
   REQUIRE(out.dead.size() == 2);
@@ -211,8 +208,8 @@ TEST_CASE("events far ahead of their Kafka timestamp are dead-lettered as "
   CHECK(out.valid.transactions[1].source.offset == 3);
 
   SECTION("ordinary records after future ones are counted, not late") {
-    partition_consumer_state fresh{0, "in", cfg, local_routes(cfg),
-                                   partition_resume_point{0, no_event_time}, limit};
+    partition_consumer_state fresh{
+      0, "in", cfg, local_routes(cfg), partition_resume_point{0, no_event_time}, limit};
     raw_batch poison;
     poison.partition = 0;
     poison.add(0, "k", payload("m", year_2999), t0);
@@ -226,8 +223,8 @@ TEST_CASE("events far ahead of their Kafka timestamp are dead-lettered as "
     CHECK(fresh.max_event_time() == t0 + 100'000);
   }
   SECTION("a limit of 0 turns the check off") {
-    partition_consumer_state off{0, "in", cfg, local_routes(cfg),
-                                 partition_resume_point{0, no_event_time}, 0};
+    partition_consumer_state off{
+      0, "in", cfg, local_routes(cfg), partition_resume_point{0, no_event_time}, 0};
     raw_batch one;
     one.partition = 0;
     one.add(0, "k", payload("m", year_2999), t0);

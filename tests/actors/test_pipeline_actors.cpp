@@ -11,11 +11,11 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include "actors/generator_state.hpp"
+#include "actors/kafka/totals_restore.hpp"
 #include "actors/merchant_aggregator_actor.hpp"
 #include "actors/partition_consumer_actor.hpp"
 #include "actors/shard_router.hpp"
 #include "actors/tumbling_window.hpp"
-#include "actors/kafka/totals_restore.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/json_encoder.hpp"
@@ -31,7 +31,7 @@ using window_key = std::tuple<std::string, std::string, std::int64_t>;
 /// What reached "Kafka" through the fake sink and the fake ingress.
 struct observed {
   std::vector<std::pair<std::string, output_record>> records;  // topic, record
-  std::vector<std::pair<std::string, std::int64_t>> waits;  // topic, may_wait_ms
+  std::vector<std::pair<std::string, std::int64_t>> waits;     // topic, may_wait_ms
   std::map<std::int32_t, std::pair<std::int64_t, std::string>> commits;
   bool fail_deliveries = false;
   /// Batches to this topic are not answered until the test delivers them.
@@ -90,8 +90,7 @@ std::vector<std::string> make_stream(std::size_t n) {
   return out;
 }
 
-raw_batch make_batch(const std::vector<std::string>& stream, std::size_t from,
-                     std::size_t to) {
+raw_batch make_batch(const std::vector<std::string>& stream, std::size_t from, std::size_t to) {
   raw_batch b;
   b.partition = 0;
   for (auto i = from; i < to && i < stream.size(); ++i)
@@ -155,12 +154,11 @@ struct fixture {
       per_host[routes.host_of[s]].push_back(std::move(h));
     }
     for (std::uint32_t h = 0; h < routes.hosts; ++h)
-      p.shards.push_back(sys->spawn(merchant_aggregator_actor, h, p.sink, &ctx,
-                                    per_host[h], routes.epoch));
+      p.shards.push_back(
+        sys->spawn(merchant_aggregator_actor, h, p.sink, &ctx, per_host[h], routes.epoch));
     // The consumer registers itself with every host.
     p.consumer = sys->spawn(partition_consumer_actor, 0,
-                            partition_restore{resume.offset, resume.max_event_time_ms,
-                                              last_offset},
+                            partition_restore{resume.offset, resume.max_event_time_ms, last_offset},
                             routes, p.shards, p.sink, p.sink, p.ingress, done, &ctx);
     spawned.insert(spawned.end(), {p.sink, p.ingress, p.consumer});
     spawned.insert(spawned.end(), p.shards.begin(), p.shards.end());
@@ -240,10 +238,9 @@ std::map<window_key, std::string> windows_of(const fixture& f) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("a partition's records end in windows or the dead-letter topic",
-          "[actors]") {
+TEST_CASE("a partition's records end in windows or the dead-letter topic", "[actors]") {
   fixture f;
   auto stream = make_stream(6000);
   auto p = f.spawn({0, no_event_time}, -1);
@@ -297,10 +294,9 @@ std::vector<std::int64_t> anomaly_waits(const fixture& f) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("anomalies of a catch-up may wait in the alert sink, live ones may not",
-          "[actors]") {
+TEST_CASE("anomalies of a catch-up may wait in the alert sink, live ones may not", "[actors]") {
   const std::int64_t t0 = 1'700'000'000'000;
   const auto stream = hot_user_stream(t0, 30);
   SECTION("detected 50 ms after the event: sent at once") {
@@ -317,8 +313,7 @@ TEST_CASE("anomalies of a catch-up may wait in the alert sink, live ones may not
     auto p = f.spawn({0, no_event_time}, -1);
     caf::anon_send(p.consumer, make_batch(stream, 0, stream.size()));
     f.run();
-    CHECK(anomaly_waits(f)
-          == std::vector<std::int64_t>{f.ctx.pipeline.alert_batching_delay_ms});
+    CHECK(anomaly_waits(f) == std::vector<std::int64_t>{f.ctx.pipeline.alert_batching_delay_ms});
   }
   SECTION("an hour late, but batching is off") {
     fixture f;
@@ -342,7 +337,8 @@ TEST_CASE("anomalies of a catch-up may wait in the alert sink, live ones may not
 }
 
 TEST_CASE("a batch of only bad records is not committed before its dead letters "
-          "are delivered", "[actors]") {
+          "are delivered",
+          "[actors]") {
   fixture f;
   f.seen.hold_topic = f.ctx.topics.deadletter.name;
   auto stream = make_stream(200);
@@ -365,7 +361,8 @@ TEST_CASE("a batch of only bad records is not committed before its dead letters 
 }
 
 TEST_CASE("a partition reports when its batches settled, not when later "
-          "messages came", "[actors]") {
+          "messages came",
+          "[actors]") {
   // A drained node's busy time ends at the last settling; progress messages
   // of the final flush (no batch in flight before or after) must not move it.
   fixture f;
@@ -402,8 +399,7 @@ TEST_CASE("offsets are not committed past records in open windows", "[actors]") 
   CHECK(committed <= (last_start - t0) / 100 + 1);
 }
 
-TEST_CASE("an aggregator that fails mid-stream loses nothing after restart",
-          "[actors]") {
+TEST_CASE("an aggregator that fails mid-stream loses nothing after restart", "[actors]") {
   const auto stream = make_stream(8000);
   // Reference run without failure.
   std::map<window_key, std::string> expected;
@@ -432,8 +428,7 @@ TEST_CASE("an aggregator that fails mid-stream loses nothing after restart",
   caf::anon_send_exit(first.consumer, caf::exit_reason::user_shutdown);
   f.run();
   REQUIRE(f.seen.commits.count(0) == 1);
-  auto resume = decode_commit_metadata(f.seen.commits[0].first,
-                                       f.seen.commits[0].second);
+  auto resume = decode_commit_metadata(f.seen.commits[0].first, f.seen.commits[0].second);
   REQUIRE(resume.offset > 0);
   REQUIRE(resume.offset < 4800);
   // Restore running totals the way a node does: the latest per key.
@@ -491,14 +486,12 @@ TEST_CASE("a partition handed to another consumer counts once; the old one's "
     caf::anon_send(p.consumer, make_batch(stream, i, i + 300));
   f.run();
   REQUIRE(f.seen.commits.count(0) == 1);
-  const auto resume = decode_commit_metadata(f.seen.commits[0].first,
-                                             f.seen.commits[0].second);
+  const auto resume = decode_commit_metadata(f.seen.commits[0].first, f.seen.commits[0].second);
   // A rebalance gives partition 0 to a consumer (on another node, say) that
   // starts at the committed offset and registers with the same hosts.
-  auto next = f.sys->spawn(partition_consumer_actor, 0,
-                           partition_restore{resume.offset, resume.max_event_time_ms, 2999},
-                           local_routes(f.ctx.aggregation), p.shards, p.sink, p.sink,
-                           p.ingress, f.done, &f.ctx);
+  auto next = f.sys->spawn(
+    partition_consumer_actor, 0, partition_restore{resume.offset, resume.max_event_time_ms, 2999},
+    local_routes(f.ctx.aggregation), p.shards, p.sink, p.sink, p.ingress, f.done, &f.ctx);
   f.spawned.push_back(next);
   f.run();
   // The old consumer has not noticed yet: its batches must not count.

@@ -84,7 +84,7 @@ std::uint32_t fewest_moves(const shard_map& previous, std::vector<map_node> node
   return shards - best_kept;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("no nodes: every shard is unowned", "[actors]") {
   auto m = place_shards({}, {}, 8);
@@ -176,8 +176,7 @@ TEST_CASE("a leave moves only the leaver's shards", "[actors]") {
       CHECK(after.owner_of(s)->id == before.owner_of(s)->id);
 }
 
-TEST_CASE("a new incarnation is a new node: it gets the shards its predecessor had",
-          "[actors]") {
+TEST_CASE("a new incarnation is a new node: it gets the shards its predecessor had", "[actors]") {
   auto before = place_shards({}, {node("a"), node("b"), node("c")}, 64);
   auto after = place_shards(before, {node("a"), node("b", 1), node("c")}, 64);
   check_balanced(after, 64);
@@ -202,8 +201,7 @@ TEST_CASE("a node over its target keeps its lowest shards", "[actors]") {
   CHECK(moved_shards(alone, three) == fewest_moves(alone, {node("a"), node("b"), node("c")}, 8));
 }
 
-TEST_CASE("the ceiling goes to the nodes that hold most, so fewer shards move",
-          "[actors]") {
+TEST_CASE("the ceiling goes to the nodes that hold most, so fewer shards move", "[actors]") {
   // b holds 3 and a 2 of 5 shards on two nodes: b keeps its 3, a its 2.
   shard_map previous;
   previous.nodes = {node("a"), node("b")};
@@ -232,12 +230,10 @@ TEST_CASE("more shards, fewer shards, duplicate ids", "[actors]") {
   check_balanced(place_shards(broken, {node("a"), node("b")}, 3), 3);
 }
 
-TEST_CASE("random joins and leaves keep balance and move the fewest shards",
-          "[actors][property]") {
+TEST_CASE("random joins and leaves keep balance and move the fewest shards", "[actors][property]") {
   std::mt19937 rng{20240601};
   auto pick = [&](std::uint32_t n) { return static_cast<std::uint32_t>(rng() % n); };
-  const std::vector<std::string> pool{"n0", "n1", "n2", "n3", "n4",
-                                      "n5", "n6", "n7", "n8", "n9"};
+  const std::vector<std::string> pool{"n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9"};
   for (int run = 0; run < 60; ++run) {
     const std::uint32_t shards = run % 3 == 0 ? 64 : 1 + pick(100);
     std::map<std::string, std::uint32_t> live;  // id -> generation
@@ -259,8 +255,7 @@ TEST_CASE("random joins and leaves keep balance and move the fewest shards",
         nodes.push_back(node(id, gen));
       std::shuffle(nodes.begin(), nodes.end(), rng);
       auto next = place_shards(map, nodes, shards);
-      INFO("run " << run << " step " << step << " nodes " << nodes.size() << " shards "
-                  << shards);
+      INFO("run " << run << " step " << step << " nodes " << nodes.size() << " shards " << shards);
       check_balanced(next, shards);
       CHECK(moved_shards(map, next) == fewest_moves(map, nodes, shards));
       // Kept shards stay with the same incarnation; no shard is kept by a

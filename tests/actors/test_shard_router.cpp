@@ -8,7 +8,6 @@
 
 using namespace txstream;
 
-
 TEST_CASE("fnv1a_64 matches the published test vectors", "[actors]") {
   CHECK(fnv1a_64("") == 0xcbf29ce484222325ULL);
   CHECK(fnv1a_64("a") == 0xaf63dc4c8601ec8cULL);

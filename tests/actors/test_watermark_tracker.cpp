@@ -17,8 +17,7 @@ TEST_CASE("windows are aligned to the epoch, also before it", "[actors]") {
   CHECK(saturating_sub(no_event_time + 3, 5) == no_event_time);
 }
 
-TEST_CASE("the shard watermark is the minimum over active partitions",
-          "[actors]") {
+TEST_CASE("the shard watermark is the minimum over active partitions", "[actors]") {
   watermark_tracker wt{5000};
   CHECK(wt.advance() == no_event_time);
   wt.on_batch(0, true);
@@ -77,8 +76,7 @@ TEST_CASE("idle and finished partitions stop holding the watermark; silent "
   CHECK(wt.watermark() == 1000000);
 }
 
-TEST_CASE("an assigned partition holds the watermark until its first data",
-          "[actors]") {
+TEST_CASE("an assigned partition holds the watermark until its first data", "[actors]") {
   watermark_tracker wt{0};
   wt.assign(0);
   wt.assign(1);
@@ -103,8 +101,7 @@ TEST_CASE("an assigned partition holds the watermark until its first data",
   }
 }
 
-TEST_CASE("a restored partition is active, or pending without a max",
-          "[actors]") {
+TEST_CASE("a restored partition is active, or pending without a max", "[actors]") {
   watermark_tracker wt{1000};
   wt.restore(0, 80000);
   wt.restore(1, no_event_time);

@@ -8,8 +8,7 @@
 
 using namespace txstream;
 
-TEST_CASE("window cells stay sparse for few series and turn dense for many",
-          "[actors]") {
+TEST_CASE("window cells stay sparse for few series and turn dense for many", "[actors]") {
   constexpr std::size_t series = 8000;
   window_cells w;
   bool fresh = false;

@@ -13,8 +13,7 @@ using Catch::Matchers::Contains;
 
 using test::load_error;
 
-TEST_CASE("kafka.client takes quoted and dotted property names and any scalar",
-          "[config]") {
+TEST_CASE("kafka.client takes quoted and dotted property names and any scalar", "[config]") {
   config_sources sources;
   auto cfg = load_node_config_from_string(R"(
 [kafka.client]
@@ -24,11 +23,11 @@ sasl.mechanisms = "SCRAM-SHA-512"
 "fetch.wait.max.ms" = 50
 )",
                                           "node.toml", {}, &sources);
-  CHECK(cfg.kafka.client == std::map<std::string, std::string>{
-                              {"security.protocol", "SASL_SSL"},
-                              {"sasl.mechanisms", "SCRAM-SHA-512"},
-                              {"socket.keepalive.enable", "true"},
-                              {"fetch.wait.max.ms", "50"}});
+  CHECK(cfg.kafka.client
+        == std::map<std::string, std::string>{{"security.protocol", "SASL_SSL"},
+                                              {"sasl.mechanisms", "SCRAM-SHA-512"},
+                                              {"socket.keepalive.enable", "true"},
+                                              {"fetch.wait.max.ms", "50"}});
   CHECK(sources["kafka.client.sasl.mechanisms"] == "node.toml");
   // The defaults have none.
   CHECK(load_node_config(nullptr, {}).kafka.client.empty());
@@ -43,13 +42,11 @@ TEST_CASE("TXSTREAM_KAFKA_CLIENT_<NAME> variables set properties and win over th
                                           "node.toml", env, &sources);
   CHECK(cfg.kafka.client.at("sasl.password") == "s3cret");
   CHECK(cfg.kafka.client.at("security.protocol") == "SSL");
-  CHECK(sources["kafka.client.security.protocol"]
-        == "env TXSTREAM_KAFKA_CLIENT_SECURITY_PROTOCOL");
+  CHECK(sources["kafka.client.security.protocol"] == "env TXSTREAM_KAFKA_CLIENT_SECURITY_PROTOCOL");
   CHECK(unknown_env_vars(env).empty());
 }
 
-TEST_CASE("properties txstream sets itself are refused with what to use instead",
-          "[config]") {
+TEST_CASE("properties txstream sets itself are refused with what to use instead", "[config]") {
   CHECK_THAT(load_error("[kafka.client]\n\"enable.auto.commit\" = true\n"),
              Contains("kafka.client.enable.auto.commit (node.toml): txstream sets "
                       "enable.auto.commit itself")

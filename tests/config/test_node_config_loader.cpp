@@ -2,9 +2,9 @@
 #include "config/memory_budget.hpp"
 #include "config/node_config_loader.hpp"
 
-#include <cstdio>     // std::remove
-#include <filesystem> // temp_directory_path
-#include <fstream>    // writes a temporary node.toml
+#include <cstdio>      // std::remove
+#include <filesystem>  // temp_directory_path
+#include <fstream>     // writes a temporary node.toml
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -12,7 +12,7 @@
 #include "tests/support/config_load_error.hpp"
 
 #ifndef TXSTREAM_SOURCE_DIR
-#  define TXSTREAM_SOURCE_DIR "."
+#define TXSTREAM_SOURCE_DIR "."
 #endif
 
 using namespace txstream;
@@ -28,7 +28,7 @@ std::string toml_of(const std::string& key, const std::string& literal) {
   return "[" + key.substr(0, dot) + "]\n" + key.substr(dot + 1) + " = " + literal + "\n";
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("defaults load without a file or environment", "[config]") {
   config_sources sources;
@@ -219,14 +219,14 @@ TEST_CASE("each validation rule rejects with the key named", "[config]") {
     {"supervision.restart_window_ms", "0"},
     {"supervision.backoff_initial_ms", "0"},
     {"supervision.backoff_max_ms", "-1"},
-    {"supervision.backoff_initial_ms", "20000"}, // above backoff_max_ms
+    {"supervision.backoff_initial_ms", "20000"},  // above backoff_max_ms
     {"cluster.listen", "\"localhost\""},
     {"cluster.listen", "\"127.0.0.1:0\""},
     {"cluster.advertise", "\"node-1:99999\""},
     {"cluster.roles", "\"ingest,store\""},
     {"cluster.roles", "\"\""},
     {"cluster.heartbeat_ms", "0"},
-    {"cluster.node_timeout_ms", "500"}, // not above heartbeat_ms
+    {"cluster.node_timeout_ms", "500"},  // not above heartbeat_ms
   };
   for (const auto& [key, literal] : bad) {
     CAPTURE(key, literal);
@@ -241,17 +241,27 @@ TEST_CASE("each validation rule rejects with the key named", "[config]") {
 
 TEST_CASE("boundary values are accepted", "[config]") {
   const std::vector<std::pair<std::string, std::string>> good{
-    {"node.scheduler_threads", "1"},        {"node.scheduler_threads", "64"},
-    {"topics.state.replication", "32767"},  {"aggregation.allowed_lateness_ms", "0"},
-    {"metrics.port", "0"},                  {"metrics.port", "65535"},
-    {"fraud.amount_spike.alpha", "1.0"},    {"fraud.high_frequency.cooldown_ms", "0"},
-    {"pipeline.max_in_flight_batches", "1"}, {"log.level", "\"trace\""},
-    {"pipeline.max_in_flight_batches", "0"}, {"pipeline.memory_budget_mb", "0"},
-    {"pipeline.memory_budget_mb", "64"},     {"kafka.prefetch_kbytes", "0"},
+    {"node.scheduler_threads", "1"},
+    {"node.scheduler_threads", "64"},
+    {"topics.state.replication", "32767"},
+    {"aggregation.allowed_lateness_ms", "0"},
+    {"metrics.port", "0"},
+    {"metrics.port", "65535"},
+    {"fraud.amount_spike.alpha", "1.0"},
+    {"fraud.high_frequency.cooldown_ms", "0"},
+    {"pipeline.max_in_flight_batches", "1"},
+    {"log.level", "\"trace\""},
+    {"pipeline.max_in_flight_batches", "0"},
+    {"pipeline.memory_budget_mb", "0"},
+    {"pipeline.memory_budget_mb", "64"},
+    {"kafka.prefetch_kbytes", "0"},
     {"kafka.prefetch_kbytes", "1024"},
-    {"log.format", "\"text\""},           {"node.scheduler_policy", "\"stealing\""},
-    {"cluster.listen", "\"127.0.0.1:7001\""}, {"cluster.advertise", "\"node-2:7001\""},
-    {"cluster.roles", "\"aggregate\""},     {"cluster.roles", "\"detect, aggregate\""},
+    {"log.format", "\"text\""},
+    {"node.scheduler_policy", "\"stealing\""},
+    {"cluster.listen", "\"127.0.0.1:7001\""},
+    {"cluster.advertise", "\"node-2:7001\""},
+    {"cluster.roles", "\"aggregate\""},
+    {"cluster.roles", "\"detect, aggregate\""},
   };
   for (const auto& [key, literal] : good) {
     CAPTURE(key, literal);
@@ -276,7 +286,7 @@ TEST_CASE("cluster TLS needs its three files together", "[config]") {
 TEST_CASE("validate checks a config edited after loading", "[config]") {
   auto cfg = load_node_config(nullptr, {});
   CHECK_NOTHROW(validate(cfg));
-  cfg.pipeline.memory_budget_mb = 10; // e.g. from a command-line flag
+  cfg.pipeline.memory_budget_mb = 10;  // e.g. from a command-line flag
   CHECK_THROWS_WITH(validate(cfg),
                     "config error: pipeline.memory_budget_mb = 10: must be 0 or in 64..1048576");
 }

@@ -26,19 +26,16 @@ struct run_env {
   std::string state = prefix + "_state";
 
   std::string node_env() const {
-    return "TXSTREAM_KAFKA_BOOTSTRAP=" + test::bootstrap()
-           + " TXSTREAM_KAFKA_GROUP_ID=" + prefix
-           + " TXSTREAM_TOPICS_TRANSACTIONS_NAME=" + tx
-           + " TXSTREAM_TOPICS_AGGREGATES_NAME=" + agg
+    return "TXSTREAM_KAFKA_BOOTSTRAP=" + test::bootstrap() + " TXSTREAM_KAFKA_GROUP_ID=" + prefix
+           + " TXSTREAM_TOPICS_TRANSACTIONS_NAME=" + tx + " TXSTREAM_TOPICS_AGGREGATES_NAME=" + agg
            + " TXSTREAM_TOPICS_ANOMALIES_NAME=" + anomalies
-           + " TXSTREAM_TOPICS_DEADLETTER_NAME=" + dlq
-           + " TXSTREAM_TOPICS_CONTROL_NAME=" + control
+           + " TXSTREAM_TOPICS_DEADLETTER_NAME=" + dlq + " TXSTREAM_TOPICS_CONTROL_NAME=" + control
            + " TXSTREAM_TOPICS_STATE_NAME=" + state + " ";
   }
   std::string verify_flags() const {
-    return " --bootstrap " + test::bootstrap() + " --input-topic " + tx
-           + " --aggregates-topic " + agg + " --anomalies-topic " + anomalies
-           + " --deadletter-topic " + dlq + " --require-all-windows";
+    return " --bootstrap " + test::bootstrap() + " --input-topic " + tx + " --aggregates-topic "
+           + agg + " --anomalies-topic " + anomalies + " --deadletter-topic " + dlq
+           + " --require-all-windows";
   }
   std::vector<std::string> topics() const {
     return {tx, agg, anomalies, dlq, control, state};
@@ -86,16 +83,16 @@ void prepare_input(const run_env& env, int count, int seed) {
   auto created = test::run(env.node_env() + TXSTREAM_BINARY " topics create");
   INFO(created.output);
   REQUIRE(created.exit_code == 0);
-  auto gen = test::run_txstream(
-    "generate --bootstrap " + test::bootstrap() + " --topic " + env.tx + " --count "
-    + std::to_string(count) + " --rate max --start-time 1700000000000 --event-rate 10"
-    + " --seed " + std::to_string(seed) + " --drain-scenarios");
+  auto gen = test::run_txstream("generate --bootstrap " + test::bootstrap() + " --topic " + env.tx
+                                + " --count " + std::to_string(count)
+                                + " --rate max --start-time 1700000000000 --event-rate 10"
+                                + " --seed " + std::to_string(seed) + " --drain-scenarios");
   INFO(gen.output);
   REQUIRE(gen.exit_code == 0);
   REQUIRE(gen.output.find("errors=0") != std::string::npos);
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("300k transactions with fraud and malformed records verify exactly",
           "[integration][kafka][slow]") {
@@ -103,8 +100,9 @@ TEST_CASE("300k transactions with fraud and malformed records verify exactly",
   prepare_input(env, 300000, 3);
   produce_malformed(env.tx);
 
-  auto node = test::run(env.node_env() + "timeout 600 " TXSTREAM_BINARY
-                        " node --until-drained --metrics-port 0 --log-format text");
+  auto node = test::run(env.node_env()
+                        + "timeout 600 " TXSTREAM_BINARY
+                          " node --until-drained --metrics-port 0 --log-format text");
   INFO(node.output.substr(node.output.size() > 4000 ? node.output.size() - 4000 : 0));
   REQUIRE(node.exit_code == 0);
 
@@ -122,8 +120,9 @@ TEST_CASE("300k transactions with fraud and malformed records verify exactly",
   CHECK(read[1].str() == counted[1].str());
 
   SECTION("a restarted node adds nothing and changes nothing") {
-    auto again = test::run(env.node_env() + "timeout 300 " TXSTREAM_BINARY
-                           " node --until-drained --metrics-port 0 --log-format text");
+    auto again = test::run(env.node_env()
+                           + "timeout 300 " TXSTREAM_BINARY
+                             " node --until-drained --metrics-port 0 --log-format text");
     INFO(again.output);
     REQUIRE(again.exit_code == 0);
     auto reverify = test::run_txstream("verify" + env.verify_flags());
@@ -142,11 +141,11 @@ TEST_CASE("a node that fails mid-stream, or is stopped, loses and double "
   SECTION("a shard that throws is restarted with the whole pipeline") {
     // On the work-stealing scheduler: every other node run here uses the
     // default (sharing), so both policies run end to end and verify exactly.
-    auto node = test::run(env.node_env()
-                          + "TXSTREAM_NODE_SCHEDULER_POLICY=stealing "
-                            "TXSTREAM_TEST_CRASH_SHARD_AFTER_BATCHES=30 timeout 600 "
-                            TXSTREAM_BINARY
-                          " node --until-drained --metrics-port 0 --log-format text");
+    auto node = test::run(
+      env.node_env()
+      + "TXSTREAM_NODE_SCHEDULER_POLICY=stealing "
+        "TXSTREAM_TEST_CRASH_SHARD_AFTER_BATCHES=30 timeout 600 " TXSTREAM_BINARY
+        " node --until-drained --metrics-port 0 --log-format text");
     INFO(node.output.substr(node.output.size() > 4000 ? node.output.size() - 4000 : 0));
     REQUIRE(node.exit_code == 0);
     CHECK(node.output.find("injected failure") != std::string::npos);
@@ -154,18 +153,19 @@ TEST_CASE("a node that fails mid-stream, or is stopped, loses and double "
   }
   SECTION("SIGTERM mid-stream stops within 5 s; the next run completes") {
     // Stop a live node 1.5 s in, measure how long it takes to exit.
-    auto stopped = test::run(
-      env.node_env() + "sh -c '" TXSTREAM_BINARY
-      " node --metrics-port 0 --log-format text & pid=$!; sleep 1.5; "
-      "t0=$(date +%s%N); kill -TERM $pid; wait $pid; rc=$?; "
-      "echo stop_ms=$(( ($(date +%s%N) - t0) / 1000000 )) rc=$rc'");
+    auto stopped = test::run(env.node_env()
+                             + "sh -c '" TXSTREAM_BINARY
+                               " node --metrics-port 0 --log-format text & pid=$!; sleep 1.5; "
+                               "t0=$(date +%s%N); kill -TERM $pid; wait $pid; rc=$?; "
+                               "echo stop_ms=$(( ($(date +%s%N) - t0) / 1000000 )) rc=$rc'");
     INFO(stopped.output);
     auto pos = stopped.output.find("stop_ms=");
     REQUIRE(pos != std::string::npos);
     CHECK(std::stol(stopped.output.substr(pos + 8)) < 5000);
     CHECK(stopped.output.find("rc=0") != std::string::npos);
-    auto rest = test::run(env.node_env() + "timeout 600 " TXSTREAM_BINARY
-                          " node --until-drained --metrics-port 0 --log-format text");
+    auto rest = test::run(env.node_env()
+                          + "timeout 600 " TXSTREAM_BINARY
+                            " node --until-drained --metrics-port 0 --log-format text");
     INFO(rest.output);
     REQUIRE(rest.exit_code == 0);
   }
@@ -184,16 +184,18 @@ TEST_CASE("a node killed with SIGKILL mid-stream, again and again, loses and "
   run_env env;
   prepare_input(env, 150000, 21);
   for (const char* after : {"1.5", "1.0", "2.0"}) {
-    auto killed = test::run(env.node_env() + "sh -c '" TXSTREAM_BINARY
-                            " node --until-drained --metrics-port 0 --log-format text "
-                            "& pid=$!; sleep " + std::string{after}
-                            + "; kill -KILL $pid; wait $pid; echo rc=$?'");
+    auto killed = test::run(env.node_env()
+                            + "sh -c '" TXSTREAM_BINARY
+                              " node --until-drained --metrics-port 0 --log-format text "
+                              "& pid=$!; sleep "
+                            + std::string{after} + "; kill -KILL $pid; wait $pid; echo rc=$?'");
     INFO(killed.output);
     // Killed before the end of the input: there was something to lose.
     CHECK(killed.output.find("rc=137") != std::string::npos);
   }
-  auto rest = test::run(env.node_env() + "timeout 120 " TXSTREAM_BINARY
-                        " node --until-drained --metrics-port 0 --log-format text");
+  auto rest = test::run(env.node_env()
+                        + "timeout 120 " TXSTREAM_BINARY
+                          " node --until-drained --metrics-port 0 --log-format text");
   INFO(rest.output.substr(rest.output.size() > 4000 ? rest.output.size() - 4000 : 0));
   REQUIRE(rest.exit_code == 0);
   auto verify = test::run_txstream("verify" + env.verify_flags());

@@ -49,9 +49,9 @@ struct field_run {
   /// `count` records of generated traffic without fraud (no drain), event
   /// times from `start_ms` at 10 records per second.
   void generate(int count, std::int64_t start_ms, int seed) const {
-    auto gen = cmd("generate --rate max --count " + std::to_string(count)
-                   + " --start-time " + std::to_string(start_ms)
-                   + " --event-rate 10 --fraud-rate 0 --seed " + std::to_string(seed));
+    auto gen = cmd("generate --rate max --count " + std::to_string(count) + " --start-time "
+                   + std::to_string(start_ms) + " --event-rate 10 --fraud-rate 0 --seed "
+                   + std::to_string(seed));
     INFO(gen.output);
     REQUIRE(gen.exit_code == 0);
   }
@@ -89,7 +89,7 @@ std::uint64_t dead_lettered(const nlohmann::json& report, const std::string& rea
   return by.contains(reason) ? by[reason].get<std::uint64_t>() : 0;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("records exactly as the reference producers write them are counted",
           "[integration][kafka]") {
@@ -105,21 +105,21 @@ TEST_CASE("records exactly as the reference producers write them are counted",
     const auto amount = std::to_string(10 + i) + "." + std::to_string(i % 100);
     const auto id = "8a2a8708-865c-47ce-aa23-6c6a56a" + std::to_string(10000 + i);
     if (i % 2 == 0)
-      records.emplace_back(
-        user, R"({"transactionId": ")" + id + R"(", "userId": ")" + user + R"(", "amount": )"
-                + amount + R"(, "transactionTime": )" + std::to_string(base_s + i)
-                + R"(, "merchantId": ")" + merchant
-                + R"(", "transactionType": "purchase", "location": "location_17", )"
-                  R"("paymentMethod": "credit_card", "isInternational": ")"
-                + (i % 4 == 0 ? "True" : "False") + R"(", "currency": "USD"})");
+      records.emplace_back(user,
+                           R"({"transactionId": ")" + id + R"(", "userId": ")" + user
+                             + R"(", "amount": )" + amount + R"(, "transactionTime": )"
+                             + std::to_string(base_s + i) + R"(, "merchantId": ")" + merchant
+                             + R"(", "transactionType": "purchase", "location": "location_17", )"
+                               R"("paymentMethod": "credit_card", "isInternational": ")"
+                             + (i % 4 == 0 ? "True" : "False") + R"(", "currency": "USD"})");
     else
-      records.emplace_back(
-        user, R"({"transactionId":")" + id + R"(","userId":")" + user + R"(","amount":)"
-                + amount + "71366,\"transactionTime\":" + std::to_string((base_s + i) * 1000 + 723)
-                + R"(,"merchantId":")" + merchant
-                + R"(","transactionType":"refund","location":"NY, USA",)"
-                  R"("paymentMethod":"paypal","currency":"EUR","international":)"
-                + (i % 3 == 0 ? "true" : "false") + "}");
+      records.emplace_back(user, R"({"transactionId":")" + id + R"(","userId":")" + user
+                                   + R"(","amount":)" + amount + "71366,\"transactionTime\":"
+                                   + std::to_string((base_s + i) * 1000 + 723)
+                                   + R"(,"merchantId":")" + merchant
+                                   + R"(","transactionType":"refund","location":"NY, USA",)"
+                                     R"("paymentMethod":"paypal","currency":"EUR","international":)"
+                                   + (i % 3 == 0 ? "true" : "false") + "}");
   }
   produce_all(run.topics.name("transactions"), records);
   auto node = run.cmd("node --until-drained --log-format text");
@@ -162,9 +162,8 @@ TEST_CASE("a consumer stalled longer than the idle timeout while records "
           "[integration][kafka]") {
   // A 3 s idle timeout (so a 2 s drain wait), and a session long enough
   // that the group keeps the stopped node as a member.
-  field_run run{"stall",
-                "TXSTREAM_AGGREGATION_IDLE_PARTITION_TIMEOUT_MS=3000 "
-                "TXSTREAM_KAFKA_SESSION_TIMEOUT_MS=20000 "};
+  field_run run{"stall", "TXSTREAM_AGGREGATION_IDLE_PARTITION_TIMEOUT_MS=3000 "
+                         "TXSTREAM_KAFKA_SESSION_TIMEOUT_MS=20000 "};
   const auto start = wall_ms() - 4'000'000;
   run.generate(10000, start, 11);
   // The same seed, so every user keeps its home city (another seed would
@@ -177,16 +176,17 @@ TEST_CASE("a consumer stalled longer than the idle timeout while records "
                            + std::to_string(start + 1'000'000)
                            + " --event-rate 10 --fraud-rate 0 --seed 11 >/dev/null";
   // A watchdog ends a node that would wait forever for the end of input.
-  auto node = test::run(run.env + "sh -c '" TXSTREAM_BINARY
-                        " node --until-drained --log-format text & pid=$!; "
-                        "(sleep 300; kill -9 $pid) >/dev/null 2>&1 & dog=$!; sleep 1; "
-                        "kill -STOP $pid; "
-                        + more + "; sleep 4; kill -CONT $pid; wait $pid; echo rc=$?; "
-                        "kill $dog'");
+  auto node = test::run(run.env
+                        + "sh -c '" TXSTREAM_BINARY
+                          " node --until-drained --log-format text & pid=$!; "
+                          "(sleep 300; kill -9 $pid) >/dev/null 2>&1 & dog=$!; sleep 1; "
+                          "kill -STOP $pid; "
+                        + more
+                        + "; sleep 4; kill -CONT $pid; wait $pid; echo rc=$?; "
+                          "kill $dog'");
   INFO(node.output.substr(node.output.size() > 4000 ? node.output.size() - 4000 : 0));
   REQUIRE(node.output.find("rc=0") != std::string::npos);
-  CHECK(node.output.find("records arrived after the input seemed to end")
-        == std::string::npos);
+  CHECK(node.output.find("records arrived after the input seemed to end") == std::string::npos);
   auto report = run.verify(unscored_fraud);
   CHECK(dead_lettered(report, "late") == 0);
   CHECK(report["input"]["counted"] == 20000);
@@ -198,31 +198,30 @@ TEST_CASE("a second group member taking partitions mid-stream costs no record "
   field_run run{"join", "TXSTREAM_AGGREGATION_IDLE_PARTITION_TIMEOUT_MS=3000 "};
   const auto start = wall_ms() - 8'000'000;
   run.generate(10000, start, 21);
-  test::background_command node{run.env + TXSTREAM_BINARY
-                                " node --until-drained --log-format text"};
+  test::background_command node{run.env
+                                + TXSTREAM_BINARY " node --until-drained --log-format text"};
   std::this_thread::sleep_for(std::chrono::seconds(2));
   // Live traffic for 12 s (the seed of the first records, so users keep
   // their home cities): the node's partitions never fall silent, so its
   // drain waits for the end of it.
   test::background_command traffic{
     run.env + TXSTREAM_BINARY " generate --rate 2000 --count 24000 --start-time "
-    + std::to_string(start + 1'000'000)
-    + " --event-rate 10 --fraud-rate 0 --seed 21"};
+    + std::to_string(start + 1'000'000) + " --event-rate 10 --fraud-rate 0 --seed 21"};
   // A member of the node's group takes some partitions for 6 s (longer
   // than the idle timeout), reads without committing, and leaves.
   bool got_partitions = false;
   {
-    kafka::consumer member{
-      {{"bootstrap.servers", test::bootstrap()},
-       {"group.id", run.topics.prefix},
-       {"partition.assignment.strategy", "cooperative-sticky"},
-       {"enable.auto.commit", "false"},
-       {"auto.offset.reset", "earliest"},
-       {"session.timeout.ms", "6000"}},
-      {run.topics.name("transactions")},
-      [&](const kafka::rebalance_event& ev) {
-        got_partitions = got_partitions || (ev.assigned && !ev.partitions.empty());
-      }};
+    kafka::consumer member{{{"bootstrap.servers", test::bootstrap()},
+                            {"group.id", run.topics.prefix},
+                            {"partition.assignment.strategy", "cooperative-sticky"},
+                            {"enable.auto.commit", "false"},
+                            {"auto.offset.reset", "earliest"},
+                            {"session.timeout.ms", "6000"}},
+                           {run.topics.name("transactions")},
+                           [&](const kafka::rebalance_event& ev) {
+                             got_partitions = got_partitions
+                                              || (ev.assigned && !ev.partitions.empty());
+                           }};
     // Joining takes the group a rebalance or two.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (!got_partitions && std::chrono::steady_clock::now() < deadline)

@@ -21,9 +21,10 @@ TEST_CASE("a node drains 1M records of 10,000 users within its default memory "
   REQUIRE(created.exit_code == 0);
   // A day and more of event time: partitions far apart in event time keep
   // many windows open at once, the case that once took a gigabyte.
-  auto gen = test::run(txs + "generate --rate max --count 1000000 --users 10000 "
-                             "--start-time 1700000000000 --event-rate 10 --seed 3 "
-                             "--no-drain-scenarios");
+  auto gen = test::run(txs
+                       + "generate --rate max --count 1000000 --users 10000 "
+                         "--start-time 1700000000000 --event-rate 10 --seed 3 "
+                         "--no-drain-scenarios");
   INFO(gen.output);
   REQUIRE(gen.exit_code == 0);
   auto node = test::run(txs + "node --until-drained --log-format text");
@@ -32,8 +33,8 @@ TEST_CASE("a node drains 1M records of 10,000 users within its default memory "
   // The node's drained line carries its peak resident memory (getrusage's
   // ru_maxrss, the kernel's VmHWM).
   std::smatch m;
-  REQUIRE(std::regex_search(node.output, m,
-                            std::regex{"records=1000000 .* peak_rss_kb=([0-9]+) "}));
+  REQUIRE(
+    std::regex_search(node.output, m, std::regex{"records=1000000 .* peak_rss_kb=([0-9]+) "}));
   const auto peak_kb = std::stoull(m[1].str());
   const auto budget_kb = plan_memory(node_config{}).budget / 1024;
   CAPTURE(peak_kb, budget_kb);

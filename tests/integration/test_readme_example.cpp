@@ -15,8 +15,7 @@
 
 using namespace txstream;
 
-TEST_CASE("the README example, live at a small scale, passes verify",
-          "[integration][kafka]") {
+TEST_CASE("the README example, live at a small scale, passes verify", "[integration][kafka]") {
   const test::run_topics topics{test::unique_name("readme")};
   const auto env = topics.env();
   const std::string txs = std::string{TXSTREAM_BINARY} + " ";
@@ -27,8 +26,7 @@ TEST_CASE("the README example, live at a small scale, passes verify",
   const auto t0 = std::chrono::steady_clock::now();
   auto gen = test::run(env + "timeout 300 " + txs
                        + "generate --rate 200 --duration 3 --fraud-rate 0.05");
-  const auto gen_s =
-    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto gen_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   INFO(gen.output);
   REQUIRE(gen.exit_code == 0);
   // 1000 users per record per second: a human pace.

@@ -45,7 +45,7 @@ long input_records(const std::string& verify_output, const test::run_topics& top
   return std::regex_search(verify_output, m, read) ? std::stol(m[1].str()) : -1;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("generate, node and verify share a config file", "[integration][kafka]") {
   const test::run_topics topics{test::unique_name("shared_file")};
@@ -71,8 +71,7 @@ TEST_CASE("generate, node and verify share a config file", "[integration][kafka]
   kafka::topic_admin{test::bootstrap()}.remove(topics.names());
 }
 
-TEST_CASE("generate, node and verify share the TXSTREAM_* environment",
-          "[integration][kafka]") {
+TEST_CASE("generate, node and verify share the TXSTREAM_* environment", "[integration][kafka]") {
   const test::run_topics topics{test::unique_name("shared_env")};
   const auto env = topics.env()
                    + "TXSTREAM_AGGREGATION_WINDOW_MS=15000 "

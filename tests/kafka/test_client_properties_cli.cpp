@@ -21,9 +21,8 @@ std::string run_env(const std::string& prefix) {
          + " TXSTREAM_TOPICS_TRANSACTIONS_NAME=" + prefix + "_tx"
          + " TXSTREAM_TOPICS_AGGREGATES_NAME=" + prefix + "_agg"
          + " TXSTREAM_TOPICS_ANOMALIES_NAME=" + prefix + "_anom"
-         + " TXSTREAM_TOPICS_DEADLETTER_NAME=" + prefix + "_dlq"
-         + " TXSTREAM_TOPICS_CONTROL_NAME=" + prefix + "_ctl"
-         + " TXSTREAM_TOPICS_STATE_NAME=" + prefix + "_state ";
+         + " TXSTREAM_TOPICS_DEADLETTER_NAME=" + prefix + "_dlq" + " TXSTREAM_TOPICS_CONTROL_NAME="
+         + prefix + "_ctl" + " TXSTREAM_TOPICS_STATE_NAME=" + prefix + "_state ";
 }
 
 std::string verify_flags(const std::string& prefix) {
@@ -38,7 +37,7 @@ std::string verify_flags(const std::string& prefix) {
 const std::string broken_tls = "TXSTREAM_KAFKA_CLIENT_SECURITY_PROTOCOL=ssl "
                                "TXSTREAM_KAFKA_CLIENT_SSL_CA_LOCATION=/nonexistent/ca.pem ";
 
-} // namespace
+}  // namespace
 
 TEST_CASE("librdkafka checks kafka.client properties before any client exists", "[kafka]") {
   auto ok = kafka::client_properties({{"client.rack", "rack-a"}, {"fetch.wait.max.ms", "50"}});
@@ -66,12 +65,14 @@ TEST_CASE("kafka.client properties reach the clients of every command", "[kafka]
   INFO(created.output);
   REQUIRE(created.exit_code == 0);
   auto gen = test::run(harmless + TXSTREAM_BINARY " generate --bootstrap " + test::bootstrap()
-                       + " --topic " + prefix + "_tx --count 3000 --rate max "
+                       + " --topic " + prefix
+                       + "_tx --count 3000 --rate max "
                          "--start-time 1700000000000 --event-rate 10 --seed 3");
   INFO(gen.output);
   REQUIRE(gen.exit_code == 0);
-  auto node = test::run(env + harmless + "TXSTREAM_KAFKA_CLIENT_SASL_PASSWORD=s3cret "
-                        TXSTREAM_BINARY " node --until-drained --metrics-port 0");
+  auto node = test::run(env + harmless
+                        + "TXSTREAM_KAFKA_CLIENT_SASL_PASSWORD=s3cret " TXSTREAM_BINARY
+                          " node --until-drained --metrics-port 0");
   INFO(node.output);
   REQUIRE(node.exit_code == 0);
   // The node names the properties it was given, never their values.
@@ -107,13 +108,15 @@ TEST_CASE("kafka.client properties reach the clients of every command", "[kafka]
 
 TEST_CASE("the node refuses an unknown or reserved client property at start-up", "[kafka]") {
   const auto env = run_env(test::unique_name("client_props_bad"));
-  auto unknown = test::run(env + "TXSTREAM_KAFKA_CLIENT_NO_SUCH_PROPERTY=1 " TXSTREAM_BINARY
-                                 " node --until-drained --metrics-port 0");
+  auto unknown = test::run(env
+                           + "TXSTREAM_KAFKA_CLIENT_NO_SUCH_PROPERTY=1 " TXSTREAM_BINARY
+                             " node --until-drained --metrics-port 0");
   CHECK(unknown.exit_code == 1);
   CHECK_THAT(unknown.output, Contains("config error: kafka.client.no.such.property: No such "
                                       "configuration property"));
-  auto reserved = test::run(env + "TXSTREAM_KAFKA_CLIENT_ENABLE_AUTO_COMMIT=true " TXSTREAM_BINARY
-                                  " node --until-drained --metrics-port 0");
+  auto reserved = test::run(env
+                            + "TXSTREAM_KAFKA_CLIENT_ENABLE_AUTO_COMMIT=true " TXSTREAM_BINARY
+                              " node --until-drained --metrics-port 0");
   CHECK(reserved.exit_code == 1);
   CHECK_THAT(reserved.output, Contains("txstream sets enable.auto.commit itself"));
 }

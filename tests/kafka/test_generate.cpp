@@ -83,7 +83,7 @@ std::string create_topic(kafka::topic_admin& admin, const std::string& prefix) {
   return name;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("generate: exact count, valid records, labels in headers only, "
           "deterministic per seed",
@@ -276,8 +276,7 @@ TEST_CASE("generate holds --rate within 2% over 10 s", "[kafka][slow]") {
   kafka::topic_admin admin{test::bootstrap()};
   const auto topic = create_topic(admin, "generate_rate");
   auto r = test::run_txstream("generate --bootstrap " + test::bootstrap()
-                              + " --rate 5000 --duration 10 --no-drain-scenarios --topic "
-                              + topic);
+                              + " --rate 5000 --duration 10 --no-drain-scenarios --topic " + topic);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto s = summary_of(r.output);
@@ -294,8 +293,7 @@ TEST_CASE("generate holds --rate within 2% over 10 s", "[kafka][slow]") {
 
 TEST_CASE("generate fails clearly on a missing topic and on bad flags", "[kafka]") {
   auto missing = test::run_txstream("generate --bootstrap " + test::bootstrap()
-                                    + " --count 5 --topic "
-                                    + test::unique_name("no_such_topic"));
+                                    + " --count 5 --topic " + test::unique_name("no_such_topic"));
   CHECK(missing.exit_code == 1);
   CHECK(missing.output.find("does not exist") != std::string::npos);
   CHECK(test::run_txstream("generate --rate 0 --count 5").exit_code == 2);

@@ -62,8 +62,7 @@ TEST_CASE("10,000 records round-trip through a real broker", "[kafka]") {
                        {"partition.assignment.strategy", "cooperative-sticky"}},
                       {topic}};
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (static_cast<int>(seen.size()) < count
-           && std::chrono::steady_clock::now() < deadline) {
+    while (static_cast<int>(seen.size()) < count && std::chrono::steady_clock::now() < deadline) {
       auto msg = c.consume(500);
       if (!msg || msg->err() != RdKafka::ERR_NO_ERROR)
         continue;
@@ -71,8 +70,7 @@ TEST_CASE("10,000 records round-trip through a real broker", "[kafka]") {
       const RdKafka::Headers::Header h = msg->headers()->get_last("x-seq");
       std::string seq(static_cast<const char*>(h.value()), h.value_size());
       int i = std::stoi(seq);
-      if (value != "value_" + std::to_string(i)
-          || *msg->key() != "key_" + std::to_string(i % 97))
+      if (value != "value_" + std::to_string(i) || *msg->key() != "key_" + std::to_string(i % 97))
         ++bad;
       ++seen[i];
     }
@@ -130,8 +128,8 @@ TEST_CASE("topics are listed by prefix", "[kafka]") {
   const auto prefix = test::unique_name("listed");
   const std::vector<std::string> made{prefix + "_a", prefix + "_b"};
   const auto other = test::unique_name("not_listed");
-  admin.create({topic_spec{made[0], 1, 1, {}}, topic_spec{made[1], 1, 1, {}},
-                topic_spec{other, 1, 1, {}}});
+  admin.create(
+    {topic_spec{made[0], 1, 1, {}}, topic_spec{made[1], 1, 1, {}}, topic_spec{other, 1, 1, {}}});
   auto listed = admin.topics_with_prefix(prefix);
   std::sort(listed.begin(), listed.end());
   CHECK(listed == made);
@@ -158,9 +156,8 @@ TEST_CASE("consumer groups are listed by prefix and deleted", "[kafka]") {
   const std::vector<std::string> made{prefix + "_a", prefix + "_b"};
   for (const auto& group : made) {
     // A committed offset is enough for the broker to keep the group.
-    auto conf = kafka::make_conf({{"bootstrap.servers", bootstrap},
-                                  {"group.id", group},
-                                  {"enable.auto.commit", "false"}});
+    auto conf = kafka::make_conf(
+      {{"bootstrap.servers", bootstrap}, {"group.id", group}, {"enable.auto.commit", "false"}});
     std::string err;
     std::unique_ptr<RdKafka::KafkaConsumer> consumer{
       RdKafka::KafkaConsumer::create(conf.get(), err)};

@@ -116,10 +116,9 @@ output_batch batch_of(const std::string& topic, std::vector<std::string> values,
   return b;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("the sink holds batches that may wait and keeps the order of records",
-          "[kafka]") {
+TEST_CASE("the sink holds batches that may wait and keeps the order of records", "[kafka]") {
   sink_under_test t{"sink_hold", 3};
   auto& log = t.log;
   // May wait 60 s: still unanswered a second later.

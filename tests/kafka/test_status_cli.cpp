@@ -23,8 +23,7 @@ std::int64_t wall_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-node_heartbeat beat(const std::string& id, std::int64_t sent_ms, bool leader,
-                    std::uint64_t epoch) {
+node_heartbeat beat(const std::string& id, std::int64_t sent_ms, bool leader, std::uint64_t epoch) {
   node_heartbeat hb;
   hb.id = id;
   hb.incarnation = make_incarnation(sent_ms - 60000, 0);
@@ -95,7 +94,7 @@ const nlohmann::json* node_in(const nlohmann::json& report, const std::string& i
   return nullptr;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("txstream status shows the cluster of the control topic and exits 0 with a leader",
           "[kafka]") {
@@ -103,8 +102,8 @@ TEST_CASE("txstream status shows the cluster of the control topic and exits 0 wi
   const auto control = names.name("control");
   const auto input = names.name("transactions");
   kafka::topic_admin admin{test::bootstrap()};
-  admin.create({topic_spec{control, 1, 1, {{"cleanup.policy", "compact"}}},
-                topic_spec{input, 2, 1, {}}});
+  admin.create(
+    {topic_spec{control, 1, 1, {{"cleanup.policy", "compact"}}}, topic_spec{input, 2, 1, {}}});
   const auto status = names.env() + TXSTREAM_BINARY " status";
 
   SECTION("an empty control topic: no leader") {

@@ -13,7 +13,7 @@ namespace {
 
 std::atomic<long> allocations{0};
 
-} // namespace
+}  // namespace
 
 // Counting replacements of the global allocation functions for this binary.
 void* operator new(std::size_t n) {

@@ -46,13 +46,12 @@ transaction_batch sample_batch() {
 }
 
 window_aggregate sample_window() {
-  return {"merchant_0007", "EUR", 1'700'000'040'000, 1'700'000'100'000, 42,
-          1'000'001, 2'002, 5, 99'999};
+  return {"merchant_0007", "EUR", 1'700'000'040'000, 1'700'000'100'000, 42, 1'000'001, 2'002, 5,
+          99'999};
 }
 
 running_total sample_total() {
-  return {"merchant_0007", "EUR", 4242, 10'000'001, 20'002, 1'700'000'099'999,
-          1'700'000'100'000};
+  return {"merchant_0007", "EUR", 4242, 10'000'001, 20'002, 1'700'000'099'999, 1'700'000'100'000};
 }
 
 anomaly sample_anomaly() {
@@ -85,8 +84,12 @@ shard_batch sample_shard_batch() {
 }
 
 dead_letter sample_dead_letter() {
-  return {dead_letter_reason::late, "event 61000 ms behind the watermark",
-          "financial_transactions", 2, 77, "user_000042",
+  return {dead_letter_reason::late,
+          "event 61000 ms behind the watermark",
+          "financial_transactions",
+          2,
+          77,
+          "user_000042",
           std::string{"{\"amount\":\xff\0}", 13}};
 }
 
@@ -115,7 +118,7 @@ void check_serialization(caf::actor_system& sys, const T& value) {
   CHECK(back == value);
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("message types survive CAF binary serialisation", "[messages]") {
   caf::actor_system_config cfg;

@@ -38,7 +38,7 @@ TEST_CASE("compact_string copies and moves like a value", "[messages]") {
     CHECK(a.empty());  // NOLINT: moved-from is specified empty
     a = std::move(c);
     CHECK(a.view() == value);
-    CHECK(c.empty());  // NOLINT
+    CHECK(c.empty());             // NOLINT
     a = compact_string{long_id};  // long over long, then short over long
     CHECK(a.view() == long_id);
     a = "s";

@@ -64,7 +64,7 @@ std::string with(std::string json, const std::string& from, const std::string& t
   return json;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("control keys name a node's heartbeats or the shard map", "[messages]") {
   CHECK(heartbeat_key("node-1") == "node/node-1");
@@ -105,8 +105,8 @@ TEST_CASE("heartbeats round-trip every state, drain stage and extreme value", "[
   hb.sent_ms = std::numeric_limits<std::int64_t>::max();
   hb.map_version = std::numeric_limits<std::uint64_t>::max();
   hb.id = "n\"\\\n\xc3\xa9";
-  for (auto d : {drain_stage::none, drain_stage::at_end, drain_stage::flushed,
-                 drain_stage::committed}) {
+  for (auto d :
+       {drain_stage::none, drain_stage::at_end, drain_stage::flushed, drain_stage::committed}) {
     hb.drain = d;
     auto back = decode_heartbeat(encode(hb));
     REQUIRE(back);
@@ -135,8 +135,9 @@ TEST_CASE("a map without nodes owns nothing: owners are null", "[messages]") {
   m.version = 1;
   m.leader = "node-1";
   m.owner = {no_owner, no_owner};
-  CHECK(encode(m) == R"({"version":1,"leader":"node-1","leaderEpoch":0,"madeMs":0,)"
-                     R"("nodes":[],"owner":[null,null]})");
+  CHECK(encode(m)
+        == R"({"version":1,"leader":"node-1","leaderEpoch":0,"madeMs":0,)"
+           R"("nodes":[],"owner":[null,null]})");
   auto back = decode_shard_map(encode(m));
   REQUIRE(back);
   CHECK(*back == m);
@@ -144,8 +145,8 @@ TEST_CASE("a map without nodes owns nothing: owners are null", "[messages]") {
 }
 
 TEST_CASE("unknown fields are ignored, so newer nodes can add some", "[messages]") {
-  auto hb = decode_heartbeat(with(example_heartbeat_json, R"({"id")",
-                                  R"({"zone":{"rack":[1,2]},"id")"));
+  auto hb = decode_heartbeat(
+    with(example_heartbeat_json, R"({"id")", R"({"zone":{"rack":[1,2]},"id")"));
   REQUIRE(hb);
   CHECK(*hb == example_heartbeat());
   auto linked = decode_heartbeat(
@@ -196,10 +197,8 @@ TEST_CASE("bad heartbeats are rejected with a reason, never thrown", "[messages]
     {with(ok, R"("roles":["ingest","aggregate"])", R"("roles":["ingest",1])"),
      "roles: expected an array of strings"},
     {with(ok, R"("shards":[0,2,4])", R"("shards":[0,4294967296])"), "shards: out of range"},
-    {with(ok, R"("shards":[0,2,4])", R"("shards":[0,-2])"),
-     "shards: expected an unsigned integer"},
-    {with(ok, R"("partitions":[0,1])", R"("partitions":[2147483648])"),
-     "partitions: out of range"},
+    {with(ok, R"("shards":[0,2,4])", R"("shards":[0,-2])"), "shards: expected an unsigned integer"},
+    {with(ok, R"("partitions":[0,1])", R"("partitions":[2147483648])"), "partitions: out of range"},
     {with(ok, R"("partitions":[0,1])", R"("partitions":[-1])"),
      "partitions: expected an unsigned integer"},
     {with(ok, R"("state":"up")", R"("state":"down")"), R"(state: expected "up" or "left")"},

@@ -8,8 +8,7 @@
 
 using namespace txstream;
 
-TEST_CASE("counted bytes move with their buffer and are taken off when it ends",
-          "[messages]") {
+TEST_CASE("counted bytes move with their buffer and are taken off when it ends", "[messages]") {
   std::atomic<std::int64_t> total{0};
   {
     output_batch a;

@@ -28,7 +28,7 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("cents format as exact two-decimal numbers", "[messages]") {
   CHECK(cents(0) == "0.00");
@@ -105,7 +105,9 @@ TEST_CASE("transaction encoder writes the canonical schema", "[messages]") {
   CHECK(text
         == R"({"transactionId":"0d7c7c4e-2b1a-4f5e-8c9d-0123456789ab","userId":"user_000042",)"
            R"("amount":12.05,"transactionTime":1700000000123,"merchantId":"merchant_0007",)"
-           R"("transactionType":"refund","location":"S)" "\xc3\xa3" R"(o \"Paulo\"",)"
+           R"("transactionType":"refund","location":"S)"
+           "\xc3\xa3"
+           R"(o \"Paulo\"",)"
            R"("paymentMethod":"bank_transfer","isInternational":true,"currency":"BRL"})");
   auto j = json::parse(text);
   CHECK(j["amount"].get<double>() == 12.05);
@@ -209,8 +211,7 @@ TEST_CASE("dead-letter reasons have stable codes", "[messages]") {
 }
 
 TEST_CASE("dead-letter headers", "[messages]") {
-  auto h = dead_letter_headers(dead_letter_reason::bad_amount,
-                               "amount: negative amount (byte 57)",
+  auto h = dead_letter_headers(dead_letter_reason::bad_amount, "amount: negative amount (byte 57)",
                                "financial_transactions", 3, 123456);
   CHECK(h[0] == kafka_header{"x-txstream-error", "bad_amount"});
   CHECK(h[1] == kafka_header{"x-txstream-error-detail", "amount: negative amount (byte 57)"});

@@ -14,14 +14,14 @@ TEST_CASE("packed_id gives back exactly the text it stored", "[messages]") {
   const std::vector<std::string> values = {
     "",
     "t-1",
-    "3902d972-401d-4765-b59e-b8a9d251c2b4",  // lower-case UUID: packed
-    "3902D972-401D-4765-B59E-B8A9D251C2B4",  // upper-case UUID: packed
-    "12345678-1234-1234-1234-123456789012",  // digits only
-    "3902d972-401D-4765-b59e-b8a9d251c2b4",  // mixed case: kept as text
-    "3902d972-401d-4765-b59e-b8a9d251c2bg",  // not hex
-    "3902d972+401d-4765-b59e-b8a9d251c2b4",  // dash missing
-    "3902d972-401d-4765-b59e-b8a9d251c2b",   // one short
-    "3902d972-401d-4765-b59e-b8a9d251c2b4a", // one long
+    "3902d972-401d-4765-b59e-b8a9d251c2b4",   // lower-case UUID: packed
+    "3902D972-401D-4765-B59E-B8A9D251C2B4",   // upper-case UUID: packed
+    "12345678-1234-1234-1234-123456789012",   // digits only
+    "3902d972-401D-4765-b59e-b8a9d251c2b4",   // mixed case: kept as text
+    "3902d972-401d-4765-b59e-b8a9d251c2bg",   // not hex
+    "3902d972+401d-4765-b59e-b8a9d251c2b4",   // dash missing
+    "3902d972-401d-4765-b59e-b8a9d251c2b",    // one short
+    "3902d972-401d-4765-b59e-b8a9d251c2b4a",  // one long
     std::string(packed_id::inline_capacity, 'x'),
     std::string(packed_id::inline_capacity + 1, 'y'),
     std::string(200, 'z'),
@@ -38,8 +38,7 @@ TEST_CASE("packed_id gives back exactly the text it stored", "[messages]") {
   }
 }
 
-TEST_CASE("packed_id equals only its own text, whatever the form",
-          "[messages]") {
+TEST_CASE("packed_id equals only its own text, whatever the form", "[messages]") {
   const packed_id lower{"3902d972-401d-4765-b59e-b8a9d251c2b4"};
   CHECK_FALSE(lower.equals("3902D972-401D-4765-B59E-B8A9D251C2B4"));
   CHECK_FALSE(lower.equals("3902d972-401d-4765-b59e-b8a9d251c2b5"));

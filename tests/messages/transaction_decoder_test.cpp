@@ -51,11 +51,16 @@ decode_result decode(const std::string& text, transaction& out) {
 // removed when value is nullptr).
 std::string with_field(const char* name, const char* value) {
   std::vector<std::pair<std::string, std::string>> fields = {
-    {"transactionId", R"("t-1")"},      {"userId", R"("user_1")"},
-    {"amount", "10.00"},                {"transactionTime", "1700000000000"},
-    {"merchantId", R"("merchant_1")"}, {"transactionType", R"("purchase")"},
-    {"location", R"("Paris")"},         {"paymentMethod", R"("debit_card")"},
-    {"isInternational", "true"},        {"currency", R"("EUR")"},
+    {"transactionId", R"("t-1")"},
+    {"userId", R"("user_1")"},
+    {"amount", "10.00"},
+    {"transactionTime", "1700000000000"},
+    {"merchantId", R"("merchant_1")"},
+    {"transactionType", R"("purchase")"},
+    {"location", R"("Paris")"},
+    {"paymentMethod", R"("debit_card")"},
+    {"isInternational", "true"},
+    {"currency", R"("EUR")"},
   };
   bool known = false;
   for (auto& kv : fields)
@@ -91,7 +96,7 @@ transaction random_text_transaction(Text&& text, Pick&& pick, std::size_t id_len
   return t;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("python producer records decode", "[messages]") {
   transaction t;
@@ -123,8 +128,7 @@ TEST_CASE("compact records in schema order decode", "[messages]") {
   CHECK(t.currency == "EUR");
 }
 
-TEST_CASE("the reference producers' records decode exactly as they write them",
-          "[messages]") {
+TEST_CASE("the reference producers' records decode exactly as they write them", "[messages]") {
   transaction t;
   auto r = decode(python_reference_record, t);
   INFO(describe(r));
@@ -286,7 +290,8 @@ TEST_CASE("special bytes are found at every position of a string", "[messages]")
       REQUIRE(decode(with_field("location", ('"' + head + "\\\"" + tail + '"').c_str()), t).ok());
       CHECK(t.location == head + '"' + tail);
       // Two-byte UTF-8 is kept as is.
-      REQUIRE(decode(with_field("location", ('"' + head + "\xc3\xa9" + tail + '"').c_str()), t).ok());
+      REQUIRE(
+        decode(with_field("location", ('"' + head + "\xc3\xa9" + tail + '"').c_str()), t).ok());
       CHECK(t.location == head + "\xc3\xa9" + tail);
       // A raw control character is malformed JSON, reported at its byte.
       auto text = with_field("location", ('"' + head + '\t' + tail + '"').c_str());
@@ -319,9 +324,9 @@ TEST_CASE("keys in schema order decode like any other order", "[messages]") {
     return text.replace(at, from.size(), to);
   };
   transaction t;
-  for (const auto& text : {variant(R"("userId":)", R"("userId" :)"),
-                           variant(R"("userId":)", R"("userId":)"),
-                           variant(R"("amount":)", R"("extra":1,"amount":)")}) {
+  for (const auto& text :
+       {variant(R"("userId":)", R"("userId" :)"), variant(R"("userId":)", R"("userId":)"),
+        variant(R"("amount":)", R"("extra":1,"amount":)")}) {
     INFO(text);
     REQUIRE(decode(text, t).ok());
     CHECK(t == expected);
@@ -434,7 +439,8 @@ TEST_CASE("malformed inputs are rejected with a precise reason", "[messages]") {
     // enums
     {with_field("transactionType", "\"PURCHASE\""), r::bad_enum, f::transaction_type},
     {with_field("transactionType", "\"\""), r::bad_enum, f::transaction_type},
-    {with_field("transactionType", "\"purchase_and_much_longer\""), r::bad_enum, f::transaction_type},
+    {with_field("transactionType", "\"purchase_and_much_longer\""), r::bad_enum,
+     f::transaction_type},
     {with_field("paymentMethod", "\"cash\""), r::bad_enum, f::payment_method},
     {with_field("paymentMethod", "\"Credit_Card\""), r::bad_enum, f::payment_method},
     // currencies
@@ -482,8 +488,7 @@ TEST_CASE("the limits are configurable", "[messages]") {
   decoder_limits lim;
   lim.max_payload = 100;
   transaction t;
-  CHECK(transaction_decoder{lim}.decode(compact_record, t).reason
-        == dead_letter_reason::too_large);
+  CHECK(transaction_decoder{lim}.decode(compact_record, t).reason == dead_letter_reason::too_large);
   lim.max_payload = 64 * 1024;
   lim.max_string = 5;
   auto r = transaction_decoder{lim}.decode(compact_record, t);
@@ -502,9 +507,22 @@ TEST_CASE("random valid transactions decode to what was encoded", "[messages]") 
   std::mt19937_64 rng{20240601};
   auto pick = [&](std::uint64_t n) { return rng() % n; };
   auto text = [&](std::size_t max_len) {
-    static const std::vector<std::string> pieces = {
-      "a", "Z", "0", "_", "-", " ", "\"", "\\", "/", "\n", "\t", "\x01",
-      "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x7f"};
+    static const std::vector<std::string> pieces = {"a",
+                                                    "Z",
+                                                    "0",
+                                                    "_",
+                                                    "-",
+                                                    " ",
+                                                    "\"",
+                                                    "\\",
+                                                    "/",
+                                                    "\n",
+                                                    "\t",
+                                                    "\x01",
+                                                    "\xc3\xa9",
+                                                    "\xe2\x82\xac",
+                                                    "\xf0\x9f\x98\x80",
+                                                    "\x7f"};
     std::string s;
     auto n = 1 + pick(max_len);
     while (s.size() < n)
@@ -565,16 +583,15 @@ TEST_CASE("plain decimals convert the same as their exponent forms", "[messages]
   CHECK(parse_scaled("1700000000.5", 3) == 1700000000500);
 }
 
-TEST_CASE("the canonical-layout fast path decodes exactly like the general parser",
-          "[messages]") {
+TEST_CASE("the canonical-layout fast path decodes exactly like the general parser", "[messages]") {
   // Canonical records (mostly plain strings, so the fast path takes them),
   // then one random edit each: a changed, deleted or inserted byte, or a cut.
   // decode() must give what the general parser alone gives, error or value.
   std::mt19937_64 rng{20261127};
   auto pick = [&](std::uint64_t n) { return rng() % n; };
   auto text = [&](std::size_t max_len) {
-    static const std::vector<std::string> pieces = {
-      "a", "Z", "0", "_", "-", " ", "/", "\x7f", "\"", "\\", "\xc3\xa9", "\x01"};
+    static const std::vector<std::string> pieces = {"a", "Z",    "0",  "_",  "-",        " ",
+                                                    "/", "\x7f", "\"", "\\", "\xc3\xa9", "\x01"};
     std::string s;
     auto n = pick(max_len + 1);
     while (s.size() < n)
@@ -593,25 +610,17 @@ TEST_CASE("the canonical-layout fast path decodes exactly like the general parse
     auto t = random_text_transaction(text, pick, 36, 14, 20);
     t.amount_cents = pick(5) == 0 ? static_cast<std::int64_t>(rng() >> 1)
                                   : static_cast<std::int64_t>(pick(10'000'000));
-    t.event_time_ms = pick(10) == 0 ? static_cast<std::int64_t>(pick(200'000'000'000))
-                                    : 100'000'000'000
-                                        + static_cast<std::int64_t>(pick(32'500'000'000'000));
+    t.event_time_ms = pick(10) == 0
+                        ? static_cast<std::int64_t>(pick(200'000'000'000))
+                        : 100'000'000'000 + static_cast<std::int64_t>(pick(32'500'000'000'000));
     buf.clear();
     encode_json(t, buf);
     switch (pick(5)) {
-      case 0:
-        break;
-      case 1:
-        buf[pick(buf.size())] = edits[pick(edits.size())];
-        break;
-      case 2:
-        buf.erase(pick(buf.size()), 1);
-        break;
-      case 3:
-        buf.insert(pick(buf.size() + 1), 1, edits[pick(edits.size())]);
-        break;
-      default:
-        buf.resize(pick(buf.size()));
+      case 0: break;
+      case 1: buf[pick(buf.size())] = edits[pick(edits.size())]; break;
+      case 2: buf.erase(pick(buf.size()), 1); break;
+      case 3: buf.insert(pick(buf.size() + 1), 1, edits[pick(edits.size())]); break;
+      default: buf.resize(pick(buf.size()));
     }
     auto a = dec.decode(buf, fast);
     auto b = dec.decode_general(buf, general);

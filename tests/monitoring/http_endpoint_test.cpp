@@ -33,7 +33,7 @@ http_endpoint_config loopback(std::uint16_t port = 0) {
   return cfg;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("endpoint serves metrics and health over HTTP", "[monitoring]") {
   metrics_registry reg{"9.9.9"};
@@ -47,16 +47,12 @@ TEST_CASE("endpoint serves metrics and health over HTTP", "[monitoring]") {
   SECTION("GET /metrics returns the text format") {
     auto reply = http_get(endpoint.port(), "/metrics");
     CHECK(reply.status == 200);
-    CHECK(reply.head.find("Content-Type: text/plain; version=0.0.4")
+    CHECK(reply.head.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
+    CHECK(reply.head.find("Content-Length: " + std::to_string(reply.body.size()))
           != std::string::npos);
-    CHECK(reply.head.find("Content-Length: "
-                          + std::to_string(reply.body.size()))
+    CHECK(reply.body.find("txstream_dead_lettered_total{reason=\"malformed_json\"} 3\n")
           != std::string::npos);
-    CHECK(reply.body.find(
-            "txstream_dead_lettered_total{reason=\"malformed_json\"} 3\n")
-          != std::string::npos);
-    CHECK(reply.body.find("txstream_build_info{version=\"9.9.9\"} 1\n")
-          != std::string::npos);
+    CHECK(reply.body.find("txstream_build_info{version=\"9.9.9\"} 1\n") != std::string::npos);
     if (test::have_promtool()) {
       auto lint = test::promtool_check_metrics(reply.body);
       INFO(lint.output);
@@ -79,8 +75,7 @@ TEST_CASE("endpoint serves metrics and health over HTTP", "[monitoring]") {
     CHECK(reply.status == 503);
     CHECK(reply.body == "starting\n");
     health.set_ready(false, "no partitions assigned");
-    CHECK(http_get(endpoint.port(), "/readyz").body
-          == "no partitions assigned\n");
+    CHECK(http_get(endpoint.port(), "/readyz").body == "no partitions assigned\n");
     health.set_ready(true);
     reply = http_get(endpoint.port(), "/readyz?verbose");
     CHECK(reply.status == 200);
@@ -89,17 +84,14 @@ TEST_CASE("endpoint serves metrics and health over HTTP", "[monitoring]") {
   SECTION("unknown path, other methods and garbage") {
     CHECK(http_get(endpoint.port(), "/").status == 404);
     CHECK(http_get(endpoint.port(), "/metricsx").status == 404);
-    auto post = raw_http(endpoint.port(),
-                         "POST /metrics HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+    auto post = raw_http(endpoint.port(), "POST /metrics HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
     CHECK(post.status == 405);
     CHECK(post.head.find("Allow: GET") != std::string::npos);
-    CHECK(raw_http(endpoint.port(), "HEAD /healthz HTTP/1.1\r\n\r\n").status
-          == 405);
+    CHECK(raw_http(endpoint.port(), "HEAD /healthz HTTP/1.1\r\n\r\n").status == 405);
     CHECK(raw_http(endpoint.port(), "hello\r\n\r\n").status == 400);
-    CHECK(raw_http(endpoint.port(),
-                   std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\n", 10))
-            .status
-          == 400);
+    CHECK(
+      raw_http(endpoint.port(), std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\n", 10)).status
+      == 400);
     // A head over max_request_bytes: civetweb answers 400, not 431.
     CHECK(raw_http(endpoint.port(), std::string(20000, 'A')).status == 400);
     // The server keeps serving after all of that.
@@ -117,11 +109,9 @@ TEST_CASE("endpoint serves metrics and health over HTTP", "[monitoring]") {
 TEST_CASE("checks that throw or are missing", "[monitoring]") {
   metrics_registry reg{"test"};
   health_checks checks;
-  checks.readiness = []() -> check_result {
-    throw std::runtime_error("broker lookup failed");
-  };
+  checks.readiness = []() -> check_result { throw std::runtime_error("broker lookup failed"); };
   http_endpoint endpoint{loopback(), reg, checks};
-  CHECK(http_get(endpoint.port(), "/healthz").status == 200); // empty: passes
+  CHECK(http_get(endpoint.port(), "/healthz").status == 200);  // empty: passes
   auto reply = http_get(endpoint.port(), "/readyz");
   CHECK(reply.status == 503);
   CHECK(reply.body == "check failed: broker lookup failed\n");
@@ -136,8 +126,7 @@ TEST_CASE("a busy port fails at start-up with a clear error", "[monitoring]") {
   } catch (const std::system_error& e) {
     std::string what = e.what();
     CHECK(e.code() == std::errc::address_in_use);
-    CHECK(what.find("127.0.0.1:" + std::to_string(first.port()))
-          != std::string::npos);
+    CHECK(what.find("127.0.0.1:" + std::to_string(first.port())) != std::string::npos);
     CHECK(what.find("in use") != std::string::npos);
   }
   auto unresolvable = loopback();
@@ -154,15 +143,14 @@ TEST_CASE("destruction does not hang on a connected client", "[monitoring]") {
   {
     http_endpoint endpoint{cfg, reg};
     fd = connect_loopback(endpoint.port());
-    ::send(fd, "GET /met", 8, MSG_NOSIGNAL); // and never finish
+    ::send(fd, "GET /met", 8, MSG_NOSIGNAL);  // and never finish
     std::this_thread::sleep_for(std::chrono::milliseconds{100});
   }
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds{5});
   ::close(fd);
 }
 
-TEST_CASE("a client sending its head slowly does not hold up others",
-          "[monitoring]") {
+TEST_CASE("a client sending its head slowly does not hold up others", "[monitoring]") {
   metrics_registry reg{"test"};
   auto cfg = loopback();
   cfg.io_timeout = 10s;
@@ -170,8 +158,7 @@ TEST_CASE("a client sending its head slowly does not hold up others",
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
   auto dribble = [](int fd, const std::string& bytes) {
     for (std::size_t i = 0; i < bytes.size(); i += 2) {
-      ::send(fd, bytes.data() + i, std::min<std::size_t>(2, bytes.size() - i),
-             MSG_NOSIGNAL);
+      ::send(fd, bytes.data() + i, std::min<std::size_t>(2, bytes.size() - i), MSG_NOSIGNAL);
       std::this_thread::sleep_for(50ms);
     }
   };
@@ -210,8 +197,7 @@ TEST_CASE("a stalled client is dropped after io_timeout", "[monitoring]") {
   CHECK(http_get(endpoint.port(), "/healthz").status == 200);
 }
 
-TEST_CASE("a malformed request gets a 4xx and the server keeps serving",
-          "[monitoring]") {
+TEST_CASE("a malformed request gets a 4xx and the server keeps serving", "[monitoring]") {
   metrics_registry reg{"test"};
   http_endpoint endpoint{loopback(), reg};
   std::string binary;
@@ -220,8 +206,7 @@ TEST_CASE("a malformed request gets a 4xx and the server keeps serving",
   for (const auto& request :
        {binary, std::string{"GET\r\n\r\n"},
         std::string{"GET /healthz HTTP/1.1\r\nno colon\r\n\r\n"},
-        std::string{"GET /healthz HTTP/1.1\r\nX: "} + std::string(10000, 'a')
-          + "\r\n\r\n"}) {
+        std::string{"GET /healthz HTTP/1.1\r\nX: "} + std::string(10000, 'a') + "\r\n\r\n"}) {
     INFO("request starts with " << request.substr(0, 24));
     auto reply = raw_http(endpoint.port(), request);
     CHECK(reply.status >= 400);

@@ -13,7 +13,7 @@
 #include "monitoring/json_log_formatter.hpp"
 #include "monitoring/logging.hpp"
 
-#include <unistd.h> // getpid
+#include <unistd.h>  // getpid
 
 using namespace txstream::monitoring;
 using nlohmann::json;
@@ -21,8 +21,8 @@ using nlohmann::json;
 namespace {
 
 std::string temp_log(const char* name) {
-  auto path = std::string{TXSTREAM_TEST_BINARY_DIR} + "/" + name + "_"
-              + std::to_string(::getpid()) + ".log";
+  auto path = std::string{TXSTREAM_TEST_BINARY_DIR} + "/" + name + "_" + std::to_string(::getpid())
+              + ".log";
   std::remove(path.c_str());
   return path;
 }
@@ -49,14 +49,13 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("json_escape keeps any input valid JSON", "[monitoring]") {
   CHECK(json_escape("plain") == "plain");
   CHECK(json_escape("a\"b\\c") == "a\\\"b\\\\c");
   CHECK(json_escape("l1\nl2\r\t") == "l1\\nl2\\r\\t");
-  CHECK(json_escape(std::string("\0\x01\x1f\x7f", 4))
-        == "\\u0000\\u0001\\u001f\\u007f");
+  CHECK(json_escape(std::string("\0\x01\x1f\x7f", 4)) == "\\u0000\\u0001\\u001f\\u007f");
   CHECK(json_escape("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")
         == "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
   // Stray continuation, truncated sequence, overlong, surrogate, > U+10FFFF.
@@ -149,6 +148,6 @@ TEST_CASE("text format is human-readable", "[monitoring]") {
 
 TEST_CASE("an unwritable log file fails at init", "[monitoring]") {
   logging_config cfg;
-  cfg.file = "/dev/null/x.log"; // a file cannot hold a directory
+  cfg.file = "/dev/null/x.log";  // a file cannot hold a directory
   CHECK_THROWS_AS(init_logging(cfg), spdlog::spdlog_ex);
 }

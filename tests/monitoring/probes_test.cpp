@@ -30,11 +30,10 @@ double sample(const std::string& text, const std::string& series) {
 
 std::int64_t now_ms() {
   using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("registry exports up and build_info", "[monitoring]") {
   metrics_registry reg{"1.2.3"};
@@ -69,12 +68,9 @@ TEST_CASE("pipeline probe counters carry their labels", "[monitoring]") {
   CHECK(has_line(text, "txstream_consumed_total{partition=\"7\"} 5"));
   CHECK(has_line(text, "txstream_decoded_total 118"));
   CHECK(has_line(text, "txstream_produced_total{topic=\"txstream.windows\"} 4"));
-  CHECK(has_line(text,
-                 "txstream_produce_errors_total{topic=\"txstream.windows\"} 1"));
-  CHECK(has_line(text,
-                 "txstream_dead_lettered_total{reason=\"malformed_json\"} 3"));
-  CHECK(has_line(text,
-                 "txstream_dead_lettered_total{reason=\"invalid_field\"} 1"));
+  CHECK(has_line(text, "txstream_produce_errors_total{topic=\"txstream.windows\"} 1"));
+  CHECK(has_line(text, "txstream_dead_lettered_total{reason=\"malformed_json\"} 3"));
+  CHECK(has_line(text, "txstream_dead_lettered_total{reason=\"invalid_field\"} 1"));
   CHECK(has_line(text, "txstream_anomalies_total{rule=\"high_amount\"} 2"));
   CHECK(has_line(text, "txstream_windows_emitted_total 4"));
   CHECK(has_line(text, "txstream_totals_emitted_total 9"));
@@ -96,10 +92,10 @@ TEST_CASE("latency batches land in the histogram buckets", "[monitoring]") {
   metrics_registry reg{"test"};
   pipeline_probe probe{reg};
   auto batch = probe.make_latency_batch();
-  batch.observe_ms(1000, 1004);   // 4 ms
-  batch.observe_ms(1000, 1100);   // 100 ms, on a bucket bound (le)
-  batch.observe_ms(1000, 900);    // clock skew: counts as 0
-  batch.observe(5000.0);          // beyond the last bound
+  batch.observe_ms(1000, 1004);  // 4 ms
+  batch.observe_ms(1000, 1100);  // 100 ms, on a bucket bound (le)
+  batch.observe_ms(1000, 900);   // clock skew: counts as 0
+  batch.observe(5000.0);         // beyond the last bound
   probe.observe_latencies(batch);
   CHECK(batch.empty());
   probe.observe_latency(0.3);
@@ -114,8 +110,7 @@ TEST_CASE("latency batches land in the histogram buckets", "[monitoring]") {
   CHECK(sample(text, h + "_sum") == Approx(5000.404));
 }
 
-TEST_CASE("watermark lag is the oldest shard's, computed at scrape",
-          "[monitoring]") {
+TEST_CASE("watermark lag is the oldest shard's, computed at scrape", "[monitoring]") {
   metrics_registry reg{"test"};
   pipeline_probe probe{reg};
   CHECK(sample(reg.serialize(), "txstream_watermark_lag_seconds") == 0);
@@ -142,12 +137,9 @@ TEST_CASE("actor probes are labelled by actor type", "[monitoring]") {
   actors.restarted("partition_consumer");
   actors.probe("window_actor").mailbox_depth(1);
   auto text = reg.serialize();
-  CHECK(has_line(text,
-                 "txstream_actor_mailbox_depth{actor_type=\"partition_consumer\"} 17"));
-  CHECK(has_line(text,
-                 "txstream_actor_mailbox_depth{actor_type=\"window_actor\"} 1"));
-  CHECK(has_line(text,
-                 "txstream_actor_restarts_total{actor_type=\"partition_consumer\"} 2"));
+  CHECK(has_line(text, "txstream_actor_mailbox_depth{actor_type=\"partition_consumer\"} 17"));
+  CHECK(has_line(text, "txstream_actor_mailbox_depth{actor_type=\"window_actor\"} 1"));
+  CHECK(has_line(text, "txstream_actor_restarts_total{actor_type=\"partition_consumer\"} 2"));
   CHECK(sample(text, "txstream_actor_processing_seconds_count{actor_type="
                      "\"partition_consumer\"}")
         == 2);

@@ -17,7 +17,7 @@
 #include "monitoring/pipeline_probe.hpp"
 #include "tests/monitoring/test_promtool.hpp"
 
-#include <unistd.h> // getpid
+#include <unistd.h>  // getpid
 
 using namespace txstream::monitoring;
 
@@ -70,7 +70,7 @@ void check_names_exported(const std::string& text) {
   for (auto pos = text.find("txstream_"); pos != std::string::npos;
        pos = text.find("txstream_", pos + 1)) {
     if (pos > 0 && (name_char(text[pos - 1]) || text[pos - 1] == '-'))
-      continue; // part of another word, e.g. a uid
+      continue;  // part of another word, e.g. a uid
     auto end = pos;
     while (end < text.size() && name_char(text[end]))
       ++end;
@@ -80,10 +80,8 @@ void check_names_exported(const std::string& text) {
   }
 }
 
-std::string replace_all(std::string s, const std::string& from,
-                        const std::string& to) {
-  for (auto pos = s.find(from); pos != std::string::npos;
-       pos = s.find(from, pos + to.size()))
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
     s.replace(pos, from.size(), to);
   return s;
 }
@@ -93,15 +91,14 @@ void require_promtool() {
     WARN("promtool not found in PATH: skipping");
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("prometheus.yml and alerts.yml pass promtool", "[monitoring]") {
   require_promtool();
   if (!test::have_promtool())
     return;
   auto dir = source_dir + "/prometheus";
-  for (auto cmd : {"promtool check config prometheus.yml",
-                   "promtool check rules alerts.yml",
+  for (auto cmd : {"promtool check config prometheus.yml", "promtool check rules alerts.yml",
                    "promtool test rules alerts_test.yml"}) {
     auto result = test::run_tool("cd '" + dir + "' && " + cmd);
     INFO(cmd << "\n" << result.output);
@@ -113,10 +110,8 @@ TEST_CASE("alert rules only use exported metrics", "[monitoring]") {
   check_names_exported(read_file(source_dir + "/prometheus/alerts.yml"));
 }
 
-TEST_CASE("the Grafana dashboard queries are valid PromQL on exported metrics",
-          "[monitoring]") {
-  auto datasources
-    = read_file(source_dir + "/grafana/provisioning/datasources/prometheus.yml");
+TEST_CASE("the Grafana dashboard queries are valid PromQL on exported metrics", "[monitoring]") {
+  auto datasources = read_file(source_dir + "/grafana/provisioning/datasources/prometheus.yml");
   auto dashboard = nlohmann::json::parse(
     read_file(source_dir + "/grafana/dashboards/txstream.json"));
   CHECK(dashboard.at("uid") == "txstream-overview");
@@ -128,7 +123,7 @@ TEST_CASE("the Grafana dashboard queries are valid PromQL on exported metrics",
     CHECK(ids.insert(panel.at("id").get<int>()).second);
     CHECK(panel.contains("gridPos"));
     if (panel.at("type") == "row")
-      continue; // a heading of the panels below it, no queries
+      continue;  // a heading of the panels below it, no queries
     REQUIRE_FALSE(panel.at("targets").empty());
     for (auto& target : panel.at("targets")) {
       auto uid = target.at("datasource").at("uid").get<std::string>();

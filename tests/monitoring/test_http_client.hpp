@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include <arpa/inet.h> // inet_pton
+#include <arpa/inet.h>  // inet_pton
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -15,7 +15,7 @@ namespace txstream::monitoring::test {
 
 struct http_reply {
   int status = 0;
-  std::string head; // status line and headers
+  std::string head;  // status line and headers
   std::string body;
 };
 
@@ -66,10 +66,9 @@ inline http_reply read_reply(int fd) {
 inline http_reply raw_http(std::uint16_t port, const std::string& request) {
   int fd = connect_loopback(port);
   for (std::size_t sent = 0; sent < request.size();) {
-    auto n = ::send(fd, request.data() + sent, request.size() - sent,
-                    MSG_NOSIGNAL);
+    auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n <= 0)
-      break; // the server may answer 400 and close early
+      break;  // the server may answer 400 and close early
     sent += static_cast<std::size_t>(n);
   }
   auto reply = read_reply(fd);
@@ -83,4 +82,4 @@ inline http_reply http_get(std::uint16_t port, const std::string& path) {
                             "Connection: close\r\n\r\n");
 }
 
-} // namespace txstream::monitoring::test
+}  // namespace txstream::monitoring::test

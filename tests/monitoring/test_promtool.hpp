@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include <unistd.h> // getpid
+#include <unistd.h>  // getpid
 
 namespace txstream::monitoring::test {
 
@@ -35,8 +35,8 @@ inline tool_result run_tool(const std::string& command) {
 
 /// `promtool check metrics` over `text` (fed on stdin from a temp file).
 inline tool_result promtool_check_metrics(const std::string& text) {
-  auto path = std::string{TXSTREAM_TEST_BINARY_DIR} + "/scrape_"
-              + std::to_string(::getpid()) + ".txt";
+  auto path = std::string{TXSTREAM_TEST_BINARY_DIR} + "/scrape_" + std::to_string(::getpid())
+              + ".txt";
   {
     std::ofstream out{path, std::ios::binary};
     out << text;
@@ -46,4 +46,4 @@ inline tool_result promtool_check_metrics(const std::string& text) {
   return result;
 }
 
-} // namespace txstream::monitoring::test
+}  // namespace txstream::monitoring::test

@@ -16,15 +16,14 @@ TEST_CASE("help and version exit 0", "[nodes]") {
 }
 
 #if defined(TXSTREAM_EXPECT_MIMALLOC)
-TEST_CASE("the executable keeps freed memory for a second before returning it",
-          "[nodes]") {
+TEST_CASE("the executable keeps freed memory for a second before returning it", "[nodes]") {
   // mimalloc's default of 25 ms made the pipeline fault the same pages in
   // again and again; an explicit environment setting still wins.
   auto tuned = run_txstream("version");
   CHECK(tuned.output.find("allocator: mimalloc ") != std::string::npos);
   CHECK(tuned.output.find("decommit delay 1000 ms") != std::string::npos);
-  auto own = txstream::test::run("MIMALLOC_DECOMMIT_DELAY=30 "
-                                 + std::string{TXSTREAM_BINARY} + " version");
+  auto own = txstream::test::run("MIMALLOC_DECOMMIT_DELAY=30 " + std::string{TXSTREAM_BINARY}
+                                 + " version");
   CHECK(own.output.find("decommit delay 30 ms") != std::string::npos);
 }
 #endif
@@ -39,10 +38,10 @@ TEST_CASE("usage errors exit 2 with a clear message", "[nodes]") {
   auto none = run_txstream("");
   CHECK(none.exit_code == 2);
   // --pregenerate sends a fixed set at a fixed rate with wall-clock times.
-  for (const char* args : {"generate --pregenerate --rate max --count 10",
-                           "generate --pregenerate --rate 100",
-                           "generate --pregenerate --rate 100 --count 10 --start-time 0",
-                           "generate --pregenerate --rate 100 --count 10 --drain-scenarios"}) {
+  for (const char* args :
+       {"generate --pregenerate --rate max --count 10", "generate --pregenerate --rate 100",
+        "generate --pregenerate --rate 100 --count 10 --start-time 0",
+        "generate --pregenerate --rate 100 --count 10 --drain-scenarios"}) {
     INFO(args);
     auto r = run_txstream(args);
     CHECK(r.exit_code == 2);
@@ -53,8 +52,7 @@ TEST_CASE("usage errors exit 2 with a clear message", "[nodes]") {
   CHECK(stray.output.find("--event-rate needs --start-time") != std::string::npos);
 }
 
-TEST_CASE("a bounded --pregenerate run is not refused for the drain it does not do",
-          "[nodes]") {
+TEST_CASE("a bounded --pregenerate run is not refused for the drain it does not do", "[nodes]") {
   // Past the usage checks: it stops at the configuration, loaded next.
   auto r = txstream::test::run("TXSTREAM_AGGREGATION_WINDOW_MS=0 " + std::string{TXSTREAM_BINARY}
                                + " generate --pregenerate --rate 100 --count 10");

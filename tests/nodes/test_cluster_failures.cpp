@@ -23,20 +23,19 @@ namespace {
 
 /// Milliseconds until `self` gets the down_msg of its monitored peer, -1
 /// when none came within 20 s; `reason` is the down_msg's.
-long long wait_for_down(caf::scoped_actor& self, clock_type::time_point since,
-                        caf::error& reason) {
+long long wait_for_down(caf::scoped_actor& self, clock_type::time_point since, caf::error& reason) {
   long long waited = -1;
   self->receive(
     [&](caf::down_msg& down) {
-      waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - since)
-                 .count();
+      waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - since).count();
       reason = down.reason;
     },
     caf::after(std::chrono::seconds(20)) >> [] {});
   return waited;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("cluster transport: a killed peer's actors go down at once", "[nodes][cluster]") {
   auto tls = GENERATE(as<bool>{}, false, true);
@@ -66,8 +65,8 @@ TEST_CASE("cluster transport: a killed peer's actors go down at once", "[nodes][
   REQUIRE_FALSE(again);
   auto code = again.error();
   INFO(node.sys().render(code));
-  CHECK((code == caf::sec::cannot_connect_to_node
-         || code == caf::sec::disconnect_during_handshake));
+  CHECK(
+    (code == caf::sec::cannot_connect_to_node || code == caf::sec::disconnect_during_handshake));
 }
 
 TEST_CASE("cluster transport: a frozen peer is dropped after the connection timeout",

@@ -30,14 +30,14 @@ std::string tls_error(const cluster_tls& tls) {
 
 /// A certificate for the key of `tls` that the CA of `certs` signs with
 /// `extensions`, valid for `days` (0: until this second).
-std::string sign(const test::cluster_certs& certs, const cluster_tls& tls,
-                 const std::string& name, const std::string& extensions, int days) {
+std::string sign(const test::cluster_certs& certs, const cluster_tls& tls, const std::string& name,
+                 const std::string& extensions, int days) {
   auto pem = certs.path(name + ".pem");
   auto made = test::run("printf '" + extensions + "\\n' > " + certs.path(name + ".ext")
                         + " && openssl req -new -key " + tls.key + " -subj /CN=" + name
                         + " | openssl x509 -req -CA " + certs.path("ca.pem") + " -CAkey "
-                        + certs.path("ca.key") + " -days " + std::to_string(days)
-                        + " -extfile " + certs.path(name + ".ext") + " -out " + pem);
+                        + certs.path("ca.key") + " -days " + std::to_string(days) + " -extfile "
+                        + certs.path(name + ".ext") + " -out " + pem);
   INFO(made.output);
   REQUIRE(made.exit_code == 0);
   return pem;
@@ -48,7 +48,7 @@ void write_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("cluster TLS: none or all three files, each usable", "[nodes][cluster]") {
   test::cluster_certs certs{{"node-1", "node-2"}};
@@ -70,8 +70,7 @@ TEST_CASE("cluster TLS: none or all three files, each usable", "[nodes][cluster]
     // CAF would fall back to anonymous encryption or abort on exactly these.
     CHECK_THAT(tls_error({good.ca, "", ""}),
                Contains("cluster.tls.certificate and cluster.tls.key are not set"));
-    CHECK_THAT(tls_error({"", good.certificate, good.key}),
-               Contains("cluster.tls.ca is not set"));
+    CHECK_THAT(tls_error({"", good.certificate, good.key}), Contains("cluster.tls.ca is not set"));
   }
   SECTION("a missing or unreadable file") {
     auto missing_ca = good;
@@ -80,7 +79,8 @@ TEST_CASE("cluster TLS: none or all three files, each usable", "[nodes][cluster]
                Contains("cluster.tls.ca = \"" + missing_ca.ca + "\": No such file or directory"));
     auto dir_as_key = good;
     dir_as_key.key = certs.dir();
-    CHECK_THAT(tls_error(dir_as_key), Contains("cluster.tls.key") && Contains("not a regular file"));
+    CHECK_THAT(tls_error(dir_as_key),
+               Contains("cluster.tls.key") && Contains("not a regular file"));
   }
   SECTION("a key that does not belong to the certificate") {
     auto mismatch = good;
@@ -132,4 +132,3 @@ TEST_CASE("cluster TLS: none or all three files, each usable", "[nodes][cluster]
                Contains("cluster.tls.key") && Contains("not an unencrypted PEM private key"));
   }
 }
-

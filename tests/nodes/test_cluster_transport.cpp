@@ -44,7 +44,7 @@ long long elapsed_ms(clock_type::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - since).count();
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("cluster transport: plain TCP round-trips registered messages", "[nodes][cluster]") {
   test::peer_node peer;
@@ -155,8 +155,8 @@ TEST_CASE("cluster transport: a TLS node does not fall back to a plain listener"
   // The listener's BASP handshake races our TLS hello: when it is already
   // there, the first TLS call fails and no connection is made at all.
   auto code = remote.error();
-  CHECK((code == caf::sec::disconnect_during_handshake
-         || code == caf::sec::cannot_connect_to_node));
+  CHECK(
+    (code == caf::sec::disconnect_during_handshake || code == caf::sec::cannot_connect_to_node));
   CHECK(elapsed_ms(start) < 10'000);
 }
 

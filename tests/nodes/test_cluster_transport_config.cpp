@@ -33,15 +33,14 @@ std::string peer_path() {
   return std::string{TXSTREAM_TEST_BINARY_DIR} + "/cluster_peer";
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("cluster transport: heartbeat and timeout settings", "[nodes][cluster]") {
   CHECK(configure_error({}, ms{0}, ms{0}).empty());
   CHECK(configure_error({}, ms{200}, ms{0}).empty());
   CHECK(configure_error({}, ms{200}, ms{1000}).empty());
   CHECK_THAT(configure_error({}, ms{-1}, ms{0}), Contains("cluster.heartbeat_interval_ms = -1"));
-  CHECK_THAT(configure_error({}, ms{200}, ms{-5}),
-             Contains("cluster.connection_timeout_ms = -5"));
+  CHECK_THAT(configure_error({}, ms{200}, ms{-5}), Contains("cluster.connection_timeout_ms = -5"));
   CHECK_THAT(configure_error({}, ms{0}, ms{1000}),
              Contains("cluster.connection_timeout_ms = 1000: needs cluster.heartbeat_interval_ms"));
   CHECK_THAT(configure_error({}, ms{1000}, ms{1000}),

@@ -6,7 +6,7 @@
 #include <filesystem>  // temp_directory_path
 #include <fstream>     // writes a temporary config file
 #include <string>
-#include <unistd.h>    // getpid
+#include <unistd.h>  // getpid
 
 #include "nodes/config_options.hpp"
 #include "nodes/generate_options.hpp"
@@ -52,10 +52,9 @@ generate_flags bounded(const std::string& rate, std::uint64_t count) {
   return f;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("every command: defaults < config file < TXSTREAM_* < --bootstrap",
-          "[nodes]") {
+TEST_CASE("every command: defaults < config file < TXSTREAM_* < --bootstrap", "[nodes]") {
   temp_config file{file_text};
   config_options opts;
   auto defaults = load_config(opts, {});
@@ -85,14 +84,12 @@ TEST_CASE("every command: defaults < config file < TXSTREAM_* < --bootstrap",
   CHECK(load_config(opts, env).kafka.bootstrap == "flag-broker:9092");
 
   // Invalid settings stop every command the same way.
-  CHECK_THROWS_AS(load_config(opts, {{"TXSTREAM_AGGREGATION_WINDOW_MS", "0"}}),
-                  config_error);
+  CHECK_THROWS_AS(load_config(opts, {{"TXSTREAM_AGGREGATION_WINDOW_MS", "0"}}), config_error);
   opts.bootstrap = "";
   CHECK_THROWS_AS(load_config(opts, {}), config_error);
 }
 
-TEST_CASE("verify reads the config's topics, window and lateness; its flags win",
-          "[nodes]") {
+TEST_CASE("verify reads the config's topics, window and lateness; its flags win", "[nodes]") {
   temp_config file{file_text};
   verify_flags flags;
   flags.config.config_file = file.path;
@@ -119,8 +116,7 @@ TEST_CASE("verify reads the config's topics, window and lateness; its flags win"
   CHECK(plan.checks.allowed_lateness_ms == 0);
 }
 
-TEST_CASE("generate writes to the config's topic through its client; --topic wins",
-          "[nodes]") {
+TEST_CASE("generate writes to the config's topic through its client; --topic wins", "[nodes]") {
   temp_config file{file_text};
   generate_flags flags = bounded("100", 10);
   flags.config.config_file = file.path;
@@ -188,8 +184,7 @@ TEST_CASE("bounded runs finish their fraud instances unless told not to", "[node
   // --event-rate spaces --start-time's clock and nothing else.
   auto stray = bounded("100", 10);
   stray.event_rate = 10;
-  CHECK(generate_usage_error(stray).find("--event-rate needs --start-time")
-        != std::string::npos);
+  CHECK(generate_usage_error(stray).find("--event-rate needs --start-time") != std::string::npos);
   stray.start_time_ms = 0;
   CHECK(generate_usage_error(stray).empty());
 }

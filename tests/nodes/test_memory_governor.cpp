@@ -5,8 +5,7 @@
 
 using namespace txstream;
 
-TEST_CASE("the allocator turns tight near the budget and relaxes well below it",
-          "[nodes]") {
+TEST_CASE("the allocator turns tight near the budget and relaxes well below it", "[nodes]") {
   constexpr std::size_t budget = 256;
   CHECK_FALSE(allocator_should_be_tight(false, 100, budget));
   CHECK_FALSE(allocator_should_be_tight(false, 224, budget));  // 7/8: not above

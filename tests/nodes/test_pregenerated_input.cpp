@@ -43,8 +43,7 @@ TEST_CASE("pregenerated records go out with the sending time", "[nodes]") {
     expected.event_time_ms = sent_at;
     CHECK(decoded == expected);
   }
-  CHECK(std::count_if(labels.begin(), labels.end(),
-                      [](const auto& l) { return !l.empty(); }) > 0);
+  CHECK(std::count_if(labels.begin(), labels.end(), [](const auto& l) { return !l.empty(); }) > 0);
 }
 
 TEST_CASE("pregenerated records need a 13-digit transactionTime", "[nodes]") {

@@ -10,7 +10,7 @@ namespace {
 
 const rate_limiter::clock::time_point t0{std::chrono::seconds(1000)};
 
-} // namespace
+}  // namespace
 
 TEST_CASE("rate limiter follows its schedule exactly", "[nodes]") {
   rate_limiter lim{5000, t0};

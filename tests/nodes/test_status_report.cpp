@@ -40,7 +40,7 @@ void add(control_snapshot& snap, const node_heartbeat& hb) {
   snap.add(heartbeat_key(hb.id), encode(hb));
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("format_ranges writes ascending runs", "[nodes]") {
   CHECK(format_ranges({}) == "-");
@@ -48,8 +48,7 @@ TEST_CASE("format_ranges writes ascending runs", "[nodes]") {
   CHECK(format_ranges({3, 0, 1, 2, 7, 9, 10, 10}) == "0-3,7,9-10");
 }
 
-TEST_CASE("the snapshot keeps each node's latest heartbeat of its newest incarnation",
-          "[nodes]") {
+TEST_CASE("the snapshot keeps each node's latest heartbeat of its newest incarnation", "[nodes]") {
   control_snapshot snap;
   add(snap, beat("a", 5000, false, 0, 1));
   add(snap, beat("a", 100, false, 0, 0));  // an older incarnation, written late
@@ -76,8 +75,7 @@ TEST_CASE("the snapshot keeps each node's latest heartbeat of its newest incarna
   CHECK(snap.heartbeats.size() == 1);
 }
 
-TEST_CASE("the leader is a live node that says so; stale and left ones are not",
-          "[nodes]") {
+TEST_CASE("the leader is a live node that says so; stale and left ones are not", "[nodes]") {
   SECTION("a fresh leader") {
     control_snapshot snap;
     add(snap, beat("a", 500, true, 2));

@@ -22,9 +22,8 @@ struct input {
   std::string label;
 };
 
-transaction txn(const std::string& id, const std::string& merchant,
-                std::int64_t cents, std::int64_t time, bool refund = false,
-                const std::string& user = "user_000001") {
+transaction txn(const std::string& id, const std::string& merchant, std::int64_t cents,
+                std::int64_t time, bool refund = false, const std::string& user = "user_000001") {
   transaction t;
   t.transaction_id = id;
   t.user_id = user;
@@ -37,15 +36,15 @@ transaction txn(const std::string& id, const std::string& merchant,
   return t;
 }
 
-window_aggregate window(const std::string& merchant, std::int64_t start,
-                        std::int64_t count, std::int64_t purchase, std::int64_t refund,
-                        std::int64_t min, std::int64_t max) {
-  return window_aggregate{merchant, "EUR", start, start + minute, count,
-                          purchase, refund, min, max};
+window_aggregate window(const std::string& merchant, std::int64_t start, std::int64_t count,
+                        std::int64_t purchase, std::int64_t refund, std::int64_t min,
+                        std::int64_t max) {
+  return window_aggregate{merchant, "EUR", start, start + minute, count, purchase,
+                          refund,   min,   max};
 }
 
-running_total total(const std::string& merchant, std::int64_t count,
-                    std::int64_t purchase, std::int64_t refund, std::int64_t last_end) {
+running_total total(const std::string& merchant, std::int64_t count, std::int64_t purchase,
+                    std::int64_t refund, std::int64_t last_end) {
   return running_total{merchant, "EUR", count, purchase, refund, last_end - 1, last_end};
 }
 
@@ -105,7 +104,7 @@ bool has_problem(const verify_report& r, const std::string& kind) {
   return false;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("verify passes a consistent pipeline output", "[nodes]") {
   auto r = scenario{}.run();
@@ -369,10 +368,11 @@ TEST_CASE("verify --merchant-totals checks the newest total of each merchant", "
   };
   // Refunds count as amounts, as a plain sum over the input does; an older
   // total (lower count) and a duplicate are superseded.
-  auto ok = check({R"({"merchantId":"merchant_0001","totalAmount":10.05,"transactionCount":1})",
-                   R"({"merchantId":"merchant_0001","totalAmount":12.549999999999999,"transactionCount":2})",
-                   R"({"merchantId":"merchant_0002","totalAmount":0.1,"transactionCount":1})",
-                   R"({"merchantId":"merchant_0002","totalAmount":0.1,"transactionCount":1})"});
+  auto ok = check(
+    {R"({"merchantId":"merchant_0001","totalAmount":10.05,"transactionCount":1})",
+     R"({"merchantId":"merchant_0001","totalAmount":12.549999999999999,"transactionCount":2})",
+     R"({"merchantId":"merchant_0002","totalAmount":0.1,"transactionCount":1})",
+     R"({"merchantId":"merchant_0002","totalAmount":0.1,"transactionCount":1})"});
   INFO(format_text(ok, opts));
   CHECK(ok.ok());
   CHECK(ok.merchants_expected == 2);

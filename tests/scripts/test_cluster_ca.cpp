@@ -32,7 +32,7 @@ unsigned permissions(const std::string& path) {
   return st.st_mode & 0777;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("cluster-ca makes a CA and a certificate per node", "[scripts]") {
   test::cluster_certs certs{{"node-1", "node-2"}};
@@ -77,8 +77,7 @@ TEST_CASE("cluster-ca keeps what exists and adds missing nodes", "[scripts]") {
                              && Contains("made " + certs.path("node-3.pem")));
   CHECK(read_file(certs.path("ca.pem")) == ca);
   CHECK(read_file(certs.path("node-1.pem")) == node_1);
-  CHECK(test::run("openssl verify -CAfile " + certs.path("ca.pem") + " "
-                  + certs.path("node-3.pem"))
+  CHECK(test::run("openssl verify -CAfile " + certs.path("ca.pem") + " " + certs.path("node-3.pem"))
           .exit_code
         == 0);
 }

@@ -56,8 +56,7 @@ bool calls(const std::string& text, const std::string& name) {
     auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#')
       continue;
-    for (auto at = line.find(name); at != std::string::npos;
-         at = line.find(name, at + 1)) {
+    for (auto at = line.find(name); at != std::string::npos; at = line.find(name, at + 1)) {
       auto end = at + name.size();
       if (end < line.size() && line[end] != ' ' && line[end] != ';' && line[end] != ')')
         continue;
@@ -99,10 +98,9 @@ std::vector<std::string> bash_scripts() {
   return paths;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("the helper scan sees calls and skips comments and definitions",
-          "[scripts]") {
+TEST_CASE("the helper scan sees calls and skips comments and definitions", "[scripts]") {
   CHECK(calls("x=\"$(field \"$line\" rate)\"\n", "field"));
   CHECK(calls("  die \"no broker\"\n", "die"));
   CHECK(calls("a || die\n", "die"));
@@ -114,8 +112,7 @@ TEST_CASE("the helper scan sees calls and skips comments and definitions",
   CHECK_FALSE(sources_common("# source scripts/lib/common.sh\n"));
 }
 
-TEST_CASE("scripts that call a shared helper source scripts/lib/common.sh",
-          "[scripts]") {
+TEST_CASE("scripts that call a shared helper source scripts/lib/common.sh", "[scripts]") {
   const auto helpers = defined_functions(read_file(scripts_dir + "/lib/common.sh"));
   REQUIRE(helpers.size() >= 4);
   const auto scripts = bash_scripts();

@@ -38,7 +38,9 @@ public:
   background_command& operator=(const background_command&) = delete;
 
   /// The shell's pid; its child is the command.
-  int pid() const { return pid_; }
+  int pid() const {
+    return pid_;
+  }
 
   bool finished() const {
     std::ifstream rc{dir_ + "/rc"};
@@ -76,4 +78,4 @@ private:
   int pid_ = -1;
 };
 
-} // namespace txstream::test
+}  // namespace txstream::test

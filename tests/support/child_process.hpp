@@ -128,4 +128,4 @@ private:
   int status_ = -1;
 };
 
-} // namespace txstream::test
+}  // namespace txstream::test

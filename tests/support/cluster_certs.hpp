@@ -39,12 +39,18 @@ public:
   cluster_certs(const cluster_certs&) = delete;
   cluster_certs& operator=(const cluster_certs&) = delete;
 
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const {
+    return dir_;
+  }
 
   /// What scripts/cluster-ca printed.
-  const std::string& output() const { return output_; }
+  const std::string& output() const {
+    return output_;
+  }
 
-  std::string path(const std::string& file) const { return dir_ + "/" + file; }
+  std::string path(const std::string& file) const {
+    return dir_ + "/" + file;
+  }
 
   /// The TLS settings of `node`: the CA, its certificate and its key.
   cluster_tls tls_of(const std::string& node) const {
@@ -56,4 +62,4 @@ private:
   std::string output_;
 };
 
-} // namespace txstream::test
+}  // namespace txstream::test

@@ -33,9 +33,13 @@ public:
     port_ = static_cast<std::uint16_t>(std::stoi(line));
   }
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const {
+    return port_;
+  }
 
-  child_process& process() { return process_; }
+  child_process& process() {
+    return process_;
+  }
 
 private:
   static std::vector<std::string> args(const cluster_tls& tls) {
@@ -53,9 +57,12 @@ private:
 /// The test process's node: an actor system configured by configure_transport.
 class local_node {
 public:
-  explicit local_node(const cluster_tls& tls = {}) : tls_{tls}, sys_{configure(cfg_, tls)} {}
+  explicit local_node(const cluster_tls& tls = {}) : tls_{tls}, sys_{configure(cfg_, tls)} {
+  }
 
-  caf::actor_system& sys() { return sys_; }
+  caf::actor_system& sys() {
+    return sys_;
+  }
 
   caf::expected<caf::actor> connect(std::uint16_t port) {
     return connect_node(sys_, "127.0.0.1", port, tls_);
@@ -95,4 +102,4 @@ private:
   caf::actor_system sys_;
 };
 
-} // namespace txstream::test
+}  // namespace txstream::test

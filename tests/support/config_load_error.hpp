@@ -18,4 +18,4 @@ inline std::string load_error(const std::string& toml, const env_map& env = {}) 
   return {};
 }
 
-} // namespace txstream::test
+}  // namespace txstream::test

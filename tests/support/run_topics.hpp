@@ -12,9 +12,8 @@ namespace txstream::test {
 
 struct run_topics {
   /// The keys of the topics tables: topics.<key>.name.
-  static inline const std::vector<std::string> keys = {"transactions", "aggregates",
-                                                       "anomalies",    "deadletter",
-                                                       "control",      "state"};
+  static inline const std::vector<std::string> keys = {"transactions", "aggregates", "anomalies",
+                                                       "deadletter",   "control",    "state"};
 
   std::string prefix;
 
@@ -57,4 +56,4 @@ struct run_topics {
   }
 };
 
-} // namespace txstream::test
+}  // namespace txstream::test

@@ -59,4 +59,4 @@ inline command_result run_txstream(const std::string& args) {
   return run(std::string{TXSTREAM_BINARY} + " " + args);
 }
 
-} // namespace txstream::test
+}  // namespace txstream::test

@@ -22,7 +22,7 @@ caf::behavior echo(caf::event_based_actor* self) {
   };
 }
 
-} // namespace
+}  // namespace
 
 int main() {
   caf::actor_system_config cfg;

@@ -71,7 +71,7 @@ options parse(int argc, char** argv) {
   return opts;
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   options opts;
@@ -79,8 +79,7 @@ int main(int argc, char** argv) {
   try {
     opts = parse(argc, argv);
     txstream::add_message_types(cfg);
-    txstream::configure_transport(cfg, opts.tls, opts.heartbeat_interval,
-                                  opts.connection_timeout);
+    txstream::configure_transport(cfg, opts.tls, opts.heartbeat_interval, opts.connection_timeout);
   } catch (const std::exception& err) {
     std::cerr << "cluster_peer: " << err.what() << std::endl;
     return 2;
