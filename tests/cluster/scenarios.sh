@@ -39,6 +39,10 @@ export TXSTREAM_KAFKA_SESSION_TIMEOUT_MS=6000
 finish() {
   local rc=$?
   "$cluster" down 30 >/dev/null 2>&1 || true
+  # A node that did not stop must not hold its ports for the next scenario.
+  for f in "$CLUSTER_DIR"/node-*.pid; do
+    [[ -e "$f" ]] && kill -KILL "$(cat "$f")" 2>/dev/null || true
+  done
   if ((rc != 0)); then
     for f in "$CLUSTER_DIR"/node-*.log; do
       [[ -e "$f" ]] || continue
