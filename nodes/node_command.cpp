@@ -89,10 +89,6 @@ run_cluster_node(caf::actor_system& sys, const node_config& cfg, pipeline_contex
   const auto outcome = supervisor.run();
   ctx.lease_until_ms = nullptr;
   caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
-  // The pipeline is torn down and the node has left; an actor the
-  // middleman still holds for a peer's connection must not keep the
-  // process from exiting (a node stopped mid-stream hung here).
-  sys.await_actors_before_shutdown(false);
   return std::make_pair(outcome, supervisor.restarts());
 }
 
