@@ -262,30 +262,51 @@ std::vector<std::string> topic_admin::groups_with_prefix(const std::string& pref
   return names;
 }
 
+namespace {
+
+// A group's coordinator may still be loading, moving or not yet elected (a
+// fresh broker, or a group whose first offset fetch has just created it):
+// the deletion is asked again rather than failed.
+bool coordinator_settling(rd_kafka_resp_err_t code) {
+  return code == RD_KAFKA_RESP_ERR_NOT_COORDINATOR
+         || code == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE
+         || code == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+}
+
+}  // namespace
+
 std::vector<std::string> topic_admin::remove_groups(const std::vector<std::string>& names) {
   std::vector<std::string> busy;
-  if (names.empty())
-    return busy;
-  std::vector<rd_kafka_DeleteGroup_t*> groups;
-  for (const auto& name : names)
-    groups.push_back(rd_kafka_DeleteGroup_new(name.c_str()));
-  queue_ptr q{rd_kafka_queue_new(rk_.get())};
-  auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout_ms_);
-  rd_kafka_DeleteGroups(rk_.get(), groups.data(), groups.size(), opts.get(), q.get());
-  rd_kafka_DeleteGroup_destroy_array(groups.data(), groups.size());
-  auto ev = await_result(q.get(), timeout_ms_, "delete consumer groups");
-  size_t n = 0;
-  const auto** results = rd_kafka_DeleteGroups_result_groups(
-    rd_kafka_event_DeleteGroups_result(ev.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto* err = rd_kafka_group_result_error(results[i]);
-    const auto code = err != nullptr ? rd_kafka_error_code(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
-    if (code == RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP)
-      busy.emplace_back(rd_kafka_group_result_name(results[i]));
-    else if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
-      throw std::runtime_error(std::string{"delete consumer group "}
-                               + rd_kafka_group_result_name(results[i]) + ": "
-                               + rd_kafka_error_string(err));
+  auto pending = names;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
+  while (!pending.empty()) {
+    std::vector<rd_kafka_DeleteGroup_t*> groups;
+    for (const auto& name : pending)
+      groups.push_back(rd_kafka_DeleteGroup_new(name.c_str()));
+    queue_ptr q{rd_kafka_queue_new(rk_.get())};
+    auto opts = make_options(rk_.get(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout_ms_);
+    rd_kafka_DeleteGroups(rk_.get(), groups.data(), groups.size(), opts.get(), q.get());
+    rd_kafka_DeleteGroup_destroy_array(groups.data(), groups.size());
+    auto ev = await_result(q.get(), timeout_ms_, "delete consumer groups");
+    size_t n = 0;
+    const auto** results = rd_kafka_DeleteGroups_result_groups(
+      rd_kafka_event_DeleteGroups_result(ev.get()), &n);
+    std::vector<std::string> again;
+    for (size_t i = 0; i < n; ++i) {
+      const auto* err = rd_kafka_group_result_error(results[i]);
+      const auto code = err != nullptr ? rd_kafka_error_code(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+      const std::string name = rd_kafka_group_result_name(results[i]);
+      if (code == RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP)
+        busy.push_back(name);
+      else if (coordinator_settling(code) && std::chrono::steady_clock::now() < deadline)
+        again.push_back(name);
+      else if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+        throw std::runtime_error("delete consumer group " + name + ": "
+                                 + rd_kafka_error_string(err));
+    }
+    if (!again.empty())
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    pending = std::move(again);
   }
   return busy;
 }
