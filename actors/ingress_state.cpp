@@ -220,6 +220,8 @@ ingress_state::drain_step ingress_state::drain(std::int64_t now_ms) {
         return drain_step::none;
     return drain_step::done;
   }
+  if (slots_.size() < limits_.whole_input_partitions)
+    return drain_step::none;
   for (const auto& [p, s] : slots_)
     if (!drain_candidate(s, now_ms) || !caught_up(s, now_ms))
       return drain_step::none;

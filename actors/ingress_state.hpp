@@ -32,6 +32,12 @@ struct ingress_limits {
   /// silent this long, every window flushed and every offset committed.
   bool until_drained = false;
   std::int64_t drain_idle_ms = 2000;
+  /// The input's partition count when this node alone reads it (a node on
+  /// its own): it has drained only once it reads all of them. While
+  /// another member of its group (a killed predecessor, until its session
+  /// times out) holds some, the rest of the input is not its to end. 0: the
+  /// partitions assigned are this node's share (a cluster).
+  std::size_t whole_input_partitions = 0;
   /// How often the log end of a silent partition is asked of the broker.
   std::int64_t confirm_interval_ms = 1000;
 };

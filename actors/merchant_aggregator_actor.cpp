@@ -114,10 +114,13 @@ void each_shard(host_state& st, Step step) {
 
 caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std::uint32_t host,
                                         caf::actor sink, const pipeline_context* ctx,
-                                        std::vector<hosted_shard> shards, std::uint64_t epoch) {
+                                        std::vector<hosted_shard> shards, std::uint64_t epoch,
+                                        std::int32_t input_partitions) {
   auto& st = self->state;
   st.host = host;
   st.epoch = epoch;
+  st.input_partitions = input_partitions;
+  const auto started = ctx->now_ms();
   st.probe = actor_probe_for(ctx, "merchant_aggregator");
   std::sort(shards.begin(), shards.end(),
             [](const auto& a, const auto& b) { return a.shard < b.shard; });
@@ -132,6 +135,8 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
     // some of them undelivered.
     for (const auto& t : h.totals)
       slot.agg->restore_total(t);
+    for (std::int32_t p = 0; p < input_partitions; ++p)
+      slot.agg->assign_partition(p, started);
     st.slot_of[h.shard] = static_cast<int>(st.shards.size());
     st.shards.push_back(std::move(slot));
   }
@@ -239,8 +244,10 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
       up->ended = true;
       each_shard(
         st, [&](merchant_aggregator_state& agg) { agg.finish_partition(e.partition, st.out); });
-      const bool all_ended = std::all_of(st.upstreams.begin(), st.upstreams.end(),
-                                         [](const auto& kv) { return kv.second.ended; });
+      bool all_ended = std::all_of(st.upstreams.begin(), st.upstreams.end(),
+                                   [](const auto& kv) { return kv.second.ended; });
+      for (std::int32_t p = 0; p < st.input_partitions && all_ended; ++p)
+        all_ended = st.upstreams.count(p) > 0;
       if (!all_ended) {
         emit(self, sink, ctx, {});
         return;

@@ -59,6 +59,7 @@ struct merchant_aggregator_actor_state {
   std::vector<std::int64_t> late_offsets;
   std::uint32_t host = 0;
   std::uint64_t epoch = 0;
+  std::int32_t input_partitions = 0;
   std::optional<monitoring::actor_probe> probe;
   std::int64_t batches = 0;
   static inline const char* name = "merchant_aggregator";
@@ -67,10 +68,17 @@ struct merchant_aggregator_actor_state {
 using merchant_aggregator_actor_ptr = caf::stateful_actor<merchant_aggregator_actor_state>*;
 
 /// Spawn with self->spawn(merchant_aggregator_actor, host, sink, ctx,
-/// shards, epoch): host number `host` of the shard map version `epoch`,
-/// with the virtual shards `shards` and their restored totals.
+/// shards, epoch, input_partitions): host number `host` of the shard map
+/// version `epoch`, with the virtual shards `shards` and their restored
+/// totals. Each of the input's `input_partitions` partitions holds the
+/// shards' watermarks, and a flush at the end of input, until its consumer
+/// has reported and delivered (or the partition is idle or ended): a window
+/// must not close on the records of the partitions that happen to be
+/// consumed already (others may still be held by a group member that
+/// died, or be on their way from another node).
 caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std::uint32_t host,
                                         caf::actor sink, const pipeline_context* ctx,
-                                        std::vector<hosted_shard> shards, std::uint64_t epoch);
+                                        std::vector<hosted_shard> shards, std::uint64_t epoch,
+                                        std::int32_t input_partitions);
 
 }  // namespace txstream

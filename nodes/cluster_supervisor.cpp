@@ -215,8 +215,9 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
   try {
     const auto totals = mine.empty() ? std::vector<running_total>{}
                                      : read_running_totals(cfg_, ctx_);
+    const auto partitions = input_partition_count(cfg_, ctx_);
     spawn_sinks(sys_, cfg_, ctx_, p);
-    spawn_hosts(sys_, ctx_, own, totals, p);
+    spawn_hosts(sys_, ctx_, own, totals, partitions, p);
     caf::anon_send(directory_, hosts_atom::value, version, own, p.hosts);
     report(version, mine, drain_stage::none, true);
     started = true;
@@ -283,7 +284,7 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
         if (!joined)
           throw std::runtime_error("the nodes' routes for map " + std::to_string(version)
                                    + " do not fit: " + error);
-        spawn_ingress(sys_, cfg_, ctx_, until_drained_, stop_, *joined, hosts, p);
+        spawn_ingress(sys_, cfg_, ctx_, until_drained_, 0, stop_, *joined, hosts, p);
       }
     }
   } catch (const std::exception& e) {

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/kafka/ingress_actor.hpp"
 #include "actors/kafka/sink_actor.hpp"
+#include "actors/kafka/topic_admin.hpp"
 #include "actors/kafka/totals_restore.hpp"
 #include "actors/merchant_aggregator_actor.hpp"
 #include "config/memory_budget.hpp"
@@ -37,6 +39,16 @@ std::vector<running_total> read_running_totals(const node_config& cfg,
                                        kafka::client_properties(cfg.kafka.client));
 }
 
+std::int32_t input_partition_count(const node_config& cfg, const pipeline_context& ctx) {
+  kafka::topic_admin admin{cfg.kafka.bootstrap, kafka::topic_admin::default_timeout_ms,
+                           kafka::client_properties(cfg.kafka.client)};
+  const auto described = admin.describe({ctx.topics.transactions});
+  if (described.empty() || !described.front().exists)
+    throw std::runtime_error("the input topic " + ctx.topics.transactions.name
+                             + " does not exist (txstream topics create)");
+  return described.front().partitions;
+}
+
 void spawn_sinks(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
                  pipeline_actors& p) {
   // The producers' queues get half of the budget's output share (the
@@ -59,7 +71,8 @@ void spawn_sinks(caf::actor_system& sys, const node_config& cfg, const pipeline_
 }
 
 void spawn_hosts(caf::actor_system& sys, const pipeline_context& ctx, const shard_routes& own,
-                 const std::vector<running_total>& totals, pipeline_actors& p) {
+                 const std::vector<running_total>& totals, std::int32_t input_partitions,
+                 pipeline_actors& p) {
   std::vector<std::vector<hosted_shard>> per_host(own.hosts);
   std::vector<hosted_shard*> by_shard(own.shards(), nullptr);
   for (std::uint32_t s = 0; s < own.shards(); ++s)
@@ -76,12 +89,13 @@ void spawn_hosts(caf::actor_system& sys, const pipeline_context& ctx, const shar
     }
   spdlog::info("supervisor: {} hosts restored {} running totals", own.hosts, restored);
   for (std::uint32_t h = 0; h < own.hosts; ++h)
-    p.hosts.push_back(
-      sys.spawn(merchant_aggregator_actor, h, p.sink, &ctx, std::move(per_host[h]), own.epoch));
+    p.hosts.push_back(sys.spawn(merchant_aggregator_actor, h, p.sink, &ctx, std::move(per_host[h]),
+                                own.epoch, input_partitions));
 }
 
 void spawn_ingress(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
-                   bool until_drained, const std::atomic<bool>& stop, const shard_routes& routes,
+                   bool until_drained, std::size_t whole_input_partitions,
+                   const std::atomic<bool>& stop, const shard_routes& routes,
                    const std::vector<caf::actor>& hosts, pipeline_actors& p) {
   const auto plan = plan_memory(cfg);
   kafka::ingress_config in;
@@ -93,6 +107,7 @@ void spawn_ingress(caf::actor_system& sys, const node_config& cfg, const pipelin
           {"queued.max.messages.kbytes", std::to_string(plan.prefetch / 1024)}});
   in.client = client_settings(cfg);
   in.until_drained = until_drained;
+  in.whole_input_partitions = whole_input_partitions;
   in.drain_idle_ms = std::min<std::int64_t>(cfg.aggregation.idle_partition_timeout_ms, 2000);
   in.commit_interval_ms = cfg.pipeline.commit_interval_ms;
   in.stop = &stop;

@@ -37,19 +37,28 @@ kafka::settings client_settings(const node_config& cfg, kafka::settings own = {}
 /// topic (what restarting hosts restore).
 std::vector<running_total> read_running_totals(const node_config& cfg, const pipeline_context& ctx);
 
+/// How many partitions the input topic has now (every one of them holds
+/// the hosts' windows until its consumer reports).
+std::int32_t input_partition_count(const node_config& cfg, const pipeline_context& ctx);
+
 /// Spawns the sink of aggregates and dead letters and the alert sink.
 void spawn_sinks(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
                  pipeline_actors& p);
 
 /// Spawns the hosts of `own` (this node's routes: host_of an index into
 /// its hosts, or no_host), each restoring its shards from `totals` (those
-/// of other shards are ignored).
+/// of other shards are ignored) and waiting for every one of the input's
+/// `input_partitions`.
 void spawn_hosts(caf::actor_system& sys, const pipeline_context& ctx, const shard_routes& own,
-                 const std::vector<running_total>& totals, pipeline_actors& p);
+                 const std::vector<running_total>& totals, std::int32_t input_partitions,
+                 pipeline_actors& p);
 
 /// Spawns the ingress, routing by `routes` to `hosts` (the cluster's).
+/// `whole_input_partitions`: a node on its own must read all of the
+/// input's partitions before it has drained (0 in a cluster).
 void spawn_ingress(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
-                   bool until_drained, const std::atomic<bool>& stop, const shard_routes& routes,
+                   bool until_drained, std::size_t whole_input_partitions,
+                   const std::atomic<bool>& stop, const shard_routes& routes,
                    const std::vector<caf::actor>& hosts, pipeline_actors& p);
 
 /// Stops every actor of `p` and waits until all are gone (at most 10 s);

@@ -21,9 +21,12 @@ pipeline_actors spawn_pipeline(caf::actor_system& sys, const node_config& cfg,
   // Totals already written are the ground to stand on after a restart.
   const auto totals = read_running_totals(cfg, ctx);
   const auto routes = local_routes(ctx.aggregation);
+  const auto partitions = input_partition_count(cfg, ctx);
   spawn_sinks(sys, cfg, ctx, p);
-  spawn_hosts(sys, ctx, routes, totals, p);
-  spawn_ingress(sys, cfg, ctx, until_drained, stop, routes, p.hosts, p);
+  spawn_hosts(sys, ctx, routes, totals, partitions, p);
+  // Alone, the node must read every partition before it has drained.
+  spawn_ingress(sys, cfg, ctx, until_drained, static_cast<std::size_t>(partitions), stop, routes,
+                p.hosts, p);
   return p;
 }
 

@@ -63,6 +63,7 @@ ingress_limits limits_of(const ingress_config& cfg, const pipeline_context& ctx)
   l.idle_timeout_ms = ctx.aggregation.idle_partition_timeout_ms;
   l.until_drained = cfg.until_drained;
   l.drain_idle_ms = cfg.drain_idle_ms;
+  l.whole_input_partitions = cfg.whole_input_partitions;
   return l;
 }
 
@@ -461,6 +462,12 @@ private:
       consumers_[tp.partition] = consumer_ref{actor, load};
       spdlog::info("ingress: assigned partition {} from offset {}", tp.partition, resume.offset);
     }
+    const auto whole = cfg_.whole_input_partitions;
+    if (whole > 0 && consumers_.size() < whole)
+      spdlog::warn("ingress: assigned {} of the {} partitions of {}; windows wait for the rest, "
+                   "which another member of the group holds (a stopped node's, until its "
+                   "session times out)",
+                   consumers_.size(), whole, topic_);
     assigned_at_ = clock::now();
     first_record_at_.reset();
     share_in_flight();

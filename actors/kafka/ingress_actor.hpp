@@ -26,6 +26,9 @@ struct ingress_config {
   /// `drain_idle_ms`, all windows flushed and every offset committed.
   bool until_drained = false;
   std::int64_t drain_idle_ms = 2000;
+  /// The input's partition count when this node alone reads it (a node on
+  /// its own); 0 in a cluster. See ingress_limits.
+  std::size_t whole_input_partitions = 0;
   std::int64_t commit_interval_ms = 1000;
   /// Set by the node on SIGTERM/SIGINT: stop reading, commit, leave.
   const std::atomic<bool>* stop = nullptr;

@@ -246,3 +246,25 @@ TEST_CASE("a node without --until-drained never drains", "[actors]") {
   in.st.on_log_end(0, 100, 5'000);
   CHECK(in.st.drain(5'000) == ingress_state::drain_step::none);
 }
+
+TEST_CASE("a node that alone reads the input does not drain with part of it assigned", "[actors]") {
+  // A killed predecessor's group member holds partitions 1 and 2 until its
+  // session times out: partition 0 at its end is not the end of the input.
+  auto l = limits();
+  l.until_drained = true;
+  l.whole_input_partitions = 3;
+  one_partition in{l};
+  using step = ingress_state::drain_step;
+  in.st.on_end_of_partition(0, 100);
+  in.st.on_log_end(0, 100, 3'000);
+  CHECK(in.st.drain(3'000) == step::none);
+  // The rebalance after the session timeout gives this node the rest.
+  in.st.assign(1, 0, std::make_shared<partition_load>(), 3'000);
+  in.st.assign(2, 0, std::make_shared<partition_load>(), 3'000);
+  for (std::int32_t p : {1, 2}) {
+    in.st.on_end_of_partition(p, 0);
+    in.st.on_log_end(p, 0, 5'000);
+  }
+  in.st.on_log_end(0, 100, 5'000);
+  CHECK(in.st.drain(5'000) == step::flush);
+}

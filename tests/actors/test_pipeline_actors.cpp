@@ -105,6 +105,8 @@ struct fixture {
   pipeline_context ctx;
   observed seen;
   std::int64_t now = 1'800'000'000'000;
+  /// Partitions of the input: the hosts wait for each one's consumer.
+  std::int32_t input_partitions = 1;
 
   fixture() {
     cfg.set("scheduler.policy", caf::atom("testing"));
@@ -154,8 +156,8 @@ struct fixture {
       per_host[routes.host_of[s]].push_back(std::move(h));
     }
     for (std::uint32_t h = 0; h < routes.hosts; ++h)
-      p.shards.push_back(
-        sys->spawn(merchant_aggregator_actor, h, p.sink, &ctx, per_host[h], routes.epoch));
+      p.shards.push_back(sys->spawn(merchant_aggregator_actor, h, p.sink, &ctx, per_host[h],
+                                    routes.epoch, input_partitions));
     // The consumer registers itself with every host.
     p.consumer = sys->spawn(partition_consumer_actor, 0,
                             partition_restore{resume.offset, resume.max_event_time_ms, last_offset},
@@ -260,6 +262,34 @@ TEST_CASE("a partition's records end in windows or the dead-letter topic", "[act
   }
   // Everything is delivered and no window is open: commit the whole input.
   REQUIRE(f.seen.commits.count(0) == 1);
+  CHECK(f.seen.commits[0].first == 6000);
+}
+
+TEST_CASE("hosts close no window before every partition of the input has a consumer", "[actors]") {
+  // Partition 1 is still held by a group member that died: partition 0's
+  // records alone must not close windows, nor its end flush them.
+  fixture f;
+  f.input_partitions = 2;
+  auto stream = make_stream(6000);  // 600 s of event time: ten windows
+  auto p = f.spawn({0, no_event_time}, -1);
+  for (std::size_t i = 0; i < stream.size(); i += 500)
+    caf::anon_send(p.consumer, make_batch(stream, i, i + 500));
+  f.run();
+  f.flush(p);
+  CHECK(windows_of(f).empty());
+  CHECK(f.seen.commits[0].first == 0);  // every record still in an open window
+  // Partition 1's consumer arrives (empty partition) and its input ends.
+  auto other = f.sys->spawn(partition_consumer_actor, 1, partition_restore{0, no_event_time, -1},
+                            local_routes(f.ctx.aggregation), p.shards, p.sink, p.sink, p.ingress,
+                            f.done, &f.ctx);
+  f.spawned.push_back(other);
+  f.run();
+  caf::anon_send(other, end_atom::value);
+  f.run();
+  std::int64_t counted = 0;
+  for (const auto& [key, json] : windows_of(f))
+    counted += field(json, "transactionCount");
+  CHECK(counted == 6000 - 6);  // all but the malformed ones
   CHECK(f.seen.commits[0].first == 6000);
 }
 
