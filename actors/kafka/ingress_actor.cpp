@@ -90,8 +90,7 @@ public:
   /// Leaves the group while the partition slots still exist: closing runs
   /// the revocation callback, which commits from them.
   ~ingress() {
-    if (consumer_)
-      consumer_->close();
+    close_consumer();
   }
 
   ingress(const ingress&) = delete;
@@ -423,6 +422,8 @@ private:
   void on_rebalance(const rebalance_event& ev) {
     if (ctx_->cluster_metrics != nullptr)
       ctx_->cluster_metrics->rebalanced();
+    if (ev.assigned && closing_)
+      return;
     if (ev.assigned)
       assign(ev.partitions);
     else
@@ -521,9 +522,20 @@ private:
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     commit(false);
+    close_consumer();
+  }
+
+  /// Leaves the group and stops every partition-consumer. Closing may still
+  /// run a rebalance callback with an assignment the group handed out
+  /// meanwhile: it starts no consumer, which nothing would stop (the actor
+  /// system would wait for it forever when the node exits).
+  void close_consumer() {
+    closing_ = true;
+    if (consumer_)
+      consumer_->close();
     for (const auto& [p, c] : consumers_)
       self_->send_exit(c.actor, caf::exit_reason::user_shutdown);
-    consumer_->close();
+    consumers_.clear();
   }
 
   /// A partition's consumer actor and what it publishes.
@@ -547,6 +559,7 @@ private:
   clock::time_point assigned_at_ = clock::now();      // of the last assignment
   std::optional<clock::time_point> first_record_at_;  // since then
   caf::error failure_;
+  bool closing_ = false;         // leaving the group: assignments start nothing
   clock::time_point last_wake_;  // of the fetcher, by wake_fetcher()
   std::int64_t peak_in_flight_ = 0;
   std::int64_t peak_output_ = 0;
