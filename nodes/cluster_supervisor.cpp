@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -304,6 +305,11 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
     ticker tick{caf::actor_cast<caf::actor>(self), milliseconds(200)};
     bool input_done = false;
     bool running = true;
+    // When a peer's connection dropped: a dead peer leaves the map within
+    // the leader's node timeout; one that lives on (its heartbeats still
+    // arrive) but cannot be reached leaves this node's batches to it, and
+    // its batches here, nowhere.
+    std::optional<clock::time_point> peer_lost_at;
     auto is_local = [&](const caf::actor_addr& a) {
       return std::any_of(local.begin(), local.end(),
                          [&](const caf::actor& x) { return x.address() == a; });
@@ -341,6 +347,8 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
                            sys_.render(dm.reason));
               manager_.peer_unreachable(i->id, i->incarnation);
               i->directory = nullptr;
+              if (!peer_lost_at)
+                peer_lost_at = clock::now();
             }
         },
         [&](poll_atom) {
@@ -348,6 +356,17 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
           report(version, mine, input_done ? drain_stage::committed : drain_stage::none, false);
           if (!current()) {
             end = map_end::map_changed;
+            running = false;
+          } else if (peer_lost_at
+                     && clock::now() - *peer_lost_at
+                          > milliseconds(2 * cfg_.cluster.node_timeout_ms)) {
+            // The map outlived the peer's connection: the peer is live but
+            // unreachable from here. Rejoining as a new incarnation makes
+            // the leader place the shards anew, and every node connect anew.
+            spdlog::warn("cluster: a peer of map {} is unreachable but still in the map after "
+                         "{} ms; rejoining as a new incarnation",
+                         version, 2 * cfg_.cluster.node_timeout_ms);
+            end = map_end::failed;
             running = false;
           } else if (until_drained_ && (input_done || !ingest_) && manager_.drained()) {
             end = map_end::drained;

@@ -14,6 +14,9 @@
 #           kill    node-2 of three is killed (SIGKILL) mid-stream and started
 #                   again a few seconds later
 #           leader  the leader of three is killed (SIGKILL) mid-stream
+#           cut     the links between three nodes are cut (TCP proxies in
+#                   front of their peer ports reset them) while the nodes
+#                   and their heartbeats live on, under live input
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$1"
@@ -36,8 +39,10 @@ export TXSTREAM_CLUSTER_HEARTBEAT_MS=500
 export TXSTREAM_CLUSTER_NODE_TIMEOUT_MS=3000
 export TXSTREAM_KAFKA_SESSION_TIMEOUT_MS=6000
 
+background=()
 finish() {
   local rc=$?
+  for b in "${background[@]}"; do kill "$b" 2>/dev/null || true; done
   "$cluster" down 30 >/dev/null 2>&1 || true
   # A node that did not stop must not hold its ports for the next scenario.
   for f in "$CLUSTER_DIR"/node-*.pid; do
@@ -56,10 +61,19 @@ finish() {
 trap finish EXIT
 
 "$txs" topics create >/dev/null
-# Event time at a human pace (10 records a second), ending about now.
-start_ms=$(( $(date +%s) * 1000 - count * 100 ))
-"$txs" generate --topic "${run}_transactions" --rate max --count "$count" \
-  --start-time "$start_ms" --event-rate 10 --seed 11 --drain-scenarios >/dev/null
+if [[ "$scenario" == cut ]]; then
+  # Live input for 25 s, so the links are cut while records flow.
+  "$txs" generate --topic "${run}_transactions" --rate 3000 --duration 25 --seed 11 \
+    --no-drain-scenarios >/dev/null &
+  generator=$!
+  background+=("$generator")
+  sleep 2
+else
+  # Event time at a human pace (10 records a second), ending about now.
+  start_ms=$(( $(date +%s) * 1000 - count * 100 ))
+  "$txs" generate --topic "${run}_transactions" --rate max --count "$count" \
+    --start-time "$start_ms" --event-rate 10 --seed 11 --drain-scenarios >/dev/null
+fi
 
 # Waits until the latest heartbeats show `n` live nodes routing by one map.
 await_nodes() {
@@ -110,6 +124,24 @@ case "$scenario" in
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"]["id"])')"
     "$cluster" kill "${leader#node-}"
     ;;
+  cut)
+    # Every node advertises a proxy: whichever of two nodes connected
+    # first, their one CAF connection runs through a proxy.
+    proxies=()
+    for i in 1 2 3; do
+      proxy_port=$((${CLUSTER_PORT:-17100} + 100 + i))
+      python3 "$root/tests/cluster/link_proxy.py" "$proxy_port" "$((${CLUSTER_PORT:-17100} + i))" \
+        >>"$work/proxy.log" 2>&1 &
+      proxies+=($!)
+      export "CLUSTER_ADVERTISE_$i=127.0.0.1:$proxy_port"
+    done
+    background+=("${proxies[@]}")
+    "$cluster" up 3 --until-drained
+    await_nodes 3
+    sleep 3
+    kill -USR1 "${proxies[@]}"
+    wait "$generator"
+    ;;
   *)
     echo "unknown scenario $scenario" >&2
     exit 2
@@ -118,3 +150,10 @@ esac
 "$cluster" wait 240
 "$txs" verify >"$work/verify.out" 2>&1 || { cat "$work/verify.out"; exit 1; }
 grep -E '^(INPUT|WINDOWS|RUNNING TOTALS|FRAUD)|verify' "$work/verify.out"
+if [[ "$scenario" == cut ]]; then
+  # The cut took effect (nodes lost their peers) and the cluster recovered.
+  grep -h -o 'cluster: lost node-[^"(]*\|cluster: a peer of map [^"]*\|running shard map [0-9]*' \
+    "$CLUSTER_DIR"/node-*.log | sort | uniq -c
+  grep -q 'cluster: lost node-' "$CLUSTER_DIR"/node-*.log \
+    || { echo "the cut reached no node" >&2; exit 1; }
+fi
