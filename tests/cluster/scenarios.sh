@@ -150,6 +150,13 @@ esac
 "$cluster" wait 240
 "$txs" verify >"$work/verify.out" 2>&1 || { cat "$work/verify.out"; exit 1; }
 grep -E '^(INPUT|WINDOWS|RUNNING TOTALS|FRAUD)|verify' "$work/verify.out"
+if [[ "$scenario" == three ]]; then
+  # Shards on all three: each node ran a map that gave it some.
+  for i in 1 2 3; do
+    grep -q 'running shard map [0-9]*: [1-9][0-9]* shards' "$CLUSTER_DIR/node-$i.log" \
+      || { echo "node-$i hosted no shard" >&2; exit 1; }
+  done
+fi
 if [[ "$scenario" == cut ]]; then
   # The cut took effect (nodes lost their peers) and the cluster recovered.
   grep -h -o 'cluster: lost node-[^"(]*\|cluster: a peer of map [^"]*\|running shard map [0-9]*' \
