@@ -34,21 +34,21 @@ void check_timing(std::chrono::milliseconds heartbeat_interval,
                   std::chrono::milliseconds connection_timeout) {
   using std::to_string;
   if (heartbeat_interval.count() < 0)
-    throw config_error{"cluster.heartbeat_interval_ms = " + to_string(heartbeat_interval.count())
+    throw config_error{"cluster.heartbeat_ms = " + to_string(heartbeat_interval.count())
                        + ": must be >= 0 (0: no heartbeats)"};
   if (connection_timeout.count() < 0)
-    throw config_error{"cluster.connection_timeout_ms = " + to_string(connection_timeout.count())
+    throw config_error{"cluster.node_timeout_ms = " + to_string(connection_timeout.count())
                        + ": must be >= 0 (0: no timeout)"};
   if (connection_timeout.count() == 0)
     return;
   // CAF ignores the timeout without heartbeats; and a timeout within one
   // interval would drop healthy peers between two of their heartbeats.
   if (heartbeat_interval.count() == 0)
-    throw config_error{"cluster.connection_timeout_ms = " + to_string(connection_timeout.count())
-                       + ": needs cluster.heartbeat_interval_ms > 0"};
+    throw config_error{"cluster.node_timeout_ms = " + to_string(connection_timeout.count())
+                       + ": needs cluster.heartbeat_ms > 0"};
   if (connection_timeout <= heartbeat_interval)
-    throw config_error{"cluster.connection_timeout_ms = " + to_string(connection_timeout.count())
-                       + ": must exceed cluster.heartbeat_interval_ms = "
+    throw config_error{"cluster.node_timeout_ms = " + to_string(connection_timeout.count())
+                       + ": must exceed cluster.heartbeat_ms = "
                        + to_string(heartbeat_interval.count())};
 }
 

@@ -25,8 +25,8 @@ namespace txstream {
 /// exceed the peer's interval, so every node of a cluster takes the same
 /// pair; and a connection this node opens must finish its handshake (TCP,
 /// TLS, BASP: a few round trips) within one interval (see connect_node).
-/// Throws config_error (cluster.heartbeat_interval_ms,
-/// cluster.connection_timeout_ms) for a negative value, a timeout without
+/// Throws config_error (cluster.heartbeat_ms,
+/// cluster.node_timeout_ms) for a negative value, a timeout without
 /// heartbeats or one not above the interval. The caller must not load
 /// either module itself.
 void configure_transport(caf::actor_system_config& cfg, const cluster_tls& tls,

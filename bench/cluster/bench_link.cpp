@@ -131,8 +131,9 @@ double measure(caf::actor_system& sys, const caf::actor& receiver, std::size_t n
   };
   const auto start = clock_type::now();
   const auto warm = start + std::chrono::seconds(1);
-  const auto end = warm + std::chrono::duration_cast<clock_type::duration>(
-                            std::chrono::duration<double>(seconds));
+  const auto end = warm
+                   + std::chrono::duration_cast<clock_type::duration>(
+                     std::chrono::duration<double>(seconds));
   std::uint64_t acked_at_warm = 0;
   bool warmed = false;
   while (sent - acked < window)
@@ -197,7 +198,8 @@ int main(int argc, char** argv) {
   if (serving)
     return serve(tls_dir);
 
-  const std::string child = std::string{argv[0]} + " serve" + (tls_dir.empty() ? "" : " --tls " + tls_dir);
+  const std::string child = std::string{argv[0]} + " serve"
+                            + (tls_dir.empty() ? "" : " --tls " + tls_dir);
   FILE* peer = popen(child.c_str(), "r");
   if (peer == nullptr) {
     std::cerr << "bench_link: cannot start " << child << std::endl;

@@ -39,12 +39,12 @@ TEST_CASE("cluster transport: heartbeat and timeout settings", "[nodes][cluster]
   CHECK(configure_error({}, ms{0}, ms{0}).empty());
   CHECK(configure_error({}, ms{200}, ms{0}).empty());
   CHECK(configure_error({}, ms{200}, ms{1000}).empty());
-  CHECK_THAT(configure_error({}, ms{-1}, ms{0}), Contains("cluster.heartbeat_interval_ms = -1"));
-  CHECK_THAT(configure_error({}, ms{200}, ms{-5}), Contains("cluster.connection_timeout_ms = -5"));
+  CHECK_THAT(configure_error({}, ms{-1}, ms{0}), Contains("cluster.heartbeat_ms = -1"));
+  CHECK_THAT(configure_error({}, ms{200}, ms{-5}), Contains("cluster.node_timeout_ms = -5"));
   CHECK_THAT(configure_error({}, ms{0}, ms{1000}),
-             Contains("cluster.connection_timeout_ms = 1000: needs cluster.heartbeat_interval_ms"));
+             Contains("cluster.node_timeout_ms = 1000: needs cluster.heartbeat_ms"));
   CHECK_THAT(configure_error({}, ms{1000}, ms{1000}),
-             Contains("must exceed cluster.heartbeat_interval_ms = 1000"));
+             Contains("must exceed cluster.heartbeat_ms = 1000"));
 }
 
 TEST_CASE("cluster transport: the TLS files are checked before any module loads",
