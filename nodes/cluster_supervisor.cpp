@@ -310,6 +310,8 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
     // arrive) but cannot be reached leaves this node's batches to it, and
     // its batches here, nowhere.
     std::optional<clock::time_point> peer_lost_at;
+    // When the group's commits were last compared with the input's ends.
+    clock::time_point input_checked_at{};
     auto is_local = [&](const caf::actor_addr& a) {
       return std::any_of(local.begin(), local.end(),
                          [&](const caf::actor& x) { return x.address() == a; });
@@ -368,9 +370,17 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
                          version, 2 * cfg_.cluster.node_timeout_ms);
             end = map_end::failed;
             running = false;
-          } else if (until_drained_ && (input_done || !ingest_) && manager_.drained()) {
-            end = map_end::drained;
-            running = false;
+          } else if (until_drained_ && (input_done || !ingest_) && manager_.drained()
+                     && clock::now() - input_checked_at > std::chrono::seconds(1)) {
+            // Every live ingest node drained its partitions, but a dead
+            // node's partitions may wait for the group to hand them over
+            // (and its shards for a new map): the input is drained only
+            // when the group committed all of it.
+            input_checked_at = clock::now();
+            if (input_committed_to_end(cfg_, ctx_)) {
+              end = map_end::drained;
+              running = false;
+            }
           } else if (stop_.load() && !p.ingress) {
             end = map_end::stopped;
             running = false;

@@ -49,6 +49,19 @@ std::int32_t input_partition_count(const node_config& cfg, const pipeline_contex
   return described.front().partitions;
 }
 
+bool input_committed_to_end(const node_config& cfg, const pipeline_context& ctx) {
+  try {
+    kafka::topic_admin admin{cfg.kafka.bootstrap, 5000, kafka::client_properties(cfg.kafka.client)};
+    const auto positions = admin.group_positions(cfg.kafka.group_id, ctx.topics.transactions.name);
+    return !positions.empty() && std::all_of(positions.begin(), positions.end(), [](const auto& p) {
+      return p.high <= p.low || p.committed >= p.high;
+    });
+  } catch (const std::exception& e) {
+    spdlog::debug("cannot read the input's committed offsets: {}", e.what());
+    return false;
+  }
+}
+
 void spawn_sinks(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
                  pipeline_actors& p) {
   // The producers' queues get half of the budget's output share (the

@@ -41,6 +41,11 @@ std::vector<running_total> read_running_totals(const node_config& cfg, const pip
 /// the hosts' windows until its consumer reports).
 std::int32_t input_partition_count(const node_config& cfg, const pipeline_context& ctx);
 
+/// Whether the node's consumer group committed every partition of the input
+/// at its log end: every output of every record is in Kafka, wherever the
+/// shards were. False when the broker cannot tell.
+bool input_committed_to_end(const node_config& cfg, const pipeline_context& ctx);
+
 /// Spawns the sink of aggregates and dead letters and the alert sink.
 void spawn_sinks(caf::actor_system& sys, const node_config& cfg, const pipeline_context& ctx,
                  pipeline_actors& p);
