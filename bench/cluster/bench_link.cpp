@@ -45,6 +45,14 @@ txstream::cluster_tls tls_of(const std::string& dir, const std::string& node) {
   return tls;
 }
 
+/// A node's actor system settings: the pipeline's message types and the
+/// cluster transport (no middleman heartbeats: the run is short).
+void configure_node(caf::actor_system_config& cfg, const txstream::cluster_tls& tls) {
+  txstream::add_message_types(cfg);
+  txstream::configure_transport(cfg, tls, std::chrono::milliseconds{0},
+                                std::chrono::milliseconds{0});
+}
+
 /// The host's side: answers each batch as a merchant-aggregator host does,
 /// with a processed note and an ack carrying one hold per shard run.
 caf::behavior host(caf::event_based_actor* self) {
@@ -63,10 +71,8 @@ caf::behavior host(caf::event_based_actor* self) {
 
 int serve(const std::string& tls_dir) {
   caf::actor_system_config cfg;
-  txstream::add_message_types(cfg);
   const auto tls = tls_of(tls_dir, "node-2");
-  txstream::configure_transport(cfg, tls, std::chrono::milliseconds{0},
-                                std::chrono::milliseconds{0});
+  configure_node(cfg, tls);
   caf::actor_system sys{cfg};
   auto receiver = sys.spawn(host);
   auto port = txstream::publish_node(sys, receiver, "127.0.0.1", 0, tls);
@@ -214,10 +220,8 @@ int main(int argc, char** argv) {
   int rc = 0;
   {
     caf::actor_system_config cfg;
-    txstream::add_message_types(cfg);
     const auto tls = tls_of(tls_dir, "node-1");
-    txstream::configure_transport(cfg, tls, std::chrono::milliseconds{0},
-                                  std::chrono::milliseconds{0});
+    configure_node(cfg, tls);
     caf::actor_system sys{cfg};
     auto receiver = txstream::connect_node(sys, "127.0.0.1", static_cast<std::uint16_t>(port), tls);
     if (!receiver) {

@@ -57,7 +57,6 @@ async def serve(client_reader, client_writer):
 
 async def main():
     loop = asyncio.get_running_loop()
-    server = None
     cut = asyncio.Event()
     loop.add_signal_handler(signal.SIGUSR1, cut.set)
     while True:
