@@ -1,9 +1,14 @@
 #include "config/kafka_config.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
 namespace txstream {
+
+int group_heartbeat_interval_ms(const kafka_config& kafka) {
+  return std::clamp(kafka.session_timeout_ms / 3, 1, 1000);
+}
 
 const char* reserved_client_property(const std::string& property) {
   // Each with its librdkafka aliases: setting an alias would override the

@@ -23,6 +23,13 @@ struct kafka_config {
   std::map<std::string, std::string> client;
 };
 
+/// The heartbeat interval of txstream's consumer groups: a third of the
+/// session timeout, at most a second. Members learn of a rebalance at their
+/// next heartbeat, so librdkafka's default (3 s) would add up to 3 s to every
+/// take-over of a dead member's partitions. [kafka.client] may still set
+/// `heartbeat.interval.ms`.
+int group_heartbeat_interval_ms(const kafka_config& kafka);
+
 /// Why txstream does not let [kafka.client] set `property` (the librdkafka
 /// name, aliases included), or nullptr when it may be set.
 const char* reserved_client_property(const std::string& property);

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/cluster_config.hpp"
+#include "config/kafka_config.hpp"
 #include "messages/incarnation.hpp"
 
 namespace txstream {
@@ -98,11 +99,12 @@ void cluster_manager::start() {
   // The member the group gives the control topic's only partition leads.
   // Its session timeout bounds how long a dead leader keeps leading.
   group_ = std::make_unique<kafka::consumer>(
-    with(client_, {{"group.id", cfg_.kafka.group_id + ".control"},
-                   {"enable.auto.commit", "false"},
-                   {"session.timeout.ms", std::to_string(cfg_.kafka.session_timeout_ms)},
-                   {"heartbeat.interval.ms", "1000"},
-                   {"auto.offset.reset", "latest"}}),
+    with(client_,
+         {{"group.id", cfg_.kafka.group_id + ".control"},
+          {"enable.auto.commit", "false"},
+          {"session.timeout.ms", std::to_string(cfg_.kafka.session_timeout_ms)},
+          {"heartbeat.interval.ms", std::to_string(group_heartbeat_interval_ms(cfg_.kafka))},
+          {"auto.offset.reset", "latest"}}),
     std::vector<std::string>{topic}, [this](const kafka::rebalance_event& ev) {
       if (std::find(ev.partitions.begin(), ev.partitions.end(), 0) != ev.partitions.end())
         holds_control_partition_ = ev.assigned;

@@ -115,6 +115,7 @@ void spawn_ingress(caf::actor_system& sys, const node_config& cfg, const pipelin
   in.consumer = client_settings(
     cfg, {{"group.id", cfg.kafka.group_id},
           {"session.timeout.ms", std::to_string(cfg.kafka.session_timeout_ms)},
+          {"heartbeat.interval.ms", std::to_string(group_heartbeat_interval_ms(cfg.kafka))},
           // The byte bound governs (docs/configuration.md, prefetch_kbytes).
           {"queued.min.messages", "10000000"},
           {"queued.max.messages.kbytes", std::to_string(plan.prefetch / 1024)}});

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "config/kafka_config.hpp"
 #include "config/node_config_loader.hpp"
 #include "tests/support/config_load_error.hpp"
 
@@ -81,4 +82,16 @@ TEST_CASE("describe() writes the properties back loadably", "[config]") {
   CHECK_THAT(text, Contains("[kafka.client]\n\"sasl.username\" = \"tx \\\"s\\\"\"\n"));
   auto again = load_node_config_from_string(text, "describe", {});
   CHECK(again.kafka.client == cfg.kafka.client);
+}
+
+TEST_CASE("consumer groups heartbeat at a third of the session timeout, at most each second",
+          "[config]") {
+  kafka_config kafka;
+  CHECK(group_heartbeat_interval_ms(kafka) == 1000);  // default session: 6 s
+  kafka.session_timeout_ms = 1500;
+  CHECK(group_heartbeat_interval_ms(kafka) == 500);
+  kafka.session_timeout_ms = 2;
+  CHECK(group_heartbeat_interval_ms(kafka) == 1);
+  kafka.session_timeout_ms = 45000;
+  CHECK(group_heartbeat_interval_ms(kafka) == 1000);
 }
