@@ -7,13 +7,17 @@
 #   tests/cluster/scenarios.sh BUILD_DIR SCENARIO
 #
 # SCENARIO: three   three nodes drain the input
-#           leave   node-2 of three stops (SIGTERM) mid-stream; the others
-#                   take its shards and partitions
-#           join    node-3 joins two nodes mid-stream
+#           churn   under live input, node-2 of three stops (SIGTERM) and,
+#                   once the others took its shards, node-4 joins; each new
+#                   shard map moved only the shards it had to
 #           tls     three nodes over mutual TLS drain the input
-#           kill    node-2 of three is killed (SIGKILL) mid-stream and started
-#                   again a few seconds later
-#           leader  the leader of three is killed (SIGKILL) mid-stream
+#           kill    node-2 of three is killed (SIGKILL) mid-stream: the
+#                   survivors run a map without it and consume again within
+#                   the node timeout plus the group's session timeout; started
+#                   again, it gets shards again
+#           leader  the leader of three is killed (SIGKILL) mid-stream: a new
+#                   leader publishes a shard map within the session timeout
+#                   plus 2 s
 #           cut     the links between three nodes are cut (TCP proxies in
 #                   front of their peer ports reset them) while the nodes
 #                   and their heartbeats live on, under live input
@@ -38,6 +42,7 @@ done
 export TXSTREAM_CLUSTER_HEARTBEAT_MS=500
 export TXSTREAM_CLUSTER_NODE_TIMEOUT_MS=3000
 export TXSTREAM_KAFKA_SESSION_TIMEOUT_MS=6000
+cluster_log=(python3 "$root/scripts/lib/cluster_log.py")
 
 background=()
 finish() {
@@ -61,9 +66,10 @@ finish() {
 trap finish EXIT
 
 "$txs" topics create >/dev/null
-if [[ "$scenario" == cut ]]; then
-  # Live input for 25 s, so the links are cut while records flow.
-  "$txs" generate --topic "${run}_transactions" --rate 3000 --duration 25 --seed 11 \
+if [[ "$scenario" == cut || "$scenario" == churn ]]; then
+  # Live input, so the links are cut or nodes come and go while records flow.
+  "$txs" generate --topic "${run}_transactions" --rate 3000 \
+    --duration "$([[ "$scenario" == cut ]] && echo 25 || echo 35)" --seed 11 \
     --no-drain-scenarios >/dev/null &
   generator=$!
   background+=("$generator")
@@ -92,19 +98,39 @@ print(len(up) if len({x["mapVersion"] for x in up})==1 and all(x["mapVersion"]>0
   return 1
 }
 
+# The shard map the cluster runs now, for `cluster_log.py moves`.
+snapshot() {
+  "$txs" status --json --node-timeout-ms 3000 >"$work/$1.json" || true
+}
+
+# Fails unless `what` (ms, from cluster_log.py takeover's line) is within
+# `bound` ms.
+within() {
+  local line="$1" what="$2" bound="$3" value
+  value="$(grep -o "$what=-\?[0-9]*" <<<"$line" | cut -d= -f2)"
+  if [[ -z "$value" || "$value" -lt 0 || "$value" -gt "$bound" ]]; then
+    echo "$what: ${value:-none} ms after the kill, bound $bound ms" >&2
+    return 1
+  fi
+}
+
 case "$scenario" in
   three)
     "$cluster" up 3 --until-drained
     ;;
-  leave)
+  churn)
     "$cluster" up 3 --until-drained
     await_nodes 3
+    snapshot three
     "$cluster" stop 2
-    ;;
-  join)
-    "$cluster" up 2 --until-drained
     await_nodes 2
-    "$cluster" start 3
+    snapshot two
+    "$cluster" start 4
+    await_nodes 3
+    snapshot joined
+    "${cluster_log[@]}" moves "$work/three.json" "$work/two.json"
+    "${cluster_log[@]}" moves "$work/two.json" "$work/joined.json"
+    wait "$generator"
     ;;
   tls)
     export CLUSTER_TLS_DIR="$work/tls"
@@ -113,6 +139,7 @@ case "$scenario" in
   kill)
     "$cluster" up 3 --until-drained
     await_nodes 3
+    kill_ms=$(date +%s%3N)
     "$cluster" kill 2
     sleep 4
     "$cluster" start 2
@@ -122,7 +149,12 @@ case "$scenario" in
     await_nodes 3
     leader="$("$txs" status --json --node-timeout-ms 3000 \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"]["id"])')"
+    kill_ms=$(date +%s%3N)
     "$cluster" kill "${leader#node-}"
+    survivors=()
+    for i in 1 2 3; do
+      [[ "node-$i" == "$leader" ]] || survivors+=("$CLUSTER_DIR/node-$i.log")
+    done
     ;;
   cut)
     # Every node advertises a proxy: whichever of two nodes connected
@@ -156,6 +188,23 @@ if [[ "$scenario" == three ]]; then
     grep -q 'running shard map [0-9]*: [1-9][0-9]* shards' "$CLUSTER_DIR/node-$i.log" \
       || { echo "node-$i hosted no shard" >&2; exit 1; }
   done
+fi
+session_ms="$TXSTREAM_KAFKA_SESSION_TIMEOUT_MS"
+if [[ "$scenario" == kill ]]; then
+  # The survivors took over before node-2 came back (its restart came 4 s
+  # after the kill), or right after it did; node-2 hosts shards again.
+  line="$("${cluster_log[@]}" takeover "$kill_ms" "$CLUSTER_DIR/node-1.log" "$CLUSTER_DIR/node-3.log")"
+  echo "after the kill: $line"
+  bound=$((TXSTREAM_CLUSTER_NODE_TIMEOUT_MS + session_ms))
+  within "$line" map_ms "$bound"
+  within "$line" consuming_ms "$bound"
+  grep -q 'running shard map [0-9]*: [1-9][0-9]* shards' "$CLUSTER_DIR/node-2.log" \
+    || { echo "node-2 got no shard after its restart" >&2; exit 1; }
+fi
+if [[ "$scenario" == leader ]]; then
+  line="$("${cluster_log[@]}" takeover "$kill_ms" "${survivors[@]}")"
+  echo "after the leader's kill: $line"
+  within "$line" leader_ms $((session_ms + 2000))
 fi
 if [[ "$scenario" == cut ]]; then
   # The cut took effect (nodes lost their peers) and the cluster recovered.
