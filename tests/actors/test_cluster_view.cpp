@@ -87,7 +87,7 @@ TEST_CASE("a map that does not come back from the log is published again", "[act
   CHECK(again->version == 1);
 }
 
-TEST_CASE("only non-leaders: no map; a killed node's shards move after the timeout", "[actors]") {
+TEST_CASE("only non-leaders: no map - a killed node's shards move after the timeout", "[actors]") {
   cluster_view leader{config("node-1")};
   cluster_view follower{config("node-2")};
   for (auto* v : {&leader, &follower}) {

@@ -232,7 +232,7 @@ TEST_CASE("user profiles come from the seed and the user alone", "[actors][gener
   CHECK(std::llround(std::exp(p42.log_median_usd)) == 614);
 }
 
-TEST_CASE("users cost no memory; resting victims are forgotten", "[actors][generator]") {
+TEST_CASE("users cost no memory - resting victims are forgotten", "[actors][generator]") {
   generator_config cfg;
   cfg.users = max_generator_users;
   cfg.fraud_rate = 0.01;

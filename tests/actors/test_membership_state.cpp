@@ -89,7 +89,7 @@ TEST_CASE("a node that left is gone at once and stays gone until it starts again
   CHECK(m.is_live("a", 400));
 }
 
-TEST_CASE("a newer incarnation replaces the old one; older ones are ignored", "[actors]") {
+TEST_CASE("a newer incarnation replaces the old one - older ones are ignored", "[actors]") {
   membership_state m{timeout};
   m.on_heartbeat(beat("a", 100, 1), 100);
   // A heartbeat of the previous incarnation, written late: ignored.
@@ -135,7 +135,7 @@ TEST_CASE("an unreachable node is removed after the timeout, despite fresh heart
   CHECK(m.is_live("a", 9000));
 }
 
-TEST_CASE("a short drop moves nothing; a restarted node is reachable again", "[actors]") {
+TEST_CASE("a short drop moves nothing - a restarted node is reachable again", "[actors]") {
   membership_state m{timeout};
   m.on_heartbeat(beat("a", 0), 0);
   const auto inc = make_incarnation(1700000000000, 0);
@@ -151,7 +151,7 @@ TEST_CASE("a short drop moves nothing; a restarted node is reachable again", "[a
   CHECK(m.is_live("a", 7000));
 }
 
-TEST_CASE("a left node is not live even within the timeout; unreachable does not revive it",
+TEST_CASE("a left node is not live even within the timeout - unreachable does not revive it",
           "[actors]") {
   membership_state m{timeout};
   auto bye = beat("a", 0);

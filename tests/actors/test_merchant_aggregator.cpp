@@ -169,7 +169,7 @@ TEST_CASE("a partition's progress moves the watermark of a shard that gets "
   }
 }
 
-TEST_CASE("finished partitions stop holding; all excluded freezes; flush "
+TEST_CASE("finished partitions stop holding - all excluded freezes - flush "
           "closes",
           "[actors]") {
   merchant_aggregator_state st{cfg()};
@@ -343,7 +343,7 @@ TEST_CASE("the commit frontier follows open windows across partitions", "[actors
   CHECK(st.open_min_offset(1) == no_offset);
 }
 
-TEST_CASE("totals of closes within the interval go out together; their "
+TEST_CASE("totals of closes within the interval go out together - their "
           "windows hold offsets until then",
           "[actors]") {
   merchant_aggregator_state st{cfg()};  // totals at most once per 1000 ms

@@ -496,7 +496,7 @@ TEST_CASE("an aggregator that fails mid-stream loses nothing after restart", "[a
     CHECK(latest[key].transaction_count == count);
 }
 
-TEST_CASE("a partition handed to another consumer counts once; the old one's "
+TEST_CASE("a partition handed to another consumer counts once - the old one's "
           "late batches are ignored",
           "[actors]") {
   const auto stream = make_stream(6000);

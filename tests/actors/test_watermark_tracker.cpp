@@ -36,7 +36,7 @@ TEST_CASE("the shard watermark is the minimum over active partitions", "[actors]
   CHECK(wt.max_event_time(1) == 150000);
 }
 
-TEST_CASE("idle and finished partitions stop holding the watermark; silent "
+TEST_CASE("idle and finished partitions stop holding the watermark - silent "
           "ones do not",
           "[actors]") {
   watermark_tracker wt{5000};

@@ -89,7 +89,7 @@ TEST_CASE("every command: defaults < config file < TXSTREAM_* < --bootstrap", "[
   CHECK_THROWS_AS(load_config(opts, {}), config_error);
 }
 
-TEST_CASE("verify reads the config's topics, window and lateness; its flags win", "[nodes]") {
+TEST_CASE("verify reads the config's topics, window and lateness - its flags win", "[nodes]") {
   temp_config file{file_text};
   verify_flags flags;
   flags.config.config_file = file.path;
@@ -116,7 +116,7 @@ TEST_CASE("verify reads the config's topics, window and lateness; its flags win"
   CHECK(plan.checks.allowed_lateness_ms == 0);
 }
 
-TEST_CASE("generate writes to the config's topic through its client; --topic wins", "[nodes]") {
+TEST_CASE("generate writes to the config's topic through its client - --topic wins", "[nodes]") {
   temp_config file{file_text};
   generate_flags flags = bounded("100", 10);
   flags.config.config_file = file.path;

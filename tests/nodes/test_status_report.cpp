@@ -75,7 +75,7 @@ TEST_CASE("the snapshot keeps each node's latest heartbeat of its newest incarna
   CHECK(snap.heartbeats.size() == 1);
 }
 
-TEST_CASE("the leader is a live node that says so; stale and left ones are not", "[nodes]") {
+TEST_CASE("the leader is a live node that says so - stale and left ones are not", "[nodes]") {
   SECTION("a fresh leader") {
     control_snapshot snap;
     add(snap, beat("a", 500, true, 2));
