@@ -1,5 +1,6 @@
 #include "actors/partition_consumer_actor.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/all.hpp>
@@ -10,6 +11,7 @@
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/output_records.hpp"
+#include "messages/wire_size.hpp"
 
 namespace txstream {
 
@@ -66,6 +68,59 @@ void send_dead_letters(partition_consumer_actor_ptr self, const caf::actor& sink
   });
 }
 
+/// Finds the link of each host on another node (docs/cluster.md, "Links").
+void find_links(partition_consumer_actor_ptr self, const pipeline_context* ctx) {
+  auto& st = self->state;
+  st.host_links.assign(st.hosts.size(), nullptr);
+  if (ctx->links == nullptr)
+    return;
+  for (std::size_t h = 0; h < st.hosts.size(); ++h) {
+    const auto node = st.hosts[h].node();
+    if (node == self->node())
+      continue;
+    auto* link = ctx->links->find(to_string(node));
+    st.host_links[h] = link;
+    if (link != nullptr
+        && std::none_of(st.node_links.begin(), st.node_links.end(),
+                        [&](const auto& x) { return x.first == node; }))
+      st.node_links.emplace_back(node, link);
+  }
+}
+
+/// Counts the sub-batches of batch `sequence` that go to other nodes.
+void count_remote_sends(partition_consumer_actor_ptr self, std::uint64_t sequence) {
+  auto& st = self->state;
+  const auto& routed = st.routed;
+  std::uint32_t remote = 0;
+  for (std::size_t i = 0; i < routed.hosts.size(); ++i)
+    if (auto* link = st.host_links[routed.hosts[i]]) {
+      link->sent(routed.per_host[i].records.size(), wire_size(routed.per_host[i]));
+      ++remote;
+    }
+  if (remote > 0)
+    st.remote_sends.push_back({sequence, std::chrono::steady_clock::now(), remote});
+}
+
+/// A host answered batch `sequence`: if it is on another node, its link's
+/// round trip.
+void count_remote_answer(partition_consumer_actor_ptr self, std::uint64_t sequence) {
+  auto& st = self->state;
+  const auto& sender = self->current_sender();
+  if (sender == nullptr)
+    return;
+  auto link = std::find_if(st.node_links.begin(), st.node_links.end(),
+                           [&](const auto& x) { return x.first == sender->node(); });
+  if (link == st.node_links.end())
+    return;
+  auto sent = std::find_if(st.remote_sends.begin(), st.remote_sends.end(),
+                           [&](const auto& x) { return x.sequence == sequence; });
+  if (sent == st.remote_sends.end())
+    return;
+  link->second->answered(std::chrono::steady_clock::now() - sent->at);
+  if (--sent->unanswered == 0)
+    st.remote_sends.erase(sent);
+}
+
 }  // namespace
 
 caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self, std::int32_t partition,
@@ -84,6 +139,7 @@ caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self, std::i
   st.logic->recycle_into(ctx->raw_batches);
   st.last_commit = resume.offset;
   st.hosts = std::move(hosts);
+  find_links(self, ctx);
   // Registered by us, not by the ingress: messages of one sender arrive in
   // order, so every host knows where we resume before our first batch.
   for (const auto& host : st.hosts)
@@ -105,6 +161,8 @@ caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self, std::i
       auto& routed = st.routed;
       if (ctx->metrics != nullptr)
         ctx->metrics->decoded(routed.valid.transactions.size());
+      if (!st.node_links.empty())
+        count_remote_sends(self, sequence);
       for (size_t i = 0; i < routed.hosts.size(); ++i)
         self->send(st.hosts[routed.hosts[i]], std::move(routed.per_host[i]));
       // Hosts without records of this batch still follow the partition's
@@ -118,6 +176,8 @@ caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self, std::i
       report_progress(self, ingress, ctx);
     },
     [=](const shard_processed& p) {
+      if (!self->state.node_links.empty())
+        count_remote_answer(self, p.sequence);
       auto dead = self->state.logic->on_shard_processed(p);
       send_dead_letters(self, sink, ingress, ctx, p.sequence, std::move(dead));
       report_progress(self, ingress, ctx);

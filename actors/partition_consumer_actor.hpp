@@ -3,13 +3,16 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <caf/node_id.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "actors/partition_consumer_state.hpp"
@@ -33,6 +36,18 @@ struct partition_consumer_actor_state {
   /// Whether the ingress declared the partition idle (last told shards).
   bool idle = false;
   std::vector<std::uint32_t> behind;  // scratch: shards to send a status
+  /// The link each host is reached by (null: a host on this node), and the
+  /// links by the peer's CAF node, for the answers.
+  std::vector<monitoring::link_probe::link*> host_links;
+  std::vector<std::pair<caf::node_id, monitoring::link_probe::link*>> node_links;
+  /// Batches sent to hosts on other nodes and not all answered yet: when,
+  /// and how many answers are due, for the links' round trips.
+  struct remote_send {
+    std::uint64_t sequence = 0;
+    std::chrono::steady_clock::time_point at;
+    std::uint32_t unanswered = 0;
+  };
+  std::deque<remote_send> remote_sends;
   std::optional<monitoring::actor_probe> probe;
   static inline const char* name = "partition_consumer";
 };

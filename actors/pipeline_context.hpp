@@ -16,6 +16,7 @@
 #include "config/topics_config.hpp"
 #include "monitoring/actor_probe.hpp"
 #include "monitoring/cluster_probe.hpp"
+#include "monitoring/link_probe.hpp"
 #include "monitoring/memory_probe.hpp"
 #include "monitoring/pipeline_probe.hpp"
 
@@ -31,6 +32,8 @@ struct pipeline_context {
   monitoring::memory_probe* memory_metrics = nullptr;
   monitoring::actor_metrics* actor_metrics = nullptr;
   monitoring::cluster_probe* cluster_metrics = nullptr;
+  /// Links to peer nodes (null on a node on its own).
+  monitoring::link_probe* links = nullptr;
   /// Where routed raw batches go back to the ingress (null: freed).
   raw_batch_pool* raw_batches = nullptr;
   /// The node's memory plan and what its buffers hold (null: not counted).

@@ -29,6 +29,14 @@ cluster_probe::cluster_probe(metrics_registry& registry)
     rebalances_(counter_family(registry, "txstream_rebalances_total",
                                "Consumer-group rebalances seen by this node")
                   .Add({})),
+    shards_taken_over_(counter_family(registry, "txstream_shards_taken_over_total",
+                                      "Shards new shard maps moved to this node from another "
+                                      "(handovers; each rebuilt here from Kafka)")
+                         .Add({})),
+    map_change_pause_(histogram_family(registry, "txstream_map_change_pause_seconds",
+                                       "Time this node processed nothing on a shard map change, "
+                                       "from its old pipeline stopping to the new one starting")
+                        .Add({}, checkpoint_buckets())),
     checkpoint_duration_(histogram_family(registry, "txstream_checkpoint_duration_seconds",
                                           "Time of one commit of input offsets, in seconds")
                            .Add({}, checkpoint_buckets())),

@@ -51,6 +51,18 @@ public:
     map_version_.Set(static_cast<double>(v));
   }
 
+  /// A new shard map gave this node `n` shards another node had (each
+  /// rebuilt here from Kafka).
+  void shards_taken_over(std::size_t n) {
+    shards_taken_over_.Increment(static_cast<double>(n));
+  }
+
+  /// On a new shard map, this node processed nothing for `paused`: from
+  /// its old map's pipeline stopping to the new one's taking input.
+  void map_change_paused(std::chrono::duration<double> paused) {
+    map_change_pause_.Observe(paused.count());
+  }
+
   /// A consumer-group rebalance (partitions assigned or revoked).
   void rebalanced() {
     rebalances_.Increment();
@@ -72,6 +84,8 @@ private:
   prometheus::Gauge& leader_;
   prometheus::Gauge& map_version_;
   prometheus::Counter& rebalances_;
+  prometheus::Counter& shards_taken_over_;
+  prometheus::Histogram& map_change_pause_;
   prometheus::Histogram& checkpoint_duration_;
   prometheus::Gauge& checkpoint_age_;
   std::mutex mutex_;

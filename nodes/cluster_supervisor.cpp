@@ -137,12 +137,30 @@ void cluster_supervisor::report(std::uint64_t map_version, std::vector<std::uint
     a.partitions = partitions_;
   }
   std::sort(a.partitions.begin(), a.partitions.end());
+  if (ctx_.links != nullptr)
+    for (auto& l : ctx_.links->snapshot())
+      a.links.push_back({std::move(l.peer), l.in_flight, l.batches, l.bytes});
+  // Link traffic goes out with the next regular heartbeat; the rest at once.
   const bool changed = a.map_version != activity_.map_version || a.shards != activity_.shards
                        || a.drain != activity_.drain || a.partitions != activity_.partitions;
-  if (!changed && !now)
-    return;
   activity_ = a;
   manager_.report(std::move(a), now || changed);
+}
+
+void cluster_supervisor::count_handover(std::uint64_t version,
+                                        const std::vector<std::uint32_t>& mine) {
+  if (!stopped_at_)
+    return;  // this node's first map: nothing was handed over yet
+  const auto paused = clock::now() - *stopped_at_;
+  std::size_t taken = 0;
+  for (auto s : mine)
+    taken += std::binary_search(last_shards_.begin(), last_shards_.end(), s) ? 0 : 1;
+  metrics_.shards_taken_over(taken);
+  metrics_.map_change_paused(paused);
+  spdlog::info("cluster: map {} takes input {} ms after the previous map's pipeline stopped; "
+               "{} of its {} shards here are new to this node",
+               version, std::chrono::duration_cast<milliseconds>(paused).count(), taken,
+               mine.size());
 }
 
 void cluster_supervisor::update_metrics() {
@@ -246,6 +264,8 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
               .receive(
                 [&](shard_routes& r, std::vector<caf::actor>& hs) {
                   if (r.epoch == version && r.hosts == hs.size()) {
+                    if (ctx_.links != nullptr)
+                      ctx_.links->name(to_string(dir.node()), n.id);
                     x.directory = dir;
                     x.routes = std::move(r);
                     x.hosts = std::move(hs);
@@ -288,6 +308,8 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
         spawn_ingress(sys_, cfg_, ctx_, until_drained_, 0, stop_, *joined, hosts, p);
       }
     }
+    if (started)
+      count_handover(version, mine);
   } catch (const std::exception& e) {
     spdlog::error("cluster: cannot start the pipeline of map {}: {}", version, e.what());
     started = false;
@@ -388,6 +410,8 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
         });
     }
   }
+  stopped_at_ = clock::now();
+  last_shards_ = mine;
   health_.set_ready(false, end == map_end::failed ? "restarting after a failure"
                                                   : "the shard map changed");
   caf::anon_send(directory_, hosts_atom::value, std::uint64_t{0}, shard_routes{},
@@ -396,6 +420,8 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
     if (x.directory)
       self->demonitor(x.directory.address());
   tear_down(self, p, down);
+  if (ctx_.links != nullptr)
+    ctx_.links->pipeline_ended();
   return end;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,9 @@ private:
   void report(std::uint64_t map_version, std::vector<std::uint32_t> shards, drain_stage drain,
               bool now);
   void update_metrics();
+  /// Counts what map `version` handed this node (`mine`: its shards) and
+  /// how long the node paused for it.
+  void count_handover(std::uint64_t version, const std::vector<std::uint32_t>& mine);
 
   caf::actor_system& sys_;
   const node_config& cfg_;
@@ -72,6 +76,10 @@ private:
   std::mutex mutex_;  // guards partitions_ (written by the ingress)
   std::vector<std::int32_t> partitions_;
   node_activity activity_;  // as last reported
+  /// The shards of the map this node ran last, and when its pipeline
+  /// stopped, for the handover metrics.
+  std::vector<std::uint32_t> last_shards_;
+  std::optional<std::chrono::steady_clock::time_point> stopped_at_;
 };
 
 }  // namespace txstream

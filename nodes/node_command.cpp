@@ -22,6 +22,7 @@
 #include "monitoring/cluster_probe.hpp"
 #include "monitoring/health.hpp"
 #include "monitoring/http_endpoint.hpp"
+#include "monitoring/link_probe.hpp"
 #include "monitoring/logging.hpp"
 #include "monitoring/memory_probe.hpp"
 #include "monitoring/metrics_registry.hpp"
@@ -188,6 +189,9 @@ int run_node(const node_options& opts, const allocator_control& allocator) {
   caf::actor_system sys{sys_cfg};
   monitoring::cluster_probe cluster_metrics{registry};
   ctx.cluster_metrics = &cluster_metrics;
+  monitoring::link_probe links{registry};
+  if (cfg.cluster.enabled())
+    ctx.links = &links;
   pipeline_outcome outcome;
   int restarts = 0;
   if (cfg.cluster.enabled()) {

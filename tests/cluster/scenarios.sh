@@ -128,6 +128,12 @@ case "$scenario" in
     "$cluster" start 4
     await_nodes 3
     snapshot joined
+    # Heartbeats carry each link's traffic (txstream status shows it).
+    python3 -c 'import json,sys
+links=[l for n in json.load(open(sys.argv[1]))["nodes"] for l in n["links"]]
+print("links in the heartbeats:", ", ".join("%s batches %d bytes %d" % (l["peer"], l["sent"], l["bytes"]) for l in links))
+sys.exit(0 if any(l["sent"] > 0 and l["bytes"] > 0 for l in links) else 1)' "$work/three.json" \
+      || { echo "no link traffic in the heartbeats" >&2; exit 1; }
     "${cluster_log[@]}" moves "$work/three.json" "$work/two.json"
     "${cluster_log[@]}" moves "$work/two.json" "$work/joined.json"
     wait "$generator"

@@ -7,6 +7,7 @@
 #include "monitoring/actor_probe.hpp"
 #include "monitoring/cluster_probe.hpp"
 #include "monitoring/generator_probe.hpp"
+#include "monitoring/link_probe.hpp"
 #include "monitoring/memory_probe.hpp"
 #include "monitoring/metrics_registry.hpp"
 #include "monitoring/pipeline_probe.hpp"
@@ -157,6 +158,8 @@ TEST_CASE("cluster and generator probes", "[monitoring]") {
   cluster.cluster_size(3);
   cluster.rebalanced();
   cluster.checkpoint_completed(std::chrono::milliseconds{20});
+  cluster.shards_taken_over(10);
+  cluster.map_change_paused(std::chrono::milliseconds{300});
   gen.sent(1000);
   gen.errors();
   auto text = reg.serialize();
@@ -168,6 +171,46 @@ TEST_CASE("cluster and generator probes", "[monitoring]") {
   CHECK(sample(text, "txstream_checkpoint_age_seconds") < 5);
   CHECK(has_line(text, "txstream_generator_sent_total 1000"));
   CHECK(has_line(text, "txstream_generator_errors_total 1"));
+  CHECK(has_line(text, "txstream_shards_taken_over_total 10"));
+  CHECK(sample(text, "txstream_map_change_pause_seconds_sum") == Approx(0.3));
+}
+
+TEST_CASE("link probe: traffic, round trips and abandoned batches per peer", "[monitoring]") {
+  metrics_registry reg{"test"};
+  link_probe links{reg};
+  CHECK(links.find("caf-node-a") == nullptr);
+  links.name("caf-node-a", "node-2");
+  links.name("caf-node-b", "node-3");
+  auto* two = links.find("caf-node-a");
+  REQUIRE(two != nullptr);
+  two->sent(100, 4600);
+  two->sent(50, 2300);
+  two->sent(10, 460);
+  two->answered(std::chrono::milliseconds{3});
+  links.find("caf-node-b")->sent(1, 46);
+  auto text = reg.serialize();
+  CHECK(has_line(text, R"(txstream_link_batches_total{peer="node-2"} 3)"));
+  CHECK(has_line(text, R"(txstream_link_records_total{peer="node-2"} 160)"));
+  CHECK(has_line(text, R"(txstream_link_bytes_total{peer="node-2"} 7360)"));
+  CHECK(has_line(text, R"(txstream_link_in_flight_batches{peer="node-2"} 2)"));
+  CHECK(has_line(text, R"(txstream_link_round_trip_seconds_count{peer="node-2"} 1)"));
+  CHECK(has_line(text, R"(txstream_link_batches_total{peer="node-3"} 1)"));
+  auto snap = links.snapshot();
+  REQUIRE(snap.size() == 2);
+  CHECK(snap[0].peer == "node-2");
+  CHECK(snap[0].in_flight == 2);
+  CHECK(snap[0].batches == 3);
+  CHECK(snap[0].bytes == 7360);
+  // A new incarnation of a peer on the same id keeps counting on its link.
+  links.name("caf-node-a2", "node-2");
+  CHECK(links.find("caf-node-a2") == two);
+  // The pipeline ends: what was never answered is abandoned, not in flight.
+  links.pipeline_ended();
+  text = reg.serialize();
+  CHECK(has_line(text, R"(txstream_link_in_flight_batches{peer="node-2"} 0)"));
+  CHECK(has_line(text, R"(txstream_link_abandoned_batches_total{peer="node-2"} 2)"));
+  CHECK(has_line(text, R"(txstream_link_abandoned_batches_total{peer="node-3"} 1)"));
+  CHECK(links.snapshot()[0].in_flight == 0);
 }
 
 TEST_CASE("the full exposition passes promtool check metrics", "[monitoring]") {
@@ -191,6 +234,11 @@ TEST_CASE("the full exposition passes promtool check metrics", "[monitoring]") {
   actors.probe("shard_actor").processed(std::chrono::milliseconds{1});
   actors.restarted("shard_actor");
   cluster.checkpoint_completed(std::chrono::milliseconds{5});
+  cluster.map_change_paused(std::chrono::milliseconds{5});
+  link_probe links{reg};
+  links.name("caf-node", "node-2");
+  links.find("caf-node")->sent(1, 46);
+  links.find("caf-node")->answered(std::chrono::milliseconds{1});
   gen.sent(1);
   auto result = test::promtool_check_metrics(reg.serialize());
   INFO(result.output);

@@ -13,6 +13,7 @@
 #include "monitoring/actor_probe.hpp"
 #include "monitoring/cluster_probe.hpp"
 #include "monitoring/generator_probe.hpp"
+#include "monitoring/link_probe.hpp"
 #include "monitoring/memory_probe.hpp"
 #include "monitoring/pipeline_probe.hpp"
 #include "tests/monitoring/test_promtool.hpp"
@@ -41,7 +42,9 @@ std::set<std::string> exported_names() {
   cluster_probe cluster{reg};
   generator_probe gen{reg};
   memory_probe memory{reg};
+  link_probe links{reg};
   // Labelled families without a child are not exported: make one each.
+  links.name("caf-node", "peer");
   pipeline.consumed(0, 1);
   pipeline.produced("t", 1);
   pipeline.produce_errors("t");
