@@ -55,10 +55,13 @@ void emit(merchant_aggregator_actor_ptr self, const caf::actor& sink, const pipe
       ctx->metrics->watermark(s.id, s.agg->watermark());
   }
   if (ctx->memory_metrics != nullptr) {
+    std::int64_t count = 0;
     std::int64_t bytes = 0;
-    for (const auto& s : st.shards)
+    for (const auto& s : st.shards) {
+      count += static_cast<std::int64_t>(s.agg->open_windows());
       bytes += static_cast<std::int64_t>(s.agg->open_window_bytes());
-    ctx->memory_metrics->windows(st.host, bytes);
+    }
+    ctx->memory_metrics->windows(st.host, count, bytes);
   }
   // Closed windows released (their totals emitted): every partition's hold
   // on those shards may have moved.

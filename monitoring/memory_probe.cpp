@@ -42,7 +42,10 @@ memory_probe::memory_probe(metrics_registry& registry)
     peak_resident_(gauge_family(registry, "txstream_process_peak_resident_bytes",
                                 "Highest resident memory of the process so far")
                      .Add({})),
-    windows_(used_.Add({{"part", "windows"}})) {
+    windows_(used_.Add({{"part", "windows"}})),
+    open_windows_(gauge_family(registry, "txstream_open_windows",
+                               "Open merchant x currency windows this node's aggregators hold")
+                    .Add({})) {
   hook_ = registry_.add_collect_hook([this] { update(); });
 }
 
@@ -59,19 +62,28 @@ void memory_probe::sample(const std::string& part, sampler read) {
   samplers_[part] = std::move(read);
 }
 
-void memory_probe::windows(std::uint32_t shard, std::int64_t bytes) {
+void memory_probe::windows(std::uint32_t host, std::int64_t count, std::int64_t bytes) {
   std::lock_guard<std::mutex> guard{mutex_};
-  window_bytes_[shard] = bytes;
+  windows_by_host_[host] = {count, bytes};
+}
+
+void memory_probe::forget_windows() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  windows_by_host_.clear();
 }
 
 void memory_probe::update() {
   std::lock_guard<std::mutex> guard{mutex_};
   for (const auto& [part, read] : samplers_)
     used_.Add({{"part", part}}).Set(static_cast<double>(read()));
-  std::int64_t windows = 0;
-  for (const auto& [shard, bytes] : window_bytes_)
-    windows += bytes;
-  windows_.Set(static_cast<double>(windows));
+  std::int64_t count = 0;
+  std::int64_t bytes = 0;
+  for (const auto& [host, held] : windows_by_host_) {
+    count += held.first;
+    bytes += held.second;
+  }
+  windows_.Set(static_cast<double>(bytes));
+  open_windows_.Set(static_cast<double>(count));
   resident_.Set(status_bytes("VmRSS:"));
   peak_resident_.Set(status_bytes("VmHWM:"));
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -37,8 +38,11 @@ public:
   /// Where the holdings of `part` are read from at every scrape.
   void sample(const std::string& part, sampler read);
 
-  /// Bytes the open windows of aggregator `shard` hold.
-  void windows(std::uint32_t shard, std::int64_t bytes);
+  /// The open windows of aggregator `host`: how many, and the bytes they
+  /// hold.
+  void windows(std::uint32_t host, std::int64_t count, std::int64_t bytes);
+  /// A new pipeline's aggregators start empty: forgets the old ones'.
+  void forget_windows();
 
 private:
   void update();
@@ -49,9 +53,10 @@ private:
   prometheus::Gauge& resident_;
   prometheus::Gauge& peak_resident_;
   prometheus::Gauge& windows_;
+  prometheus::Gauge& open_windows_;
   std::mutex mutex_;
   std::map<std::string, sampler> samplers_;
-  std::map<std::uint32_t, std::int64_t> window_bytes_;
+  std::map<std::uint32_t, std::pair<std::int64_t, std::int64_t>> windows_by_host_;  // count, bytes
   metrics_registry::hook_id hook_;
 };
 

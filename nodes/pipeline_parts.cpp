@@ -86,6 +86,8 @@ void spawn_sinks(caf::actor_system& sys, const node_config& cfg, const pipeline_
 void spawn_hosts(caf::actor_system& sys, const pipeline_context& ctx, const shard_routes& own,
                  const std::vector<running_total>& totals, std::int32_t input_partitions,
                  pipeline_actors& p) {
+  if (ctx.memory_metrics != nullptr)
+    ctx.memory_metrics->forget_windows();
   std::vector<std::vector<hosted_shard>> per_host(own.hosts);
   std::vector<hosted_shard*> by_shard(own.shards(), nullptr);
   for (std::uint32_t s = 0; s < own.shards(); ++s)

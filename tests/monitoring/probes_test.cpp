@@ -255,14 +255,17 @@ TEST_CASE("memory probe exports the budget, its parts' holdings and the "
   probe.budget("output", 32 << 20);
   std::int64_t output = 1234;
   probe.sample("output", [&output] { return output; });
-  probe.windows(0, 1000);
-  probe.windows(3, 500);
-  probe.windows(0, 700);  // the latest report of an aggregator counts
+  probe.windows(0, 10, 1000);
+  probe.windows(3, 4, 500);
+  probe.windows(0, 8, 700);  // the latest report of an aggregator counts
   auto text = reg.serialize();
   CHECK(sample(text, "txstream_memory_budget_bytes{part=\"total\"}") == 268435456);
   CHECK(sample(text, "txstream_memory_budget_bytes{part=\"output\"}") == 33554432);
   CHECK(sample(text, "txstream_memory_used_bytes{part=\"output\"}") == 1234);
   CHECK(sample(text, "txstream_memory_used_bytes{part=\"windows\"}") == 1200);
+  CHECK(sample(text, "txstream_open_windows") == 12);
+  probe.forget_windows();
+  CHECK(sample(reg.serialize(), "txstream_open_windows") == 0);
   // Sampled anew at every scrape.
   output = 99;
   text = reg.serialize();

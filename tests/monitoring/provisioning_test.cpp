@@ -53,7 +53,7 @@ std::set<std::string> exported_names() {
   pipeline.consumer_lag(0, 1);
   pipeline.shard_records(0, 1);
   memory.budget("total", 1);
-  memory.windows(0, 1);
+  memory.windows(0, 1, 1);
   actors.probe("a");
   std::set<std::string> names;
   for (auto& family : reg.collect()) {
