@@ -226,6 +226,10 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
   };
   spdlog::info("cluster: running shard map {}: {} shards on {} hosts here", version, mine.size(),
                own.hosts);
+  // The version's metric says the old map's windows are gone from the
+  // window metrics, so the new map's count from zero.
+  if (ctx_.memory_metrics != nullptr)
+    ctx_.memory_metrics->forget_windows();
   metrics_.shard_map_version(version);
   pipeline_actors p;
   std::vector<peer> peers;
