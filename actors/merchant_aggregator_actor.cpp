@@ -103,6 +103,42 @@ host_state::upstream* current_upstream(merchant_aggregator_actor_ptr self, std::
   return &it->second;
 }
 
+/// Whether the sender is a consumer of partition `p` that registered
+/// here and still runs, but is not the partition's upstream now: its
+/// messages wait until it is (or until it goes down).
+bool superseded_but_running(merchant_aggregator_actor_ptr self, std::int32_t p) {
+  auto it = self->state.registrations.find(p);
+  if (it == self->state.registrations.end())
+    return false;
+  const auto& sender = self->current_sender();
+  return std::any_of(it->second.begin(), it->second.end(), [&](const auto& r) {
+    return caf::actor_cast<caf::strong_actor_ptr>(r.consumer) == sender;
+  });
+}
+
+/// Makes `consumer` the upstream of partition `p`, resuming at `r`.
+void become_upstream(merchant_aggregator_actor_ptr self, const caf::actor& sink,
+                     const pipeline_context* ctx, std::int32_t p, const caf::actor& consumer,
+                     const partition_restore& r) {
+  auto& st = self->state;
+  st.upstreams[p] = host_state::upstream{consumer, 1, false};
+  const auto now = ctx->now_ms();
+  for (auto& s : st.shards) {
+    partition_checkpoint cp;
+    cp.resume_offset = r.resume_offset;
+    cp.max_event_time_ms = r.max_event_time_ms;
+    cp.last_offset = r.last_offset;
+    s.agg->restore_partition(p, cp, now);
+    s.agg->assign_partition(p, now);
+  }
+  // A new consumer of p does not know which of p's records these shards
+  // still hold in open windows (its predecessor did): tell it, once the
+  // outputs of every earlier step are delivered.
+  host_state::owed owed;
+  owed.progress.push_back({p, st.epoch, holds_of(st, p)});
+  emit(self, sink, ctx, std::move(owed));
+}
+
 /// Runs `step` on every hosted shard, collecting what it makes.
 template <class Step>
 void each_shard(host_state& st, Step step) {
@@ -145,25 +181,29 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
   }
   self->delayed_send(self, std::chrono::milliseconds(ctx->pipeline.tick_interval_ms),
                      poll_atom::value);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    for (auto& [p, regs] : st.registrations) {
+      auto gone = std::find_if(regs.begin(), regs.end(),
+                               [&](const auto& r) { return r.consumer.address() == dm.source; });
+      if (gone == regs.end())
+        continue;
+      regs.erase(gone);
+      auto up = st.upstreams.find(p);
+      if (up == st.upstreams.end() || up->second.consumer.address() != dm.source || regs.empty())
+        continue;
+      spdlog::warn("aggregator host {}: the consumer of partition {} that registered last is "
+                   "gone; the one that registered before it still runs and feeds it again",
+                   st.host, p);
+      const auto next = regs.back();
+      become_upstream(self, sink, ctx, p, next.consumer, next.restore);
+    }
+  });
   return {
     [=](upstream_atom, std::int32_t p, caf::actor consumer, partition_restore r) {
-      auto& st = self->state;
-      st.upstreams[p] = host_state::upstream{consumer, 1, false};
-      const auto now = ctx->now_ms();
-      for (auto& s : st.shards) {
-        partition_checkpoint cp;
-        cp.resume_offset = r.resume_offset;
-        cp.max_event_time_ms = r.max_event_time_ms;
-        cp.last_offset = r.last_offset;
-        s.agg->restore_partition(p, cp, now);
-        s.agg->assign_partition(p, now);
-      }
-      // A new consumer of p does not know which of p's records these
-      // shards still hold in open windows (its predecessor did): tell it,
-      // once the outputs of every earlier step are delivered.
-      host_state::owed owed;
-      owed.progress.push_back({p, st.epoch, holds_of(st, p)});
-      emit(self, sink, ctx, std::move(owed));
+      self->monitor(consumer);
+      self->state.registrations[p].push_back({consumer, r});
+      become_upstream(self, sink, ctx, p, consumer, r);
     },
     [=](const shard_batch& b) -> caf::result<void> {
       auto& st = self->state;
@@ -173,6 +213,8 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
         return caf::unit;  // its sender is being replaced; it re-sends
       handler_timing timing{st.probe, self};
       auto* upstream = current_upstream(self, b.partition);
+      if (upstream == nullptr && superseded_but_running(self, b.partition))
+        return caf::skip;
       if (upstream == nullptr || upstream->broken)
         return caf::unit;
       auto up = st.upstreams.find(b.partition);
@@ -230,20 +272,23 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
       emit(self, sink, ctx, std::move(owed));
       return caf::unit;
     },
-    [=](const partition_status& s) {
+    [=](const partition_status& s) -> caf::result<void> {
       auto& st = self->state;
       if (current_upstream(self, s.partition) == nullptr)
-        return;
+        return superseded_but_running(self, s.partition) ? caf::result<void>{caf::skip}
+                                                         : caf::result<void>{caf::unit};
       const auto now = ctx->now_ms();
       each_shard(st, [&](merchant_aggregator_state& agg) { agg.on_status(s, now, st.out); });
       if (!st.windows.empty() || !st.moved.empty())
         emit(self, sink, ctx, {});
+      return caf::unit;
     },
-    [=](partition_end e) {
+    [=](partition_end e) -> caf::result<void> {
       auto& st = self->state;
       auto* up = current_upstream(self, e.partition);
       if (up == nullptr)
-        return;
+        return superseded_but_running(self, e.partition) ? caf::result<void>{caf::skip}
+                                                         : caf::result<void>{caf::unit};
       up->ended = true;
       each_shard(
         st, [&](merchant_aggregator_state& agg) { agg.finish_partition(e.partition, st.out); });
@@ -253,7 +298,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
         all_ended = st.upstreams.count(p) > 0;
       if (!all_ended) {
         emit(self, sink, ctx, {});
-        return;
+        return caf::unit;
       }
       // Every partition feeding this host ended: nothing can come for an
       // open window any more.
@@ -268,6 +313,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
         owed.progress.push_back(std::move(pr));
       }
       emit(self, sink, ctx, std::move(owed));
+      return caf::unit;
     },
     [=](poll_atom) {
       auto& st = self->state;

@@ -50,6 +50,17 @@ struct merchant_aggregator_actor_state {
   std::vector<shard_slot> shards;                        // hosted, ascending by id
   std::vector<int> slot_of;                              // by shard id, -1: not here
   std::unordered_map<std::int32_t, upstream> upstreams;  // by partition
+  /// Every consumer that registered for a partition and still runs, oldest
+  /// first, with where it resumes. Registrations of two consumers reach a
+  /// host in either order (a node's transient assignment, revoked at once,
+  /// can register after the partition's next owner did): when the current
+  /// upstream goes down, the newest one before it that still runs feeds the
+  /// partition again, and its batches wait meanwhile instead of being lost.
+  struct registration {
+    caf::actor consumer;
+    partition_restore restore;
+  };
+  std::unordered_map<std::int32_t, std::vector<registration>> registrations;
   ordered_release<owed> release;
   aggregator_output out;  // scratch of one shard's step
   // What one message made, from all shards: outputs and late offsets.

@@ -534,3 +534,50 @@ TEST_CASE("a partition handed to another consumer counts once - the old one's "
   f.run();
   CHECK(windows_of(f) == expected);
 }
+
+TEST_CASE("a registration overtaken by that of a consumer already gone: the running one "
+          "feeds the partition again",
+          "[actors]") {
+  const auto stream = make_stream(6000);
+  std::map<window_key, std::string> expected;
+  {
+    fixture f;
+    auto p = f.spawn({0, no_event_time}, -1);
+    for (std::size_t i = 0; i < stream.size(); i += 500)
+      caf::anon_send(p.consumer, make_batch(stream, i, i + 500));
+    f.run();
+    f.flush(p);
+    expected = windows_of(f);
+  }
+  fixture f;
+  auto p = f.spawn({0, no_event_time}, -1);
+  for (std::size_t i = 0; i < 3000; i += 300)
+    caf::anon_send(p.consumer, make_batch(stream, i, i + 300));
+  f.run();
+  REQUIRE(f.seen.commits.count(0) == 1);
+  const auto resume = decode_commit_metadata(f.seen.commits[0].first, f.seen.commits[0].second);
+  const partition_restore restore{resume.offset, resume.max_event_time_ms, 2999};
+  // The partition's next owner registers with the hosts...
+  auto next = f.sys->spawn(partition_consumer_actor, 0, restore, local_routes(f.ctx.aggregation),
+                           p.shards, p.sink, p.sink, p.ingress, f.done, &f.ctx);
+  f.spawned.push_back(next);
+  f.run();
+  // ...then a registration that a node sent for a transient assignment,
+  // revoked at once, arrives after it; that consumer is stopped.
+  auto transient = f.sys->spawn(partition_consumer_actor, 0, restore,
+                                local_routes(f.ctx.aggregation), p.shards, p.sink, p.sink,
+                                p.ingress, f.done, &f.ctx);
+  f.run();
+  caf::anon_send_exit(p.consumer, caf::exit_reason::user_shutdown);
+  f.run();
+  // The next owner's batches, sent before the hosts learn that the
+  // transient consumer is gone, wait instead of being dropped.
+  for (auto i = static_cast<std::size_t>(resume.offset); i < stream.size(); i += 500)
+    caf::anon_send(next, make_batch(stream, i, std::min<std::size_t>(i + 500, stream.size())));
+  f.run();
+  caf::anon_send_exit(transient, caf::exit_reason::user_shutdown);
+  f.run();
+  caf::anon_send(next, end_atom::value);
+  f.run();
+  CHECK(windows_of(f) == expected);
+}
