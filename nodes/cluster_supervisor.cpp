@@ -394,7 +394,7 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
             spdlog::warn("cluster: a peer of map {} is unreachable but still in the map after "
                          "{} ms; rejoining as a new incarnation",
                          version, 2 * cfg_.cluster.node_timeout_ms);
-            end = map_end::failed;
+            end = map_end::rejoin;
             running = false;
           } else if (until_drained_ && (input_done || !ingest_) && manager_.drained()
                      && clock::now() - input_checked_at > std::chrono::seconds(1)) {
@@ -416,8 +416,9 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
   }
   stopped_at_ = clock::now();
   last_shards_ = mine;
-  health_.set_ready(false, end == map_end::failed ? "restarting after a failure"
-                                                  : "the shard map changed");
+  health_.set_ready(false, end == map_end::failed   ? "restarting after a failure"
+                           : end == map_end::rejoin ? "rejoining: a peer is unreachable"
+                                                    : "the shard map changed");
   caf::anon_send(directory_, hosts_atom::value, std::uint64_t{0}, shard_routes{},
                  std::vector<caf::actor>{});
   for (const auto& x : peers)
@@ -443,6 +444,13 @@ pipeline_outcome cluster_supervisor::run() {
       case map_end::map_changed: break;
       case map_end::stopped: return finish(pipeline_outcome::stopped);
       case map_end::drained: return finish(pipeline_outcome::drained);
+      case map_end::rejoin:
+        // A peer that went away is no failure of this node's: it spends
+        // none of the restart budget.
+        if (stop_.load())
+          return finish(pipeline_outcome::stopped);
+        manager_.next_generation();
+        break;
       case map_end::failed:
         if (stop_.load())
           return finish(pipeline_outcome::stopped);

@@ -48,7 +48,7 @@ public:
   }
 
 private:
-  enum class map_end { map_changed, failed, stopped, drained };
+  enum class map_end { map_changed, failed, rejoin, stopped, drained };
 
   std::optional<shard_map> await_map();
   map_end run_map(caf::scoped_actor& self, const shard_map& map);

@@ -218,4 +218,9 @@ if [[ "$scenario" == cut ]]; then
     "$CLUSTER_DIR"/node-*.log | sort | uniq -c
   grep -q 'cluster: lost node-' "$CLUSTER_DIR"/node-*.log \
     || { echo "the cut reached no node" >&2; exit 1; }
+  # Lost peers are no failures of a node's own: no restart budget spent.
+  if grep -h 'supervisor: restarting the pipeline' "$CLUSTER_DIR"/node-*.log; then
+    echo "a lost peer spent a node's restart budget" >&2
+    exit 1
+  fi
 fi
