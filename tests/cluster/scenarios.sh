@@ -128,14 +128,17 @@ case "$scenario" in
     "$cluster" start 4
     await_nodes 3
     snapshot joined
-    # Heartbeats carry each link's traffic (txstream status shows it).
-    python3 -c 'import json,sys
-links=[l for n in json.load(open(sys.argv[1]))["nodes"] for l in n["links"]]
-print("links in the heartbeats:", ", ".join("%s batches %d bytes %d" % (l["peer"], l["sent"], l["bytes"]) for l in links))
-sys.exit(0 if any(l["sent"] > 0 and l["bytes"] > 0 for l in links) else 1)' "$work/three.json" \
-      || { echo "no link traffic in the heartbeats" >&2; exit 1; }
     "${cluster_log[@]}" moves "$work/three.json" "$work/two.json"
     "${cluster_log[@]}" moves "$work/two.json" "$work/joined.json"
+    # Heartbeats carry each link's traffic (txstream status shows it), once
+    # batches crossed nodes under the last map.
+    deadline=$((SECONDS + 30))
+    until "$txs" status --json --node-timeout-ms 3000 | python3 -c 'import json,sys
+links=[l for n in json.load(sys.stdin)["nodes"] if n["status"]=="live" for l in n["links"]]
+sys.exit(0 if any(l["sent"] > 0 and l["bytes"] > 0 for l in links) else 1)'; do
+      ((SECONDS < deadline)) || { echo "no link traffic in the heartbeats within 30 s" >&2; exit 1; }
+      sleep 0.5
+    done
     wait "$generator"
     ;;
   tls)
