@@ -81,19 +81,21 @@ else
     --start-time "$start_ms" --event-rate 10 --seed 11 --drain-scenarios >/dev/null
 fi
 
-# Waits until the latest heartbeats show `n` live nodes routing by one map.
-await_nodes() {
-  local n="$1" deadline=$((SECONDS + 60)) live
+# Waits until the newest shard map places shards on exactly the nodes named
+# (node ids) and the live nodes are exactly those, each routing by that map.
+await_map() {
+  local deadline=$((SECONDS + 60))
   while ((SECONDS < deadline)); do
-    live="$("$txs" status --json --node-timeout-ms 3000 2>/dev/null \
-      | python3 -c 'import json,sys
-s=json.load(sys.stdin); up=[x for x in s["nodes"] if x["status"]=="live"]
-print(len(up) if len({x["mapVersion"] for x in up})==1 and all(x["mapVersion"]>0 for x in up) else 0)' \
-      2>/dev/null || echo 0)"
-    [[ "$live" == "$n" ]] && return 0
+    if "$txs" status --json --node-timeout-ms 3000 2>/dev/null | python3 -c 'import json,sys
+s=json.load(sys.stdin); want=set(sys.argv[1:]); m=s.get("shardMap")
+up=[x for x in s["nodes"] if x["status"]=="live"]
+sys.exit(0 if m and {n["id"] for n in m["nodes"]}==want and {x["id"] for x in up}==want
+         and all(x["mapVersion"]==m["version"] for x in up) else 1)' "$@" 2>/dev/null; then
+      return 0
+    fi
     sleep 0.5
   done
-  echo "cluster: $n nodes did not settle on one map within 60 s" >&2
+  echo "cluster: no shard map on exactly $* that they all run within 60 s" >&2
   "$txs" status --node-timeout-ms 3000 >&2 || true
   return 1
 }
@@ -120,13 +122,13 @@ case "$scenario" in
     ;;
   churn)
     "$cluster" up 3 --until-drained
-    await_nodes 3
+    await_map node-1 node-2 node-3
     snapshot three
     "$cluster" stop 2
-    await_nodes 2
+    await_map node-1 node-3
     snapshot two
     "$cluster" start 4
-    await_nodes 3
+    await_map node-1 node-3 node-4
     snapshot joined
     "${cluster_log[@]}" moves "$work/three.json" "$work/two.json"
     "${cluster_log[@]}" moves "$work/two.json" "$work/joined.json"
@@ -147,7 +149,7 @@ sys.exit(0 if any(l["sent"] > 0 and l["bytes"] > 0 for l in links) else 1)'; do
     ;;
   kill)
     "$cluster" up 3 --until-drained
-    await_nodes 3
+    await_map node-1 node-2 node-3
     kill_ms=$(date +%s%3N)
     "$cluster" kill 2
     sleep 4
@@ -155,7 +157,7 @@ sys.exit(0 if any(l["sent"] > 0 and l["bytes"] > 0 for l in links) else 1)'; do
     ;;
   leader)
     "$cluster" up 3 --until-drained
-    await_nodes 3
+    await_map node-1 node-2 node-3
     leader="$("$txs" status --json --node-timeout-ms 3000 \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"]["id"])')"
     kill_ms=$(date +%s%3N)
@@ -178,7 +180,7 @@ sys.exit(0 if any(l["sent"] > 0 and l["bytes"] > 0 for l in links) else 1)'; do
     done
     background+=("${proxies[@]}")
     "$cluster" up 3 --until-drained
-    await_nodes 3
+    await_map node-1 node-2 node-3
     sleep 3
     kill -USR1 "${proxies[@]}"
     wait "$generator"
