@@ -103,17 +103,19 @@ host_state::upstream* current_upstream(merchant_aggregator_actor_ptr self, std::
   return &it->second;
 }
 
-/// Whether the sender is a consumer of partition `p` that registered
-/// here and still runs, but is not the partition's upstream now: its
-/// messages wait until it is (or until it goes down).
-bool superseded_but_running(merchant_aggregator_actor_ptr self, std::int32_t p) {
+/// What becomes of a message about partition `p` from a sender that is
+/// not its upstream now: one that registered here and still runs may be
+/// again (when the upstream goes down), so its message waits in the
+/// mailbox; anyone else's is dropped.
+caf::result<void> not_from_upstream(merchant_aggregator_actor_ptr self, std::int32_t p) {
   auto it = self->state.registrations.find(p);
   if (it == self->state.registrations.end())
-    return false;
+    return caf::unit;
   const auto& sender = self->current_sender();
-  return std::any_of(it->second.begin(), it->second.end(), [&](const auto& r) {
+  const bool registered = std::any_of(it->second.begin(), it->second.end(), [&](const auto& r) {
     return caf::actor_cast<caf::strong_actor_ptr>(r.consumer) == sender;
   });
+  return registered ? caf::result<void>{caf::skip} : caf::result<void>{caf::unit};
 }
 
 /// Makes `consumer` the upstream of partition `p`, resuming at `r`.
@@ -213,9 +215,9 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
         return caf::unit;  // its sender is being replaced; it re-sends
       handler_timing timing{st.probe, self};
       auto* upstream = current_upstream(self, b.partition);
-      if (upstream == nullptr && superseded_but_running(self, b.partition))
-        return caf::skip;
-      if (upstream == nullptr || upstream->broken)
+      if (upstream == nullptr)
+        return not_from_upstream(self, b.partition);
+      if (upstream->broken)
         return caf::unit;
       auto up = st.upstreams.find(b.partition);
       if (b.link_sequence != up->second.next_link_sequence) {
@@ -275,8 +277,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
     [=](const partition_status& s) -> caf::result<void> {
       auto& st = self->state;
       if (current_upstream(self, s.partition) == nullptr)
-        return superseded_but_running(self, s.partition) ? caf::result<void>{caf::skip}
-                                                         : caf::result<void>{caf::unit};
+        return not_from_upstream(self, s.partition);
       const auto now = ctx->now_ms();
       each_shard(st, [&](merchant_aggregator_state& agg) { agg.on_status(s, now, st.out); });
       if (!st.windows.empty() || !st.moved.empty())
@@ -287,8 +288,7 @@ caf::behavior merchant_aggregator_actor(merchant_aggregator_actor_ptr self, std:
       auto& st = self->state;
       auto* up = current_upstream(self, e.partition);
       if (up == nullptr)
-        return superseded_but_running(self, e.partition) ? caf::result<void>{caf::skip}
-                                                         : caf::result<void>{caf::unit};
+        return not_from_upstream(self, e.partition);
       up->ended = true;
       each_shard(
         st, [&](merchant_aggregator_state& agg) { agg.finish_partition(e.partition, st.out); });

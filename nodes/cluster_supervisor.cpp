@@ -226,11 +226,6 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
   };
   spdlog::info("cluster: running shard map {}: {} shards on {} hosts here", version, mine.size(),
                own.hosts);
-  // The version's metric says the old map's windows are gone from the
-  // window metrics, so the new map's count from zero.
-  if (ctx_.memory_metrics != nullptr)
-    ctx_.memory_metrics->forget_windows();
-  metrics_.shard_map_version(version);
   pipeline_actors p;
   std::vector<peer> peers;
   map_end end = map_end::failed;
@@ -241,6 +236,9 @@ cluster_supervisor::map_end cluster_supervisor::run_map(caf::scoped_actor& self,
     const auto partitions = input_partition_count(cfg_, ctx_);
     spawn_sinks(sys_, cfg_, ctx_, p);
     spawn_hosts(sys_, ctx_, own, totals, partitions, p);
+    // After spawn_hosts, which resets the window metrics: a node's map
+    // version says its open-window count is the new map's.
+    metrics_.shard_map_version(version);
     caf::anon_send(directory_, hosts_atom::value, version, own, p.hosts);
     report(version, mine, drain_stage::none, true);
     started = true;
@@ -440,24 +438,20 @@ pipeline_outcome cluster_supervisor::run() {
     auto map = await_map();
     if (!map)
       return finish(pipeline_outcome::stopped);
-    switch (run_map(self, *map)) {
+    const auto end = run_map(self, *map);
+    switch (end) {
       case map_end::map_changed: break;
       case map_end::stopped: return finish(pipeline_outcome::stopped);
       case map_end::drained: return finish(pipeline_outcome::drained);
       case map_end::rejoin:
-        // A peer that went away is no failure of this node's: it spends
-        // none of the restart budget.
-        if (stop_.load())
-          return finish(pipeline_outcome::stopped);
-        manager_.next_generation();
-        break;
       case map_end::failed:
         if (stop_.load())
           return finish(pipeline_outcome::stopped);
         // The state this node held is gone: as a new incarnation it gets
-        // shards the cluster rebuilds from Kafka.
+        // shards the cluster rebuilds from Kafka. A peer that went away
+        // (rejoin) is no failure of this node's: it spends no restart.
         manager_.next_generation();
-        if (!budget_.restart(ctx_))
+        if (end == map_end::failed && !budget_.restart(ctx_))
           return finish(pipeline_outcome::escalated);
         break;
     }

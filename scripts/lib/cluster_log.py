@@ -7,7 +7,10 @@ cluster scenarios (tests/cluster/scenarios.sh).
       map_ms: when the last of the logs' nodes ran a shard map after SINCE_MS;
       consuming_ms: when the last of them was next assigned input partitions;
       leader_ms: when a leader first published a shard map after SINCE_MS;
-      each in ms after SINCE_MS, -1 if a node never did.
+      each in ms after SINCE_MS, -1 if a node never did; pause_ms: the
+      median of the nodes' own pause for their first new map (its "takes
+      input N ms after the previous map's pipeline stopped" line), -1 if
+      none logged one.
   cluster_log.py moves BEFORE.json AFTER.json
       Checks that the shard map of AFTER moved only what it had to from the
       map of BEFORE: each node in both keeps as many of its shards as it can
@@ -16,6 +19,7 @@ cluster scenarios (tests/cluster/scenarios.sh).
 """
 import datetime
 import json
+import statistics
 import sys
 
 
@@ -40,14 +44,24 @@ def first(path, since_ms, prefix):
     return next((t for t, m in messages_since(path, since_ms) if m.startswith(prefix)), None)
 
 
+def pause(path, since_ms):
+    """A node's own pause for its first map after since_ms, or None."""
+    for _, m in messages_since(path, since_ms):
+        if m.startswith("cluster: map ") and " takes input " in m:
+            return int(m.split(" takes input ")[1].split()[0])
+    return None
+
+
 def takeover(since_ms, logs):
     maps = [first(p, since_ms, "cluster: running shard map") for p in logs]
     assigns = [first(p, since_ms, "ingress: assigned") for p in logs]
     published = [t for t in (first(p, since_ms, "cluster: publishing shard map") for p in logs)
                  if t is not None]
     last = lambda ts: -1 if None in ts else max(ts)
+    pauses = [t for t in (pause(p, since_ms) for p in logs) if t is not None]
     print(f"map_ms={last(maps)} consuming_ms={last(assigns)} "
-          f"leader_ms={min(published) if published else -1}")
+          f"leader_ms={min(published) if published else -1} "
+          f"pause_ms={int(statistics.median(pauses)) if pauses else -1}")
 
 
 def owners(path):

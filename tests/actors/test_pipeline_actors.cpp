@@ -240,6 +240,46 @@ std::map<window_key, std::string> windows_of(const fixture& f) {
   return out;
 }
 
+/// The windows of `stream` read by one consumer of partition 0, start to
+/// end: what a run with a handover must reproduce.
+std::map<window_key, std::string> windows_of_one_consumer(const std::vector<std::string>& stream) {
+  fixture f;
+  auto p = f.spawn({0, no_event_time}, -1);
+  for (std::size_t i = 0; i < stream.size(); i += 500)
+    caf::anon_send(p.consumer, make_batch(stream, i, std::min(i + 500, stream.size())));
+  f.run();
+  f.flush(p);
+  return windows_of(f);
+}
+
+/// The first `n` records of `stream` through `p`'s consumer; where the
+/// partition's next consumer resumes (its committed offset).
+partition_restore consume_first(fixture& f, const fixture::pipeline& p,
+                                const std::vector<std::string>& stream, std::size_t n) {
+  for (std::size_t i = 0; i < n; i += 300)
+    caf::anon_send(p.consumer, make_batch(stream, i, std::min(i + 300, n)));
+  f.run();
+  REQUIRE(f.seen.commits.count(0) == 1);
+  const auto resume = decode_commit_metadata(f.seen.commits[0].first, f.seen.commits[0].second);
+  return {resume.offset, resume.max_event_time_ms, static_cast<std::int64_t>(n) - 1};
+}
+
+/// Another consumer of partition 0 (on another node, say), registering
+/// with `p`'s hosts as it starts.
+caf::actor spawn_consumer(fixture& f, const fixture::pipeline& p, const partition_restore& r) {
+  auto c = f.sys->spawn(partition_consumer_actor, 0, r, local_routes(f.ctx.aggregation), p.shards,
+                        p.sink, p.sink, p.ingress, f.done, &f.ctx);
+  f.spawned.push_back(c);
+  return c;
+}
+
+/// The records of `stream` from `from` on through `consumer`.
+void send_from(const caf::actor& consumer, const std::vector<std::string>& stream,
+               std::int64_t from) {
+  for (auto i = static_cast<std::size_t>(from); i < stream.size(); i += 500)
+    caf::anon_send(consumer, make_batch(stream, i, std::min(i + 500, stream.size())));
+}
+
 }  // namespace
 
 TEST_CASE("a partition's records end in windows or the dead-letter topic", "[actors]") {
@@ -500,35 +540,18 @@ TEST_CASE("a partition handed to another consumer counts once - the old one's "
           "late batches are ignored",
           "[actors]") {
   const auto stream = make_stream(6000);
-  std::map<window_key, std::string> expected;
-  {
-    fixture f;
-    auto p = f.spawn({0, no_event_time}, -1);
-    for (std::size_t i = 0; i < stream.size(); i += 500)
-      caf::anon_send(p.consumer, make_batch(stream, i, i + 500));
-    f.run();
-    f.flush(p);
-    expected = windows_of(f);
-  }
+  const auto expected = windows_of_one_consumer(stream);
   fixture f;
   auto p = f.spawn({0, no_event_time}, -1);
-  for (std::size_t i = 0; i < 3000; i += 300)
-    caf::anon_send(p.consumer, make_batch(stream, i, i + 300));
-  f.run();
-  REQUIRE(f.seen.commits.count(0) == 1);
-  const auto resume = decode_commit_metadata(f.seen.commits[0].first, f.seen.commits[0].second);
+  const auto restore = consume_first(f, p, stream, 3000);
   // A rebalance gives partition 0 to a consumer (on another node, say) that
   // starts at the committed offset and registers with the same hosts.
-  auto next = f.sys->spawn(
-    partition_consumer_actor, 0, partition_restore{resume.offset, resume.max_event_time_ms, 2999},
-    local_routes(f.ctx.aggregation), p.shards, p.sink, p.sink, p.ingress, f.done, &f.ctx);
-  f.spawned.push_back(next);
+  auto next = spawn_consumer(f, p, restore);
   f.run();
   // The old consumer has not noticed yet: its batches must not count.
   caf::anon_send(p.consumer, make_batch(stream, 3000, 3500));
   f.run();
-  for (auto i = static_cast<std::size_t>(resume.offset); i < stream.size(); i += 500)
-    caf::anon_send(next, make_batch(stream, i, std::min<std::size_t>(i + 500, stream.size())));
+  send_from(next, stream, restore.resume_offset);
   f.run();
   caf::anon_send(next, end_atom::value);
   f.run();
@@ -539,41 +562,22 @@ TEST_CASE("a registration overtaken by that of a consumer already gone: the runn
           "feeds the partition again",
           "[actors]") {
   const auto stream = make_stream(6000);
-  std::map<window_key, std::string> expected;
-  {
-    fixture f;
-    auto p = f.spawn({0, no_event_time}, -1);
-    for (std::size_t i = 0; i < stream.size(); i += 500)
-      caf::anon_send(p.consumer, make_batch(stream, i, i + 500));
-    f.run();
-    f.flush(p);
-    expected = windows_of(f);
-  }
+  const auto expected = windows_of_one_consumer(stream);
   fixture f;
   auto p = f.spawn({0, no_event_time}, -1);
-  for (std::size_t i = 0; i < 3000; i += 300)
-    caf::anon_send(p.consumer, make_batch(stream, i, i + 300));
-  f.run();
-  REQUIRE(f.seen.commits.count(0) == 1);
-  const auto resume = decode_commit_metadata(f.seen.commits[0].first, f.seen.commits[0].second);
-  const partition_restore restore{resume.offset, resume.max_event_time_ms, 2999};
+  const auto restore = consume_first(f, p, stream, 3000);
   // The partition's next owner registers with the hosts...
-  auto next = f.sys->spawn(partition_consumer_actor, 0, restore, local_routes(f.ctx.aggregation),
-                           p.shards, p.sink, p.sink, p.ingress, f.done, &f.ctx);
-  f.spawned.push_back(next);
+  auto next = spawn_consumer(f, p, restore);
   f.run();
   // ...then a registration that a node sent for a transient assignment,
   // revoked at once, arrives after it; that consumer is stopped.
-  auto transient = f.sys->spawn(partition_consumer_actor, 0, restore,
-                                local_routes(f.ctx.aggregation), p.shards, p.sink, p.sink,
-                                p.ingress, f.done, &f.ctx);
+  auto transient = spawn_consumer(f, p, restore);
   f.run();
   caf::anon_send_exit(p.consumer, caf::exit_reason::user_shutdown);
   f.run();
   // The next owner's batches, sent before the hosts learn that the
   // transient consumer is gone, wait instead of being dropped.
-  for (auto i = static_cast<std::size_t>(resume.offset); i < stream.size(); i += 500)
-    caf::anon_send(next, make_batch(stream, i, std::min<std::size_t>(i + 500, stream.size())));
+  send_from(next, stream, restore.resume_offset);
   f.run();
   caf::anon_send_exit(transient, caf::exit_reason::user_shutdown);
   f.run();
