@@ -15,8 +15,10 @@
 namespace txstream {
 
 caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self, caf::actor upstream,
-                                   caf::actor sink, const pipeline_context* ctx) {
+                                   caf::actor sink, const pipeline_context* ctx,
+                                   std::int64_t replay_until) {
   self->state.rules = std::make_unique<fraud_detector_state>(ctx->fraud);
+  self->state.rules->replay_until(replay_until);
   self->state.probe = actor_probe_for(ctx, "fraud_detector");
   return {
     [=](const transaction_batch& b) {

@@ -1,6 +1,7 @@
 // The fraud-detector actor of one partition, over fraud_detector_state.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -29,8 +30,10 @@ struct fraud_detector_actor_state {
 using fraud_detector_actor_ptr = caf::stateful_actor<fraud_detector_actor_state>*;
 
 /// Detects anomalies in the transaction batches of one partition; acks each
-/// batch to `upstream` once its anomalies are delivered.
+/// batch to `upstream` once its anomalies are delivered. Transactions below
+/// `replay_until` only rebuild history (fraud_detector_state::replay_until).
 caf::behavior fraud_detector_actor(fraud_detector_actor_ptr self, caf::actor upstream,
-                                   caf::actor sink, const pipeline_context* ctx);
+                                   caf::actor sink, const pipeline_context* ctx,
+                                   std::int64_t replay_until = -1);
 
 }  // namespace txstream

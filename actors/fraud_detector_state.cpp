@@ -111,7 +111,10 @@ void fraud_detector_state::process_hashed(const transaction& t, std::uint64_t us
   // The table has a few hundred cities at most (a unit test checks).
   cur.city = static_cast<std::int16_t>(find_city(t.location));
   ++buffered_;
+  const auto reported = out.size();
   run_rules(t, h, now_ms, out);
+  if (t.source.offset < replay_until_)
+    out.erase(out.begin() + static_cast<std::ptrdiff_t>(reported), out.end());
   max_event_time_ = std::max(max_event_time_, t.event_time_ms);
   evict_idle(max_event_time_ - cfg_.eviction_slack_ms);
 }

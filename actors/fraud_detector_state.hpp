@@ -44,6 +44,13 @@ public:
   void process_batch(const std::vector<transaction>& txns, std::int64_t now_ms,
                      std::vector<anomaly>& out);
 
+  /// Transactions of the partition below `offset` are re-read history (a
+  /// restart rebuilding the users' state): they change the state as ever,
+  /// but what they fire was reported before the restart and is dropped.
+  void replay_until(std::int64_t offset) noexcept {
+    replay_until_ = offset;
+  }
+
   /// Drops every user whose newest event time is older than
   /// `watermark_ms - config().retention_ms()`; returns how many.
   std::size_t evict_idle(std::int64_t watermark_ms);
@@ -127,6 +134,7 @@ private:
   anomaly candidate_;
   std::size_t buffered_ = 0;
   std::int64_t max_event_time_ = 0;
+  std::int64_t replay_until_ = -1;
 };
 
 }  // namespace txstream

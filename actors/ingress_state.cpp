@@ -24,11 +24,12 @@ ingress_state::ingress_state(ingress_limits limits, raw_batch_pool* pool)
 }
 
 void ingress_state::assign(std::int32_t p, std::int64_t resume_offset,
-                           std::shared_ptr<partition_load> load, std::int64_t now_ms) {
+                           std::shared_ptr<partition_load> load, std::int64_t now_ms,
+                           std::int64_t read_from) {
   slot s;
   s.pending.partition = p;
-  s.next_offset = resume_offset;
-  s.position = resume_offset;
+  s.next_offset = read_from >= 0 && read_from < resume_offset ? read_from : resume_offset;
+  s.position = s.next_offset;
   s.commit_offset = resume_offset;
   s.load = std::move(load);
   s.last_record_ms = now_ms;

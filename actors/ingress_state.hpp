@@ -71,10 +71,11 @@ public:
     limits_.max_in_flight_batches = batches;
   }
 
-  /// p was assigned; reading starts at `resume_offset`. `load` is what p's
-  /// partition-consumer publishes about its queue.
+  /// p was assigned; it is committed up to `resume_offset`, and reading
+  /// starts there or at `read_from` if earlier (the detector's re-read).
+  /// `load` is what p's partition-consumer publishes about its queue.
   void assign(std::int32_t p, std::int64_t resume_offset, std::shared_ptr<partition_load> load,
-              std::int64_t now_ms);
+              std::int64_t now_ms, std::int64_t read_from = -1);
 
   /// p was revoked: its pending records are dropped (they will be read
   /// again by its next owner, from the committed offset).

@@ -130,12 +130,13 @@ caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self, std::i
                                        std::shared_ptr<partition_load> load,
                                        const pipeline_context* ctx) {
   auto& st = self->state;
-  const partition_resume_point resume{restore.resume_offset, restore.max_event_time_ms};
+  const partition_resume_point resume{restore.resume_offset, restore.max_event_time_ms,
+                                      restore.detector_from};
   st.load = std::move(load);
   st.probe = actor_probe_for(ctx, "partition_consumer");
-  st.logic = std::make_unique<partition_consumer_state>(partition, ctx->topics.transactions.name,
-                                                        ctx->aggregation, std::move(routes), resume,
-                                                        ctx->pipeline.max_future_ms);
+  st.logic = std::make_unique<partition_consumer_state>(
+    partition, ctx->topics.transactions.name, ctx->aggregation, std::move(routes), resume,
+    ctx->pipeline.max_future_ms, ctx->fraud.replay_ms);
   st.logic->recycle_into(ctx->raw_batches);
   st.last_commit = resume.offset;
   st.hosts = std::move(hosts);
@@ -144,12 +145,13 @@ caf::behavior partition_consumer_actor(partition_consumer_actor_ptr self, std::i
   // order, so every host knows where we resume before our first batch.
   for (const auto& host : st.hosts)
     self->send(host, upstream_atom::value, partition, caf::actor{self}, restore);
-  // Same partition, same node: the detector lives and dies with us.
+  // Same partition, same node: the detector lives and dies with us. What it
+  // fires on records below the resume offset was delivered before.
   st.detector = ctx->detectors_on_own_threads
                   ? self->spawn<caf::linked + caf::detached>(fraud_detector_actor, caf::actor{self},
-                                                             alert_sink, ctx)
+                                                             alert_sink, ctx, resume.offset)
                   : self->spawn<caf::linked>(fraud_detector_actor, caf::actor{self}, alert_sink,
-                                             ctx);
+                                             ctx, resume.offset);
   return {
     [=](raw_batch& raw) {
       auto& st = self->state;

@@ -11,23 +11,29 @@
 namespace txstream {
 
 std::string encode_commit_metadata(const partition_resume_point& p) {
-  return "v1 " + std::to_string(p.max_event_time_ms);
+  return "v2 " + std::to_string(p.max_event_time_ms) + " "
+         + std::to_string(p.detector_from >= 0 ? p.detector_from : p.offset);
 }
 
 partition_resume_point decode_commit_metadata(std::int64_t offset, const std::string& metadata) {
   partition_resume_point p;
   p.offset = offset;
+  p.detector_from = offset;
   long long value = 0;
-  if (std::sscanf(metadata.c_str(), "v1 %lld", &value) == 1)
+  long long from = 0;
+  if (std::sscanf(metadata.c_str(), "v2 %lld %lld", &value, &from) == 2) {
     p.max_event_time_ms = value;
+    if (from >= 0 && from <= offset)
+      p.detector_from = from;
+  } else if (std::sscanf(metadata.c_str(), "v1 %lld", &value) == 1) {
+    p.max_event_time_ms = value;
+  }
   return p;
 }
 
-partition_consumer_state::partition_consumer_state(std::int32_t partition, std::string topic,
-                                                   const aggregator_config& cfg,
-                                                   shard_routes routes,
-                                                   partition_resume_point resume,
-                                                   std::int64_t max_future_ms)
+partition_consumer_state::partition_consumer_state(
+  std::int32_t partition, std::string topic, const aggregator_config& cfg, shard_routes routes,
+  partition_resume_point resume, std::int64_t max_future_ms, std::int64_t detector_replay_ms)
   : partition_(partition),
     topic_(std::move(topic)),
     cfg_(cfg),
@@ -40,7 +46,12 @@ partition_consumer_state::partition_consumer_state(std::int32_t partition, std::
     told_at_(routes_.hosts, std::numeric_limits<std::int64_t>::min()),
     link_sent_(routes_.hosts, 0),
     shard_count_(routes_.shards(), 0),
-    host_slot_(routes_.hosts, -1) {
+    host_slot_(routes_.hosts, -1),
+    resume_offset_(resume.offset),
+    detector_replay_ms_(detector_replay_ms),
+    detector_from_(resume.detector_from >= 0 && resume.detector_from <= resume.offset
+                     ? resume.detector_from
+                     : resume.offset) {
   assert(routes_.shards() == cfg_.shards);
 }
 
@@ -58,13 +69,17 @@ dead_letter partition_consumer_state::make_dead(const raw_batch& raw, const raw_
   return d;
 }
 
-bool partition_consumer_state::reject_future(const raw_batch& raw, const raw_record& r,
-                                             const transaction& tx, routed_batch& out) const {
+bool partition_consumer_state::is_future(const raw_record& r, const transaction& tx) const {
   // Measured against the record's Kafka timestamp, which never changes: a
   // replay, or another node with another clock, decides the same. Records
   // without one (message formats before Kafka 0.10) are not checked.
-  if (max_future_ms_ <= 0 || r.timestamp_ms < 0
-      || tx.event_time_ms - r.timestamp_ms <= max_future_ms_)
+  return max_future_ms_ > 0 && r.timestamp_ms >= 0
+         && tx.event_time_ms - r.timestamp_ms > max_future_ms_;
+}
+
+bool partition_consumer_state::reject_future(const raw_batch& raw, const raw_record& r,
+                                             const transaction& tx, routed_batch& out) const {
+  if (!is_future(r, tx))
     return false;
   out.dead.push_back(make_dead(raw, r, dead_letter_reason::future_time,
                                "event time " + std::to_string(tx.event_time_ms) + " is "
@@ -85,13 +100,28 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector, routed
   out.dead.clear();
   if (raw.records.empty())
     return;
-  history_.push_back({raw.records.front().offset, max_event_time_});
+  const auto first = raw.records.front().offset;
+  // A batch re-read for the detector resumes, as far as commits go, where
+  // this start did.
+  history_.push_back({std::max(first, resume_offset_), max_event_time_});
+  note_replay_mark(first);
   auto& valid = out.valid.transactions;
   for (const auto& r : raw.records) {
     // Decoded where it stays: moving a scratch transaction in copied its 224
     // bytes (short strings live inline); a failed one is taken back out.
     auto& tx = valid.emplace_back();
     auto res = decoder_.decode(raw.value(r), tx);
+    if (r.offset < resume_offset_) {
+      // Re-read for the detector's history: counted or dead-lettered by an
+      // earlier start, and already behind max_event_time_.
+      if (!res.ok() || is_future(r, tx)) {
+        valid.pop_back();
+        continue;
+      }
+      tx.source = {partition_, r.offset};
+      seen_max_ = std::max(seen_max_, tx.event_time_ms);
+      continue;
+    }
     if (!res.ok()) {
       valid.pop_back();
       out.dead.push_back(make_dead(raw, r, res.reason, describe(res)));
@@ -104,6 +134,7 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector, routed
       continue;
     }
     tx.source = {partition_, r.offset};
+    seen_max_ = std::max(seen_max_, tx.event_time_ms);
     // Lateness by the partition's own watermark: a function of this
     // partition's earlier records only, hence identical on every replay.
     const auto end = window_start_of(tx.event_time_ms, cfg_.window_ms) + cfg_.window_ms;
@@ -307,22 +338,49 @@ void partition_consumer_state::all_hosts_told(std::int64_t now_ms) {
   std::fill(told_at_.begin(), told_at_.end(), now_ms);
 }
 
+void partition_consumer_state::note_replay_mark(std::int64_t offset) {
+  if (detector_replay_ms_ <= 0)
+    return;
+  const auto step = std::max<std::int64_t>(1, detector_replay_ms_ / 1000);
+  const auto last = replay_marks_.empty() ? no_event_time : replay_marks_.back().max_before;
+  const bool advanced = last == no_event_time ? seen_max_ != no_event_time
+                                              : seen_max_ - last >= step;
+  if (replay_marks_.empty() || advanced)
+    replay_marks_.push_back({offset, seen_max_});
+}
+
+std::int64_t partition_consumer_state::advance_detector_from(std::int64_t commit_offset) {
+  if (detector_replay_ms_ <= 0)
+    return commit_offset;
+  // Every record before a mark is at most its max_before; the newest mark
+  // older than the horizon is where the re-read must start.
+  const auto horizon = saturating_sub(std::max(max_event_time_, seen_max_), detector_replay_ms_);
+  while (!replay_marks_.empty() && replay_marks_.front().max_before < horizon) {
+    detector_from_ = std::max(detector_from_, replay_marks_.front().offset);
+    replay_marks_.pop_front();
+  }
+  return std::min(detector_from_, commit_offset);
+}
+
 partition_resume_point partition_consumer_state::commit_point() {
   std::int64_t c = next_offset_;
   if (!in_flight_.empty())
     c = std::min(c, in_flight_.front().first_offset);
   for (auto o : shard_open_min_)
     c = std::min(c, o);
+  // Batches re-read for the detector lie below where this start resumed.
+  c = std::max(c, resume_offset_);
   // Round down to a batch start, whose max event time is known.
   partition_resume_point point{c, max_event_time_};
   if (c == next_offset_ && in_flight_.empty()) {
     history_.clear();
-    return point;
+  } else {
+    while (history_.size() > 1 && history_[1].offset <= c)
+      history_.pop_front();
+    if (!history_.empty() && history_.front().offset <= c)
+      point = history_.front();
   }
-  while (history_.size() > 1 && history_[1].offset <= c)
-    history_.pop_front();
-  if (!history_.empty() && history_.front().offset <= c)
-    point = history_.front();
+  point.detector_from = advance_detector_from(point.offset);
   return point;
 }
 

@@ -31,7 +31,8 @@ struct routed_batch {
   std::vector<dead_letter> dead;
 };
 
-/// Encodes/decodes the commit metadata ("v1 <max_event_time>").
+/// Encodes/decodes the commit metadata ("v2 <max_event_time> <detector_from>";
+/// "v1 <max_event_time>" of earlier versions reads as detector_from = offset).
 std::string encode_commit_metadata(const partition_resume_point& p);
 partition_resume_point decode_commit_metadata(std::int64_t offset, const std::string& metadata);
 
@@ -42,14 +43,22 @@ partition_resume_point decode_commit_metadata(std::int64_t offset, const std::st
 /// The commit offset is the lowest of: the first offset of the oldest batch
 /// not done, the lowest offset any shard still holds in an open window, and
 /// the next offset to read. Everything below it has all its effects in Kafka.
+///
+/// The detector's history reaches further back than the open windows, so
+/// the commit metadata also names where a restarted detector re-reads from
+/// (`detector_from`): the start of a batch before which every record is
+/// older than the partition's max event time minus `detector_replay_ms`.
+/// Records read below the resume offset (that re-read) go to the detector
+/// only: they were counted, dead-lettered and checked for lateness before.
 class partition_consumer_state {
 public:
   /// Records go to the hosts of `routes`. `max_future_ms`: events further
   /// ahead of their record's Kafka timestamp are dead-lettered as
-  /// future_time (0: no limit).
+  /// future_time (0: no limit). `detector_replay_ms`: event time the
+  /// detector's re-read covers (0: none).
   partition_consumer_state(std::int32_t partition, std::string topic, const aggregator_config& cfg,
                            shard_routes routes, partition_resume_point resume,
-                           std::int64_t max_future_ms = 0);
+                           std::int64_t max_future_ms = 0, std::int64_t detector_replay_ms = 0);
 
   /// Raw batches this state is done with go back to `pool` (null: freed).
   void recycle_into(raw_batch_pool* pool) noexcept {
@@ -76,8 +85,8 @@ public:
   /// ...and these are now delivered.
   void dead_letters_delivered(std::uint64_t sequence, std::size_t count);
 
-  /// The offset that is safe to commit, with its metadata; forgets history
-  /// below it. Until a shard reported (an ack or progress) it may hold
+  /// The offset that is safe to commit, with its metadata (never below the
+  /// resume offset; detector_from at or below it); forgets history below it. Until a shard reported (an ack or progress) it may hold
   /// records of this partition from before in open windows, so the commit
   /// point stays at the resume offset.
   partition_resume_point commit_point();
@@ -140,10 +149,15 @@ private:
   dead_letter make_dead(const raw_batch& raw, const raw_record& r, dead_letter_reason reason,
                         std::string detail) const;
 
-  /// True (and a dead letter made) when tx claims a time too far ahead of
-  /// the record's arrival in Kafka.
+  /// tx claims a time too far ahead of the record's arrival in Kafka.
+  bool is_future(const raw_record& r, const transaction& tx) const;
+  /// is_future(), and if so a dead letter made.
   bool reject_future(const raw_batch& raw, const raw_record& r, const transaction& tx,
                      routed_batch& out) const;
+  /// Remembers where a batch starting at `offset` begins, for detector_from.
+  void note_replay_mark(std::int64_t offset);
+  /// Where a detector restarted now would have to re-read from.
+  std::int64_t advance_detector_from(std::int64_t commit_offset);
 
   std::int32_t partition_;
   std::string topic_;
@@ -180,6 +194,19 @@ private:
   // commit point: commits round down to a batch start, where the max event
   // time that makes a replay classify records identically is known.
   std::deque<partition_resume_point> history_;
+  // Records below it were fully done before this start: the detector's only.
+  std::int64_t resume_offset_;
+  std::int64_t detector_replay_ms_;
+  std::int64_t detector_from_;
+  // Max event time of the records read since this start, re-read ones too.
+  std::int64_t seen_max_ = no_event_time;
+  // (batch start, seen_max_ before it), at most one per replay_ms / 1000 of
+  // event time: every record before a mark is at most its max_before old.
+  struct replay_mark {
+    std::int64_t offset;
+    std::int64_t max_before;
+  };
+  std::deque<replay_mark> replay_marks_;
 };
 
 }  // namespace txstream

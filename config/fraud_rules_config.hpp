@@ -93,6 +93,12 @@ struct fraud_rules_config {
   /// between users of one partition.
   std::int64_t eviction_slack_ms = 5 * 60'000;
 
+  /// How much event time of its partition a restarted detector re-reads to
+  /// rebuild its users' history (0: none, it starts empty). The default is
+  /// the longest look-back of the rules (impossible_travel's 2 h), so that a
+  /// restart or a move neither misses nor invents an anomaly.
+  std::int64_t replay_ms = 2 * 60 * 60'000;
+
   /// The longest window any rule looks back over: users idle for longer (plus
   /// the slack) carry no state that a rule could still use.
   std::int64_t retention_ms() const {

@@ -357,6 +357,11 @@ std::vector<key_entry> build_keys() {
     "fraud.eviction_slack_ms",
     "Extra idle time before a user's state is evicted (event-time skew).",
     [](auto& c) -> auto& { return c.fraud.eviction_slack_ms; }, at_least(0)));
+  add(make_key(
+    "fraud.replay_ms",
+    "Event time of its partition a restarted detector re-reads to rebuild its "
+    "users' history (0: none).",
+    [](auto& c) -> auto& { return c.fraud.replay_ms; }, at_least(0)));
 
   const std::string enabled = "Whether the rule runs.";
   const std::string version = "Rule version stamped on its alerts.";

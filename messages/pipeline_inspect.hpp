@@ -48,13 +48,14 @@ typename Inspector::result_type inspect(Inspector& f, detector_ack& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partition_resume_point& x) {
-  return f(caf::meta::type_name("partition_resume_point"), x.offset, x.max_event_time_ms);
+  return f(caf::meta::type_name("partition_resume_point"), x.offset, x.max_event_time_ms,
+           x.detector_from);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partition_restore& x) {
   return f(caf::meta::type_name("partition_restore"), x.resume_offset, x.max_event_time_ms,
-           x.last_offset);
+           x.last_offset, x.detector_from);
 }
 
 template <class Inspector>

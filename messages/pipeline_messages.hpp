@@ -119,6 +119,10 @@ struct detector_ack {
 struct partition_resume_point {
   std::int64_t offset = -1;
   std::int64_t max_event_time_ms = std::numeric_limits<std::int64_t>::min();
+  /// Where a restarted fraud detector starts re-reading, at or before
+  /// `offset`: the records between rebuild its per-user history (the rules
+  /// look back further than the open windows); -1: at `offset`.
+  std::int64_t detector_from = -1;
 };
 
 /// Where a partition resumes after a (re)start, as a shard must know it.
@@ -128,6 +132,9 @@ struct partition_restore {
   /// Last offset that may have been read before the restart (the partition's
   /// end when it restarted): records up to it in closed windows are skipped.
   std::int64_t last_offset = -1;
+  /// Where reading starts, at or before resume_offset: records before
+  /// resume_offset only rebuild the fraud detector's history.
+  std::int64_t detector_from = -1;
 };
 
 /// No more input from a partition for now (--until-drained): shards may
@@ -168,7 +175,7 @@ inline bool operator==(const detector_ack& a, const detector_ack& b) {
 }
 inline bool operator==(const partition_restore& a, const partition_restore& b) {
   return a.resume_offset == b.resume_offset && a.max_event_time_ms == b.max_event_time_ms
-         && a.last_offset == b.last_offset;
+         && a.last_offset == b.last_offset && a.detector_from == b.detector_from;
 }
 inline bool operator==(const partition_end& a, const partition_end& b) {
   return a.partition == b.partition;

@@ -19,16 +19,22 @@ public:
     // replace it. Either way the change must be applied before returning.
     const bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
     if (ev.assigned) {
+      // First the callback: it may choose where each partition starts.
+      if (cb_)
+        cb_(ev);
+      for (std::size_t i = 0; i < parts.size() && i < ev.start_offsets.size(); ++i)
+        if (ev.start_offsets[i] >= 0)
+          parts[i]->set_offset(ev.start_offsets[i]);
       if (cooperative)
         c->incremental_assign(parts);
       else
         c->assign(parts);
-    } else {
-      if (cooperative)
-        c->incremental_unassign(parts);
-      else
-        c->unassign();
+      return;
     }
+    if (cooperative)
+      c->incremental_unassign(parts);
+    else
+      c->unassign();
     if (cb_)
       cb_(ev);
   }

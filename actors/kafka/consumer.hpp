@@ -14,15 +14,19 @@ namespace txstream::kafka {
 struct rebalance_event {
   bool assigned = false;  // false: revoked or lost
   std::vector<std::int32_t> partitions;
+  /// An assignment's callback may say where reading starts, parallel to
+  /// `partitions` (left empty, or a negative offset: the committed one).
+  std::vector<std::int64_t> start_offsets;
 };
 
 class consumer {
 public:
-  using rebalance_callback = std::function<void(const rebalance_event&)>;
+  using rebalance_callback = std::function<void(rebalance_event&)>;
 
   /// Joins the group in `s` (group.id, bootstrap.servers, ...) and subscribes
-  /// to `topics`. `on_rebalance` (optional) runs inside consume(), after the
-  /// assignment changed. Throws on a bad setting (start-up only).
+  /// to `topics`. `on_rebalance` (optional) runs inside consume(): before
+  /// an assignment is applied (so that it can set start offsets), after a
+  /// revocation. Throws on a bad setting (start-up only).
   consumer(const settings& s, const std::vector<std::string>& topics,
            rebalance_callback on_rebalance = {});
   ~consumer();

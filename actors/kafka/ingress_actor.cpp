@@ -109,7 +109,7 @@ public:
     s.emplace_back("enable.partition.eof", "true");
     s.emplace_back("isolation.level", "read_committed");
     consumer_ = std::make_unique<consumer>(s, std::vector<std::string>{topic_},
-                                           [this](const rebalance_event& ev) { on_rebalance(ev); });
+                                           [this](rebalance_event& ev) { on_rebalance(ev); });
   }
 
   /// Runs until drained, stopped or failed; returns the exit reason.
@@ -419,19 +419,21 @@ private:
     }
   }
 
-  void on_rebalance(const rebalance_event& ev) {
+  void on_rebalance(rebalance_event& ev) {
     if (ctx_->cluster_metrics != nullptr)
       ctx_->cluster_metrics->rebalanced();
     if (ev.assigned && closing_)
       return;
     if (ev.assigned)
-      assign(ev.partitions);
+      ev.start_offsets = assign(ev.partitions);
     else
       revoke(ev.partitions);
   }
 
-  /// Starts consumers for `parts` from their committed offsets.
-  void assign(const std::vector<std::int32_t>& parts) {
+  /// Starts consumers for `parts` from their committed offsets; returns
+  /// where reading starts: earlier, where the detector's re-read begins.
+  std::vector<std::int64_t> assign(const std::vector<std::int32_t>& parts) {
+    std::vector<std::int64_t> starts(parts.size(), -1);
     partition_list list{rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()))};
     for (auto p : parts)
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p);
@@ -454,14 +456,25 @@ private:
                                        10000);
       if (resume.offset < 0)
         resume.offset = low;
-      partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1};
+      // Records the log no longer holds cannot be re-read.
+      const auto from = std::clamp(resume.detector_from, std::min(low, resume.offset),
+                                   resume.offset);
+      partition_restore restore{resume.offset, resume.max_event_time_ms, high - 1, from};
       auto load = std::make_shared<partition_load>();
       auto actor = self_->spawn(partition_consumer_actor, tp.partition, restore, routes_, hosts_,
                                 sink_, alert_sink_, caf::actor{self_}, load, ctx_);
       self_->monitor(actor);
-      state_.assign(tp.partition, resume.offset, load, now);
+      state_.assign(tp.partition, resume.offset, load, now, from);
       consumers_[tp.partition] = consumer_ref{actor, load};
-      spdlog::info("ingress: assigned partition {} from offset {}", tp.partition, resume.offset);
+      for (std::size_t k = 0; k < parts.size(); ++k)
+        if (parts[k] == tp.partition)
+          starts[k] = from;
+      if (from < resume.offset)
+        spdlog::info("ingress: assigned partition {} from offset {}, re-reading from {} for the "
+                     "fraud detector",
+                     tp.partition, resume.offset, from);
+      else
+        spdlog::info("ingress: assigned partition {} from offset {}", tp.partition, resume.offset);
     }
     const auto whole = cfg_.whole_input_partitions;
     if (whole > 0 && consumers_.size() < whole)
@@ -473,6 +486,7 @@ private:
     first_record_at_.reset();
     share_in_flight();
     tell_partitions();
+    return starts;
   }
 
   /// The budget's share of batches in flight, divided among the partitions

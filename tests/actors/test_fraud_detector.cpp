@@ -234,3 +234,30 @@ TEST_CASE("instances cut off before their last transaction are incomplete, not "
   auto table = fraud_evaluation::format_table(rows);
   CHECK(table.find("incomplete inc_detected") != std::string::npos);
 }
+
+TEST_CASE("re-read history rebuilds a user's state without reporting again", "[actors][fraud]") {
+  fraud_rules_config cfg;  // high_frequency: more than 7 within 60 s
+  std::vector<anomaly> found;
+  SECTION("a burst split by the restart's resume offset is caught once") {
+    fraud_detector_state st{cfg};
+    st.replay_until(5);
+    for (std::int64_t i = 0; i < 10; ++i)
+      st.process(make_txn(1, i * 1000, i), 0, found);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].rule_id == "high_frequency");
+    CHECK(found[0].event_time_ms == det_t0 + 7000);  // the eighth payment
+  }
+  SECTION("what fired within the re-read was reported before: its cooldown holds") {
+    fraud_detector_state st{cfg};
+    st.replay_until(9);
+    for (std::int64_t i = 0; i < 10; ++i)
+      st.process(make_txn(1, i * 1000, i), 0, found);
+    CHECK(found.empty());
+  }
+  SECTION("without the history the restart misses the burst") {
+    fraud_detector_state st{cfg};
+    for (std::int64_t i = 5; i < 10; ++i)
+      st.process(make_txn(1, i * 1000, i), 0, found);
+    CHECK(found.empty());
+  }
+}

@@ -268,3 +268,33 @@ TEST_CASE("a node that alone reads the input does not drain with part of it assi
   in.st.on_log_end(0, 100, 5'000);
   CHECK(in.st.drain(5'000) == step::flush);
 }
+
+TEST_CASE("a partition re-read for its detector reads from earlier, committed from where it "
+          "resumes",
+          "[actors]") {
+  auto l = limits();
+  l.until_drained = true;
+  ingress_state st{l};
+  auto load = std::make_shared<partition_load>();
+  st.assign(0, 100, load, 0, 96);
+  CHECK(st.next_offset(0) == 96);
+  CHECK_FALSE(st.on_record(0, 95, "k", "v", 0, 0));
+  for (std::int64_t o = 96; o < 100; ++o)
+    REQUIRE(st.on_record(0, o, "k", "v", 0, 0));
+  raw_batch out;
+  REQUIRE(st.take_batch(0, 0, out));
+  CHECK(out.records.front().offset == 96);
+  load->routed = 1;
+  load->queued = 0;
+  // Read to the end: nothing new since the resume offset, nothing to commit.
+  st.on_end_of_partition(0, 100);
+  std::vector<std::int32_t> due;
+  st.confirmations_due(3'000, due);
+  st.on_log_end(0, 100, 3'000);
+  using step = ingress_state::drain_step;
+  CHECK(st.drain(3'000) == step::flush);
+  CHECK(st.drain(3'001) == step::done);
+  std::vector<ingress_commit> commits;
+  st.take_commits(commits);
+  CHECK(commits.empty());
+}

@@ -39,6 +39,26 @@ aggregator_config config() {
   return cfg;
 }
 
+/// Every host processed and acked batch `sequence` of `out`, holding
+/// nothing in open windows; the detector delivered its anomalies.
+void ack_all(partition_consumer_state& st, const routed_batch& out, std::uint64_t sequence) {
+  for (std::size_t i = 0; i < out.hosts.size(); ++i) {
+    st.on_shard_processed({0, sequence, 0, {}});
+    std::vector<shard_hold> holds;
+    for (const auto& run : out.per_host[i].runs)
+      holds.push_back({run.shard, no_offset});
+    st.on_shard_ack({0, sequence, 0, holds});
+  }
+  st.on_detector_ack(sequence);
+}
+
+std::vector<shard_hold> no_holds(const aggregator_config& cfg) {
+  std::vector<shard_hold> holds;
+  for (std::uint32_t s = 0; s < cfg.shards; ++s)
+    holds.push_back({s, no_offset});
+  return holds;
+}
+
 }  // namespace
 
 TEST_CASE("route splits valid records by host, grouped by shard, and "
@@ -233,4 +253,99 @@ TEST_CASE("events far ahead of their Kafka timestamp are dead-lettered as "
     CHECK(routed.dead.empty());
     CHECK(off.max_event_time() == year_2999);
   }
+}
+
+TEST_CASE("commit metadata: v2 names the detector's re-read, v1 still reads", "[actors]") {
+  partition_resume_point p{120, t0, 40};
+  CHECK(encode_commit_metadata(p) == "v2 " + std::to_string(t0) + " 40");
+  auto back = decode_commit_metadata(120, encode_commit_metadata(p));
+  CHECK(back.offset == 120);
+  CHECK(back.max_event_time_ms == t0);
+  CHECK(back.detector_from == 40);
+  auto old = decode_commit_metadata(120, "v1 42");
+  CHECK(old.max_event_time_ms == 42);
+  CHECK(old.detector_from == 120);                                       // no re-read
+  CHECK(decode_commit_metadata(120, "v2 42 121").detector_from == 120);  // past the offset
+  CHECK(decode_commit_metadata(120, "").detector_from == 120);
+}
+
+TEST_CASE("the detector's re-read starts where the records turn younger than the replay "
+          "time",
+          "[actors]") {
+  auto cfg = config();
+  constexpr std::int64_t replay = 10 * 60'000;
+  partition_consumer_state st{
+    0, "in", cfg, local_routes(cfg), partition_resume_point{0, no_event_time}, 0, replay};
+  st.on_shard_progress({0, 0, no_holds(cfg)});
+  // Batch k: offsets 10k..10k+9, event times in minute k.
+  for (std::int64_t k = 0; k < 30; ++k) {
+    raw_batch raw;
+    for (std::int64_t i = 0; i < 10; ++i)
+      raw.add(k * 10 + i, "", payload("m_a", t0 + k * 60'000 + i));
+    routed_batch out;
+    const auto sequence = st.next_sequence();
+    st.route(std::move(raw), true, out);
+    ack_all(st, out, sequence);
+    const auto point = st.commit_point();
+    CHECK(point.detector_from <= point.offset);
+  }
+  const auto point = st.commit_point();
+  CHECK(point.offset == 300);
+  // Max event time t0 + 29 min + 9 ms; before offset 190 every record is
+  // at most t0 + 18 min + 9 ms, more than 10 minutes older.
+  CHECK(point.detector_from == 190);
+
+  SECTION("without a replay time the detector starts at the commit") {
+    partition_consumer_state none{
+      0, "in", cfg, local_routes(cfg), partition_resume_point{0, no_event_time}, 0, 0};
+    none.on_shard_progress({0, 0, no_holds(cfg)});
+    raw_batch raw;
+    raw.add(0, "", payload("m_a", t0));
+    routed_batch out;
+    none.route(std::move(raw), true, out);
+    ack_all(none, out, 1);
+    CHECK(none.commit_point().detector_from == 1);
+  }
+}
+
+TEST_CASE("records re-read below the resume offset go to the detector only", "[actors]") {
+  auto cfg = config();
+  // Resumes at 100 with the watermark of the first run; re-reads from 40.
+  partition_consumer_state st{
+    0, "in", cfg, local_routes(cfg), partition_resume_point{100, t0 + 600'000, 40}, 0, 3'600'000};
+  st.on_shard_progress({0, 0, no_holds(cfg)});
+  raw_batch raw;
+  for (std::int64_t o = 40; o < 110; ++o) {
+    if (o == 50 || o == 105)
+      raw.add(o, "", "{not json");
+    else if (o < 100)
+      raw.add(o, "", payload("m_" + std::to_string(o % 5), t0 + o * 1000));  // late if new
+    else
+      raw.add(o, "", payload("m_" + std::to_string(o % 5), t0 + 600'000 + o));
+  }
+  routed_batch out;
+  st.route(std::move(raw), true, out);
+  // The detector gets every valid record, re-read ones included.
+  CHECK(out.valid.transactions.size() == 68);
+  CHECK(out.valid.transactions.front().source.offset == 40);
+  // Only the new malformed record is dead-lettered, and nothing re-read is late.
+  REQUIRE(out.dead.size() == 1);
+  CHECK(out.dead[0].offset == 105);
+  // Shards get the new records only.
+  std::size_t routed = 0;
+  for (const auto& b : out.per_host)
+    for (const auto& r : b.records) {
+      CHECK(r.source.offset >= 100);
+      ++routed;
+    }
+  CHECK(routed == 9);
+  CHECK(st.max_event_time() == t0 + 600'109);
+  // The commit never goes below the resume offset, and the re-read start
+  // stays where it was while those records are within the replay time.
+  CHECK(st.commit_point().offset == 100);
+  ack_all(st, out, 1);
+  const auto point = st.commit_point();
+  CHECK(point.offset == 110);
+  CHECK(point.max_event_time_ms == t0 + 600'109);
+  CHECK(point.detector_from == 40);
 }

@@ -178,7 +178,7 @@ TEST_CASE("message types round-trip between two processes", "[messages]") {
     roundtrip(shard_ack{1, 42, 3, {{5, 1234}, {13, no_offset}}});
     roundtrip(shard_progress{4, 3, {{63, no_offset}}});
     roundtrip(detector_ack{2, 17, true});
-    roundtrip(partition_restore{100, 1'700'000'000'000, 250});
+    roundtrip(partition_restore{100, 1'700'000'000'000, 250, 40});
     roundtrip(partition_end{4});
     roundtrip(partition_status{2, 1'700'000'000'000, true});
     roundtrip(sample_shard_batch());
