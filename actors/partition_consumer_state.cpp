@@ -11,23 +11,19 @@
 namespace txstream {
 
 std::string encode_commit_metadata(const partition_resume_point& p) {
-  return "v2 " + std::to_string(p.max_event_time_ms) + " "
-         + std::to_string(p.detector_from >= 0 ? p.detector_from : p.offset);
+  return "v2 " + std::to_string(p.max_event_time_ms) + " " + std::to_string(p.detector_start());
 }
 
 partition_resume_point decode_commit_metadata(std::int64_t offset, const std::string& metadata) {
   partition_resume_point p;
   p.offset = offset;
-  p.detector_from = offset;
   long long value = 0;
-  long long from = 0;
-  if (std::sscanf(metadata.c_str(), "v2 %lld %lld", &value, &from) == 2) {
+  long long from = -1;
+  if (std::sscanf(metadata.c_str(), "v2 %lld %lld", &value, &from) == 2
+      || std::sscanf(metadata.c_str(), "v1 %lld", &value) == 1)
     p.max_event_time_ms = value;
-    if (from >= 0 && from <= offset)
-      p.detector_from = from;
-  } else if (std::sscanf(metadata.c_str(), "v1 %lld", &value) == 1) {
-    p.max_event_time_ms = value;
-  }
+  p.detector_from = from;
+  p.detector_from = p.detector_start();
   return p;
 }
 
@@ -49,9 +45,7 @@ partition_consumer_state::partition_consumer_state(
     host_slot_(routes_.hosts, -1),
     resume_offset_(resume.offset),
     detector_replay_ms_(detector_replay_ms),
-    detector_from_(resume.detector_from >= 0 && resume.detector_from <= resume.offset
-                     ? resume.detector_from
-                     : resume.offset) {
+    detector_from_(resume.detector_start()) {
   assert(routes_.shards() == cfg_.shards);
 }
 
@@ -119,7 +113,7 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector, routed
         continue;
       }
       tx.source = {partition_, r.offset};
-      seen_max_ = std::max(seen_max_, tx.event_time_ms);
+      reread_max_ = std::max(reread_max_, tx.event_time_ms);
       continue;
     }
     if (!res.ok()) {
@@ -134,7 +128,6 @@ void partition_consumer_state::route(raw_batch&& raw, bool with_detector, routed
       continue;
     }
     tx.source = {partition_, r.offset};
-    seen_max_ = std::max(seen_max_, tx.event_time_ms);
     // Lateness by the partition's own watermark: a function of this
     // partition's earlier records only, hence identical on every replay.
     const auto end = window_start_of(tx.event_time_ms, cfg_.window_ms) + cfg_.window_ms;
@@ -341,20 +334,21 @@ void partition_consumer_state::all_hosts_told(std::int64_t now_ms) {
 void partition_consumer_state::note_replay_mark(std::int64_t offset) {
   if (detector_replay_ms_ <= 0)
     return;
+  // A bound of every record before `offset`: below the resume offset, the
+  // re-read ones (older ones are older still); from it on, the partition's
+  // max event time, which the restored one started.
+  const auto before = offset < resume_offset_ ? reread_max_ : max_event_time_;
   const auto step = std::max<std::int64_t>(1, detector_replay_ms_ / 1000);
   const auto last = replay_marks_.empty() ? no_event_time : replay_marks_.back().max_before;
-  const bool advanced = last == no_event_time ? seen_max_ != no_event_time
-                                              : seen_max_ - last >= step;
-  if (replay_marks_.empty() || advanced)
-    replay_marks_.push_back({offset, seen_max_});
+  if (replay_marks_.empty() || (before != last && (last == no_event_time || before - last >= step)))
+    replay_marks_.push_back({offset, before});
 }
 
 std::int64_t partition_consumer_state::advance_detector_from(std::int64_t commit_offset) {
   if (detector_replay_ms_ <= 0)
     return commit_offset;
-  // Every record before a mark is at most its max_before; the newest mark
-  // older than the horizon is where the re-read must start.
-  const auto horizon = saturating_sub(std::max(max_event_time_, seen_max_), detector_replay_ms_);
+  // The newest mark older than the horizon is where the re-read must start.
+  const auto horizon = saturating_sub(max_event_time_, detector_replay_ms_);
   while (!replay_marks_.empty() && replay_marks_.front().max_before < horizon) {
     detector_from_ = std::max(detector_from_, replay_marks_.front().offset);
     replay_marks_.pop_front();

@@ -86,9 +86,10 @@ public:
   void dead_letters_delivered(std::uint64_t sequence, std::size_t count);
 
   /// The offset that is safe to commit, with its metadata (never below the
-  /// resume offset; detector_from at or below it); forgets history below it. Until a shard reported (an ack or progress) it may hold
-  /// records of this partition from before in open windows, so the commit
-  /// point stays at the resume offset.
+  /// resume offset; detector_from at or below it); forgets history below
+  /// it. Until a shard reported (an ack or progress) it may hold records of
+  /// this partition from before in open windows, so the commit point stays
+  /// at the resume offset.
   partition_resume_point commit_point();
 
   /// Hosts that got none of this partition's latest records and have not
@@ -198,10 +199,10 @@ private:
   std::int64_t resume_offset_;
   std::int64_t detector_replay_ms_;
   std::int64_t detector_from_;
-  // Max event time of the records read since this start, re-read ones too.
-  std::int64_t seen_max_ = no_event_time;
-  // (batch start, seen_max_ before it), at most one per replay_ms / 1000 of
-  // event time: every record before a mark is at most its max_before old.
+  // Max event time of the records re-read below the resume offset.
+  std::int64_t reread_max_ = no_event_time;
+  // (batch start, a bound of the event times before it), at most one per
+  // replay_ms / 1000 of event time.
   struct replay_mark {
     std::int64_t offset;
     std::int64_t max_before;

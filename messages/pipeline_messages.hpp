@@ -123,6 +123,11 @@ struct partition_resume_point {
   /// `offset`: the records between rebuild its per-user history (the rules
   /// look back further than the open windows); -1: at `offset`.
   std::int64_t detector_from = -1;
+
+  /// detector_from, or `offset` when it is unset or past it.
+  std::int64_t detector_start() const noexcept {
+    return detector_from >= 0 && detector_from <= offset ? detector_from : offset;
+  }
 };
 
 /// Where a partition resumes after a (re)start, as a shard must know it.

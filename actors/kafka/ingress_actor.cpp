@@ -466,15 +466,11 @@ private:
       self_->monitor(actor);
       state_.assign(tp.partition, resume.offset, load, now, from);
       consumers_[tp.partition] = consumer_ref{actor, load};
-      for (std::size_t k = 0; k < parts.size(); ++k)
-        if (parts[k] == tp.partition)
-          starts[k] = from;
-      if (from < resume.offset)
-        spdlog::info("ingress: assigned partition {} from offset {}, re-reading from {} for the "
-                     "fraud detector",
-                     tp.partition, resume.offset, from);
-      else
-        spdlog::info("ingress: assigned partition {} from offset {}", tp.partition, resume.offset);
+      starts[static_cast<std::size_t>(i)] = from;  // `list` holds `parts` in order
+      spdlog::info("ingress: assigned partition {} from offset {}{}", tp.partition, resume.offset,
+                   from < resume.offset
+                     ? fmt::format(", re-reading from {} for the fraud detector", from)
+                     : std::string{});
     }
     const auto whole = cfg_.whole_input_partitions;
     if (whole > 0 && consumers_.size() < whole)

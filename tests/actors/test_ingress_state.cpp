@@ -23,13 +23,14 @@ ingress_limits limits() {
   return l;
 }
 
-/// One partition assigned at time 0 from offset 100, with its load.
+/// One partition assigned at time 0 from offset 100 (read from `read_from`
+/// if earlier), with its load.
 struct one_partition {
   ingress_state st;
   std::shared_ptr<partition_load> load = std::make_shared<partition_load>();
 
-  explicit one_partition(ingress_limits l = limits()) : st(l) {
-    st.assign(0, 100, load, 0);
+  explicit one_partition(ingress_limits l = limits(), std::int64_t read_from = -1) : st(l) {
+    st.assign(0, 100, load, 0, read_from);
   }
 
   void read(std::int64_t offset, std::int64_t now_ms) {
@@ -274,27 +275,23 @@ TEST_CASE("a partition re-read for its detector reads from earlier, committed fr
           "[actors]") {
   auto l = limits();
   l.until_drained = true;
-  ingress_state st{l};
-  auto load = std::make_shared<partition_load>();
-  st.assign(0, 100, load, 0, 96);
-  CHECK(st.next_offset(0) == 96);
-  CHECK_FALSE(st.on_record(0, 95, "k", "v", 0, 0));
+  one_partition in{l, 96};
+  CHECK(in.st.next_offset(0) == 96);
+  CHECK_FALSE(in.st.on_record(0, 95, "k", "v", 0, 0));
   for (std::int64_t o = 96; o < 100; ++o)
-    REQUIRE(st.on_record(0, o, "k", "v", 0, 0));
+    in.read(o, 0);
   raw_batch out;
-  REQUIRE(st.take_batch(0, 0, out));
+  REQUIRE(in.st.take_batch(0, 0, out));
   CHECK(out.records.front().offset == 96);
-  load->routed = 1;
-  load->queued = 0;
+  in.settle(1, 0);
   // Read to the end: nothing new since the resume offset, nothing to commit.
-  st.on_end_of_partition(0, 100);
-  std::vector<std::int32_t> due;
-  st.confirmations_due(3'000, due);
-  st.on_log_end(0, 100, 3'000);
+  in.st.on_end_of_partition(0, 100);
+  CHECK(in.due(3'000) == std::vector<std::int32_t>{0});
+  in.st.on_log_end(0, 100, 3'000);
   using step = ingress_state::drain_step;
-  CHECK(st.drain(3'000) == step::flush);
-  CHECK(st.drain(3'001) == step::done);
+  CHECK(in.st.drain(3'000) == step::flush);
+  CHECK(in.st.drain(3'001) == step::done);
   std::vector<ingress_commit> commits;
-  st.take_commits(commits);
+  in.st.take_commits(commits);
   CHECK(commits.empty());
 }

@@ -579,52 +579,64 @@ TEST_CASE("an aggregator that fails mid-stream loses nothing after restart", "[a
     CHECK(latest[key].transaction_count == count);
 }
 
+namespace {
+
+/// A stream's first half read by one consumer of partition 0; a rebalance
+/// gives the partition to another consumer (on another node, say), which
+/// starts at the committed offset and registers with the same hosts.
+struct handed_over {
+  std::vector<std::string> stream = make_stream(6000);
+  std::map<window_key, std::string> expected = windows_of_one_consumer(stream);
+  fixture f;
+  fixture::pipeline p = f.spawn({0, no_event_time}, -1);
+  partition_restore restore = consume_first(f, p, stream, 3000);
+  caf::actor next = spawn_consumer(f, p, restore);
+
+  handed_over() {
+    f.run();
+  }
+
+  /// The rest of the stream through the next consumer, then its end.
+  void finish() {
+    send_from(next, stream, restore.resume_offset);
+    f.run();
+    caf::anon_send(next, end_atom::value);
+    f.run();
+  }
+};
+
+}  // namespace
+
 TEST_CASE("a partition handed to another consumer counts once - the old one's "
           "late batches are ignored",
           "[actors]") {
-  const auto stream = make_stream(6000);
-  const auto expected = windows_of_one_consumer(stream);
-  fixture f;
-  auto p = f.spawn({0, no_event_time}, -1);
-  const auto restore = consume_first(f, p, stream, 3000);
-  // A rebalance gives partition 0 to a consumer (on another node, say) that
-  // starts at the committed offset and registers with the same hosts.
-  auto next = spawn_consumer(f, p, restore);
-  f.run();
+  handed_over h;
   // The old consumer has not noticed yet: its batches must not count.
-  caf::anon_send(p.consumer, make_batch(stream, 3000, 3500));
-  f.run();
-  send_from(next, stream, restore.resume_offset);
-  f.run();
-  caf::anon_send(next, end_atom::value);
-  f.run();
-  CHECK(windows_of(f) == expected);
+  caf::anon_send(h.p.consumer, make_batch(h.stream, 3000, 3500));
+  h.f.run();
+  h.finish();
+  CHECK(windows_of(h.f) == h.expected);
 }
 
 TEST_CASE("a registration overtaken by that of a consumer already gone: the running one "
           "feeds the partition again",
           "[actors]") {
-  const auto stream = make_stream(6000);
-  const auto expected = windows_of_one_consumer(stream);
-  fixture f;
-  auto p = f.spawn({0, no_event_time}, -1);
-  const auto restore = consume_first(f, p, stream, 3000);
-  // The partition's next owner registers with the hosts...
-  auto next = spawn_consumer(f, p, restore);
-  f.run();
+  // The partition's next owner registered with the hosts...
+  handed_over h;
+  auto& f = h.f;
   // ...then a registration that a node sent for a transient assignment,
   // revoked at once, arrives after it; that consumer is stopped.
-  auto transient = spawn_consumer(f, p, restore);
+  auto transient = spawn_consumer(f, h.p, h.restore);
   f.run();
-  caf::anon_send_exit(p.consumer, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(h.p.consumer, caf::exit_reason::user_shutdown);
   f.run();
   // The next owner's batches, sent before the hosts learn that the
   // transient consumer is gone, wait instead of being dropped.
-  send_from(next, stream, restore.resume_offset);
+  send_from(h.next, h.stream, h.restore.resume_offset);
   f.run();
   caf::anon_send_exit(transient, caf::exit_reason::user_shutdown);
   f.run();
-  caf::anon_send(next, end_atom::value);
+  caf::anon_send(h.next, end_atom::value);
   f.run();
-  CHECK(windows_of(f) == expected);
+  CHECK(windows_of(f) == h.expected);
 }
